@@ -1,0 +1,33 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { emptyModelRegistry } from '../shared/model-registry';
+import { modelRegistryParameterName } from '../shared/names';
+
+export interface ModelRegistryParameterProps {
+  readonly prefix: string;
+}
+
+/**
+ * The model registry parameter `/<prefix>/models`. CloudFormation creates it empty and deletes it
+ * with the stack; the Personalize controller updates its value as campaigns become active, and
+ * the web app reads it by name.
+ */
+export class ModelRegistryParameter extends Construct {
+  readonly parameter: ssm.StringParameter;
+
+  constructor(scope: Construct, id: string, props: ModelRegistryParameterProps) {
+    super(scope, id);
+    this.parameter = new ssm.StringParameter(this, 'Parameter', {
+      parameterName: modelRegistryParameterName(props.prefix),
+      description: 'MovieRecs Workshop model registry: pipeline status and active campaigns (JSON)',
+      stringValue: JSON.stringify(emptyModelRegistry()),
+      tier: ssm.ParameterTier.STANDARD,
+    });
+  }
+
+  /** Lets `grantee` update the registry (the controller). */
+  grantWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.parameter.grantWrite(grantee);
+  }
+}

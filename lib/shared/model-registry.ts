@@ -1,0 +1,82 @@
+/**
+ * The model registry: the JSON document in SSM parameter `/<prefix>/models` through which the
+ * Personalize controller tells the web app which campaigns exist. One schema, used by the writer
+ * (controller) and the reader (web app) alike. Free of aws-cdk-lib.
+ */
+import { z } from 'zod';
+import { SOLUTION_TYPES } from '../config';
+
+export const MODEL_REGISTRY_SCHEMA_VERSION = 1;
+
+/** Offline metrics of a solution version, as `GetSolutionMetrics` reports them. */
+export const offlineMetricsSchema = z.strictObject({
+  precisionAt5: z.number().optional(),
+  precisionAt10: z.number().optional(),
+  precisionAt25: z.number().optional(),
+  ndcgAt5: z.number().optional(),
+  ndcgAt10: z.number().optional(),
+  ndcgAt25: z.number().optional(),
+  mrrAt25: z.number().optional(),
+  coverage: z.number().optional(),
+});
+
+export const registeredModelSchema = z.strictObject({
+  /** Display name, e.g. "Personal Recommendations". */
+  name: z.string().min(1),
+  type: z.enum(SOLUTION_TYPES),
+  campaignArn: z.string().startsWith('arn:'),
+  recipe: z.string().min(1),
+  /** Order on the site: lower first. */
+  sortOrder: z.number().int(),
+  metrics: offlineMetricsSchema,
+});
+
+export const PIPELINE_STATUSES = ['not-started', 'pending', 'done', 'failed'] as const;
+
+export const resourceProgressSchema = z.strictObject({
+  /** e.g. "dataset-group", "import:interactions", "solution:similar-items". */
+  resource: z.string().min(1),
+  stage: z.string().min(1),
+  status: z.string().min(1),
+  startedAt: z.iso.datetime().optional(),
+  updatedAt: z.iso.datetime(),
+  failureReason: z.string().optional(),
+});
+
+export const modelRegistrySchema = z.strictObject({
+  schemaVersion: z.literal(MODEL_REGISTRY_SCHEMA_VERSION),
+  pipeline: z.strictObject({
+    status: z.enum(PIPELINE_STATUSES),
+    updatedAt: z.iso.datetime().nullable(),
+    resources: z.array(resourceProgressSchema),
+  }),
+  models: z.array(registeredModelSchema),
+});
+
+export type ModelRegistry = z.infer<typeof modelRegistrySchema>;
+export type RegisteredModel = z.infer<typeof registeredModelSchema>;
+
+/** What the registry holds before the controller has run: no models yet. */
+export function emptyModelRegistry(): ModelRegistry {
+  return {
+    schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
+    pipeline: { status: 'not-started', updatedAt: null, resources: [] },
+    models: [],
+  };
+}
+
+/** Parses a registry document; the error names what is wrong. */
+export function parseModelRegistry(json: string): ModelRegistry {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new Error(`Model registry is not JSON: ${(error as Error).message}`);
+  }
+  const result = modelRegistrySchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Model registry does not match schema version ${MODEL_REGISTRY_SCHEMA_VERSION}: ${problems.join('; ')}`);
+  }
+  return result.data;
+}

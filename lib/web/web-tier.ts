@@ -1,0 +1,252 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { closedBucketDefaults } from '../data/data-bucket';
+import { acknowledge } from '../policy-checks';
+import {
+  APP_PORT,
+  HEALTH_CHECK_PATH,
+  modelRegistryParameterName,
+  personalizeResourceName,
+} from '../shared/names';
+import { bootstrapUserData } from './bootstrap';
+import { Database } from './database';
+
+/** HTTPS on the load balancer: the ACM certificate and the name it is issued for. */
+export interface HttpsSettings {
+  readonly certificateArn: string;
+  readonly domainName: string;
+}
+
+export interface WebTierProps {
+  /** Resource prefix: names the model registry parameter and the campaigns the app may call. */
+  readonly prefix: string;
+  readonly vpc: ec2.IVpc;
+  readonly database: Database;
+  /** The data bucket; its name is passed to the app. */
+  readonly dataBucket: s3.IBucket;
+  /** The Data stack's policy that reads the web load files. */
+  readonly dataReadPolicy: iam.IManagedPolicy;
+  /** Instance type; the Amazon Linux 2023 image's architecture follows it. */
+  readonly instanceType: ec2.InstanceType;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  /** Who may reach the load balancer. */
+  readonly allowedCidr: string;
+  /**
+   * Serve HTTPS on 443 and redirect HTTP to it.
+   * @default - HTTP on port 80 only
+   */
+  readonly https?: HttpsSettings;
+  /**
+   * Root volume size.
+   * @default 16 GiB
+   */
+  readonly rootVolumeGiB?: number;
+}
+
+/**
+ * The web tier: an internet-facing load balancer in the public subnets forwarding to an Auto
+ * Scaling group of Amazon Linux 2023 instances in the private subnets. No SSH anywhere: operators
+ * use Session Manager.
+ */
+export class WebTier extends Construct {
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  readonly instanceRole: iam.Role;
+  readonly instanceSecurityGroup: ec2.SecurityGroup;
+  readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  /** The site admin's generated password (plain text secret). */
+  readonly adminSecret: secretsmanager.Secret;
+  /** The site's base URL, e.g. `http://<alb-dns>` or `https://movies.example.com`. */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: WebTierProps) {
+    super(scope, id);
+    validateWebTierProps(props);
+    const stack = Stack.of(this);
+
+    this.adminSecret = new secretsmanager.Secret(this, 'AdminPassword', {
+      description: `Password of the ${props.prefix} workshop site's admin user`,
+      generateSecretString: { passwordLength: 24, excludePunctuation: true },
+    });
+    acknowledge(this.adminSecret, 'AwsSolutions-SMG4',
+      'The presenter reads the admin password from this secret during the workshop; rotating it would change it under a running session.');
+
+    this.instanceRole = this.createInstanceRole(props);
+
+    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Workshop load balancer: HTTP(S) from the allowed range, out to the app port only',
+      allowAllOutbound: false,
+    });
+    this.instanceSecurityGroup = new ec2.SecurityGroup(this, 'InstanceSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Workshop app instances: app port from the load balancer; out to HTTPS and the database',
+      allowAllOutbound: false,
+    });
+    this.instanceSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
+      'HTTPS to AWS APIs and package repositories through the NAT gateway');
+    props.database.allowConnectionsFrom(this.instanceSecurityGroup);
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({
+        cpuType:
+          props.instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+            ? ec2.AmazonLinuxCpuType.ARM_64
+            : ec2.AmazonLinuxCpuType.X86_64,
+      }),
+      instanceType: props.instanceType,
+      role: this.instanceRole,
+      securityGroup: this.instanceSecurityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      detailedMonitoring: true,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeGiB ?? 16, {
+            encrypted: true,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
+      userData: bootstrapUserData({
+        region: stack.region,
+        prefix: props.prefix,
+        port: APP_PORT,
+        modelRegistryParameter: modelRegistryParameterName(props.prefix),
+        databaseSecretArn: props.database.secret.secretArn,
+        adminSecretArn: this.adminSecret.secretArn,
+        dataBucketName: props.dataBucket.bucketName,
+      }),
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Instances', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      launchTemplate,
+      minCapacity: props.minInstances,
+      maxCapacity: props.maxInstances,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(5),
+      }),
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ minInstancesInService: props.minInstances - 1 }),
+    });
+    this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: 60 });
+    acknowledge(this.autoScalingGroup, 'AwsSolutions-AS3',
+      'Scaling events are recorded in the group\'s activity history; a workshop has no on-call operator to notify.');
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      ...closedBucketDefaults(),
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+    });
+    acknowledge(accessLogs, 'AwsSolutions-S1',
+      'This bucket is the load balancer\'s access-log destination; logging its own access would write logs about logs.');
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup: this.loadBalancerSecurityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
+
+    const targets: elbv2.AddApplicationTargetsProps = {
+      port: APP_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.autoScalingGroup],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: HEALTH_CHECK_PATH,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    };
+    const allowed = ec2.Peer.ipv4(props.allowedCidr);
+    if (props.https) {
+      const https = this.loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromArn(props.https.certificateArn)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+      });
+      https.addTargets('App', targets);
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      this.loadBalancerSecurityGroup.addIngressRule(allowed, ec2.Port.tcp(443), 'HTTPS from the allowed range');
+      this.loadBalancerSecurityGroup.addIngressRule(allowed, ec2.Port.tcp(80), 'HTTP from the allowed range, redirected to HTTPS');
+      this.baseUrl = `https://${props.https.domainName}`;
+    } else {
+      const http = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+      http.addTargets('App', targets);
+      this.loadBalancerSecurityGroup.addIngressRule(allowed, ec2.Port.tcp(80), 'HTTP from the allowed range');
+      this.baseUrl = `http://${this.loadBalancer.loadBalancerDnsName}`;
+    }
+    if (props.allowedCidr === '0.0.0.0/0') {
+      acknowledge(this.loadBalancerSecurityGroup, 'AwsSolutions-EC23',
+        'The workshop site is public by default: attendees join from networks unknown in advance. Set allowedCidr to narrow it.');
+    }
+  }
+
+  private createInstanceRole(props: WebTierProps): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Workshop app instances: Session Manager, their secrets, web data, model registry, campaign queries',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    acknowledge(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      'AWS-maintained policy for Session Manager, which replaces SSH; AWS keeps it in step with the SSM agent\'s needs.');
+
+    props.database.secret.grantRead(role);
+    this.adminSecret.grantRead(role);
+
+    role.addManagedPolicy(props.dataReadPolicy);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadModelRegistry',
+      actions: ['ssm:GetParameter'],
+      resources: [stack.formatArn({
+        service: 'ssm',
+        resource: 'parameter',
+        resourceName: modelRegistryParameterName(props.prefix).replace(/^\//, ''),
+      })],
+    }));
+    // Pseudo parameters (not the stack's concrete region) keep the ARN's rendering, and so the
+    // acknowledgement below, the same for every configuration.
+    const campaignPattern = `campaign/${personalizeResourceName(props.prefix, '*')}`;
+    const campaigns = `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${campaignPattern}`;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'QueryWorkshopCampaigns',
+      actions: ['personalize:GetRecommendations', 'personalize:GetPersonalizedRanking'],
+      resources: [campaigns],
+    }));
+
+    const policy = role.node.findChild('DefaultPolicy');
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${campaignPattern}]`,
+      `Campaigns are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may query only this workshop's campaigns.`);
+    return role;
+  }
+}
+
+/** Checks the props before anything is created (tokens are skipped). */
+function validateWebTierProps(props: WebTierProps): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(props.minInstances) || props.minInstances < 1) {
+    problems.push(`minInstances must be a whole number of at least 1, got ${props.minInstances}`);
+  }
+  if (!Number.isInteger(props.maxInstances) || props.maxInstances < props.minInstances) {
+    problems.push(`maxInstances must be a whole number of at least minInstances (${props.minInstances}), got ${props.maxInstances}`);
+  }
+  if (problems.length) throw new Error(`WebTier: ${problems.join('; ')}`);
+}

@@ -1,0 +1,59 @@
+import { App, Environment, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { WorkshopConfig } from './config';
+import { DataStack } from './data/data-stack';
+import { PersonalizeStack } from './personalize/personalize-stack';
+import { stackName } from './shared/names';
+import { WebStack } from './web/web-stack';
+
+export interface WorkshopStacks {
+  readonly data: DataStack;
+  readonly personalize: PersonalizeStack;
+  readonly web: WebStack;
+}
+
+/** Creates the three stacks of the workshop from the validated config. */
+export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks {
+  const env: Environment = { account: config.account, region: config.region };
+  const prefix = config.prefix;
+
+  const data = new DataStack(app, stackName(prefix, 'Data'), {
+    env,
+    description: 'MovieRecs Workshop: data bucket and Amazon Personalize access',
+  });
+  const personalize = new PersonalizeStack(app, stackName(prefix, 'Personalize'), {
+    env,
+    description: 'MovieRecs Workshop: Amazon Personalize controller and model registry',
+    prefix,
+  });
+  const web = new WebStack(app, stackName(prefix, 'Web'), {
+    env,
+    description: 'MovieRecs Workshop: VPC, load balancer, web instances and PostgreSQL',
+    prefix,
+    dataBucket: data.bucket,
+    dataReadPolicy: data.webDataReadPolicy,
+    natGateways: config.natGateways,
+    instanceType: new ec2.InstanceType(config.instanceType),
+    minInstances: config.minInstances,
+    maxInstances: config.maxInstances,
+    databaseInstanceType: new ec2.InstanceType(config.dbInstanceClass.replace(/^db\./, '')),
+    databaseEngineVersion: postgresVersion(config.dbEngineVersion),
+    retainDatabase: config.retainDatabase,
+    allowedCidr: config.allowedCidr,
+    https:
+      config.certificateArn && config.domainName
+        ? { certificateArn: config.certificateArn, domainName: config.domainName }
+        : undefined,
+  });
+
+  // Every resource says which copy of the workshop it belongs to (cost reports, cleanup checks).
+  Tags.of(app).add('movierecs:prefix', prefix);
+  return { data, personalize, web };
+}
+
+/** "17" -> PostgreSQL 17 (latest minor at deploy); "17.4" -> exactly 17.4. */
+export function postgresVersion(version: string): rds.PostgresEngineVersion {
+  const major = version.split('.')[0];
+  return rds.PostgresEngineVersion.of(version, major);
+}
