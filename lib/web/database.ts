@@ -67,11 +67,14 @@ export class Database extends Construct {
       deletionProtection: retain,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    // aws-cdk-lib creates the secret; it must outlive the database only when the database does.
-    const secret = this.instance.secret;
-    if (!secret) throw new Error('The database instance was created without its generated secret');
-    secret.applyRemovalPolicy(retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
-    this.secret = secret;
+    // `instance.secret` is the secret's attachment to the instance (its ARN is the secret's); the
+    // generated secret itself is the instance's child, and must outlive the database only when
+    // the database does.
+    const attachment = this.instance.secret;
+    const generated = this.instance.node.tryFindChild('Secret') as secretsmanager.Secret | undefined;
+    if (!attachment || !generated) throw new Error('The database instance was created without its generated secret');
+    generated.applyRemovalPolicy(retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    this.secret = attachment;
 
     acknowledge(this.instance, 'AwsSolutions-RDS3',
       'Single-AZ: the workshop database holds only data reloadable from the data bucket, and a standby would double its cost for a session of a few hours.');
@@ -81,8 +84,7 @@ export class Database extends Construct {
       acknowledge(this.instance, 'AwsSolutions-RDS10',
         'Deletion protection is off so that cdk destroy removes the database; it is on when retainDatabase is true.');
     }
-    // `instance.secret` is the attachment; the finding sits on the secret it attaches.
-    acknowledge(this.instance.node.findChild('Secret'), 'AwsSolutions-SMG4',
+    acknowledge(generated, 'AwsSolutions-SMG4',
       'The master password lives as long as the workshop (hours to days); rotating it would need a rotation Lambda inside the VPC and app reconnects for no gain in that span.');
   }
 

@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
+  // Synthesizing CDK apps is CPU-bound; two workers match the two cores of CI.
+  maxWorkers: 2,
+  testTimeout: 60000,
+};

@@ -1,0 +1,156 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
+
+let workshop: SynthesizedWorkshop;
+let data: Template;
+beforeAll(() => {
+  workshop = synthWorkshop();
+  data = workshop.data;
+});
+
+const dataBucketId = () => workshop.stacks.data.getLogicalId(workshop.stacks.data.bucket.node.defaultChild as never);
+const bucketArn = () => ({ 'Fn::GetAtt': [dataBucketId(), 'Arn'] });
+const objectsUnder = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn(), `/${prefix}*`]] });
+const thisAccount = { Ref: 'AWS::AccountId' };
+
+test('snapshot', () => {
+  expect(data.toJSON()).toMatchSnapshot();
+});
+
+describe('buckets', () => {
+  test('every bucket is encrypted, private, owner-enforced and deleted with its objects', () => {
+    const buckets = resourcesOf(data, 'AWS::S3::Bucket');
+    expect(buckets).toHaveLength(2);
+    for (const [id, bucket] of buckets) {
+      expect(bucket.Properties).toMatchObject({
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      });
+      expect(bucket.DeletionPolicy).toBe('Delete');
+      data.hasResourceProperties('Custom::S3AutoDeleteObjects', { BucketName: { Ref: id } });
+    }
+  });
+
+  test('every bucket policy denies requests without TLS', () => {
+    const buckets = resourcesOf(data, 'AWS::S3::Bucket').map(([id]) => id);
+    for (const id of buckets) {
+      data.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('the data bucket logs its access to the access-log bucket', () => {
+    const [[logsId]] = resourcesOf(data, 'AWS::S3::Bucket').filter(([id]) => id !== dataBucketId());
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: logsId }, LogFilePrefix: 'data-bucket/' },
+    });
+  });
+});
+
+describe('Amazon Personalize access', () => {
+  test('the bucket policy lets personalize.amazonaws.com list the bucket and read personalize/ from this account only', () => {
+    data.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: dataBucketId() },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'PersonalizeListBucket',
+            Effect: 'Allow',
+            Principal: { Service: 'personalize.amazonaws.com' },
+            Action: 's3:ListBucket',
+            Resource: bucketArn(),
+            Condition: { StringEquals: { 'aws:SourceAccount': thisAccount } },
+          },
+          {
+            Sid: 'PersonalizeGetObjects',
+            Effect: 'Allow',
+            Principal: { Service: 'personalize.amazonaws.com' },
+            Action: 's3:GetObject',
+            Resource: objectsUnder('personalize/'),
+            Condition: { StringEquals: { 'aws:SourceAccount': thisAccount } },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('no bucket policy statement for the service lacks the source-account condition', () => {
+    for (const [, policy] of resourcesOf(data, 'AWS::S3::BucketPolicy')) {
+      const statements = (policy.Properties?.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+      for (const statement of statements.filter((s) => JSON.stringify(s.Principal).includes('personalize'))) {
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': thisAccount } });
+      }
+    }
+  });
+
+  test('the role trusts Personalize only for this account and its Personalize resources in this region', () => {
+    const role = workshop.stacks.data.personalizeRole;
+    const roleId = workshop.stacks.data.getLogicalId(role.node.defaultChild as never);
+    const [, resource] = resourcesOf(data, 'AWS::IAM::Role').find(([id]) => id === roleId)!;
+    expect(resource.Properties?.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'personalize.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': thisAccount },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:aws:personalize:us-east-1:', thisAccount, ':*']] } },
+          },
+        },
+      ],
+    });
+  });
+
+  test('the role can read personalize/ in this bucket and nothing else', () => {
+    const roleId = workshop.stacks.data.getLogicalId(workshop.stacks.data.personalizeRole.node.defaultChild as never);
+    const [, resource] = resourcesOf(data, 'AWS::IAM::Role').find(([id]) => id === roleId)!;
+    expect(resource.Properties?.Policies).toEqual([
+      {
+        PolicyName: 'ReadPreparedData',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+            { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder('personalize/') },
+          ],
+        },
+      },
+    ]);
+    expect(resource.Properties?.ManagedPolicyArns).toBeUndefined();
+    // No separate policy is attached to it either.
+    for (const [, policy] of resourcesOf(data, 'AWS::IAM::Policy')) {
+      expect(JSON.stringify(policy.Properties?.Roles)).not.toContain(roleId);
+    }
+  });
+});
+
+test('the web read policy reads web/ only', () => {
+  data.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+    PolicyDocument: {
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder('web/') },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(), Condition: { StringLike: { 's3:prefix': ['web/*'] } } },
+      ],
+    },
+  });
+});
+
+test('every resource that takes tags carries the prefix tag', () => {
+  for (const [, bucket] of resourcesOf(data, 'AWS::S3::Bucket')) {
+    expect(bucket.Properties?.Tags).toEqual(expect.arrayContaining([{ Key: 'movierecs:prefix', Value: 'MovieRecs' }]));
+  }
+});
