@@ -4,8 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   snapshotSerializers: ['<rootDir>/test/setup/asset-hash-serializer.ts'],
   // Synthesizing CDK apps is CPU-bound; two workers match the two cores of CI.
   maxWorkers: 2,

@@ -6,7 +6,10 @@ import { createWorkshop } from '../lib/workshop';
 
 const app = new App();
 try {
-  createWorkshop(app, loadWorkshopConfig((key) => app.node.tryGetContext(key)));
+  createWorkshop(
+    app,
+    loadWorkshopConfig((key) => app.node.tryGetContext(key)),
+  );
 } catch (error) {
   if (!(error instanceof WorkshopConfigError)) throw error;
   console.error(error.message);

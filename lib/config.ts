@@ -68,8 +68,7 @@ export interface SolutionConfig {
  * `seconds`: add this fixed number of seconds to every timestamp.
  */
 export type TimestampShift =
-  | { readonly kind: 'newestAt'; readonly newestAt: string }
-  | { readonly kind: 'seconds'; readonly seconds: number };
+  { readonly kind: 'newestAt'; readonly newestAt: string } | { readonly kind: 'seconds'; readonly seconds: number };
 
 export interface WorkshopConfig {
   /** Prefix of every stack and resource name; several copies can share an account. */
@@ -173,7 +172,11 @@ const solutionRule = z
       }),
       type: z.enum(SOLUTION_TYPES, { error: `must be one of ${SOLUTION_TYPES.join(', ')}` }),
       recipe: recipeRule,
-      campaignMinTps: wholeNumber(1, MAX_CAMPAIGN_TPS, ' (each campaign bills at least this many TPS per hour)').default(1),
+      campaignMinTps: wholeNumber(
+        1,
+        MAX_CAMPAIGN_TPS,
+        ' (each campaign bills at least this many TPS per hour)',
+      ).default(1),
     },
     { error: 'must be an object {name, type, recipe, campaignMinTps}' },
   )
@@ -258,11 +261,14 @@ const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [missing],
-        message: 'must be set together with ' + (missing === 'certificateArn' ? 'domainName' : 'certificateArn') +
+        message:
+          'must be set together with ' +
+          (missing === 'certificateArn' ? 'domainName' : 'certificateArn') +
           ' (HTTPS needs both the certificate and the name it is issued for)',
       });
     }
-    const certRegion = typeof config.certificateArn === 'string' ? CERTIFICATE_ARN_RE.exec(config.certificateArn)?.[1] : undefined;
+    const certRegion =
+      typeof config.certificateArn === 'string' ? CERTIFICATE_ARN_RE.exec(config.certificateArn)?.[1] : undefined;
     if (certRegion && certRegion !== config.region) {
       ctx.addIssue({
         code: 'custom',
@@ -371,11 +377,15 @@ export function loadWorkshopConfig(readContext: ContextReader): WorkshopConfig {
     try {
       base = JSON.parse(base);
     } catch {
-      throw new WorkshopConfigError([`${CONFIG_CONTEXT_KEY}: got ${JSON.stringify(base)}; must be a JSON object of settings`]);
+      throw new WorkshopConfigError([
+        `${CONFIG_CONTEXT_KEY}: got ${JSON.stringify(base)}; must be a JSON object of settings`,
+      ]);
     }
   }
   if (typeof base !== 'object' || base === null || Array.isArray(base)) {
-    throw new WorkshopConfigError([`${CONFIG_CONTEXT_KEY}: got ${JSON.stringify(base)}; must be an object of settings`]);
+    throw new WorkshopConfigError([
+      `${CONFIG_CONTEXT_KEY}: got ${JSON.stringify(base)}; must be an object of settings`,
+    ]);
   }
   const overrides: Record<string, unknown> = {};
   for (const key of Object.keys(SETTING_KINDS) as (keyof typeof SETTING_KINDS)[]) {

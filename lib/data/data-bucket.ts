@@ -31,8 +31,6 @@ export class DataBucket extends Construct {
       ...closedBucketDefaults(),
       lifecycleRules: [{ expiration: Duration.days(30) }],
     });
-    acknowledge(this.accessLogsBucket, 'AwsSolutions-S1',
-      'This bucket is the access-log destination of the data bucket; logging its own access would write logs about logs.');
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...closedBucketDefaults(),

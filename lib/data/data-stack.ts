@@ -26,8 +26,11 @@ export class DataStack extends Stack {
     const personalize = new PersonalizeAccess(this, 'PersonalizeAccess', { bucket: data.bucket });
     this.bucket = data.bucket;
     this.personalizeRole = personalize.role;
-    this.webDataReadPolicy = data.createReadPolicy('WebDataRead', DATA_KEY_PREFIXES.web,
+    this.webDataReadPolicy = data.createReadPolicy(
+      'WebDataRead',
+      DATA_KEY_PREFIXES.web,
       `The web instances load the database files the MovieLens preparation writes under ${DATA_KEY_PREFIXES.web}; ` +
-        'their names vary by edition, so the policy reads that prefix of this one bucket.');
+        'their names vary by edition, so the policy reads that prefix of this one bucket.',
+    );
   }
 }

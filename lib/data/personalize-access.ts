@@ -73,7 +73,10 @@ export class PersonalizeAccess extends Construct {
         }),
       },
     });
-    acknowledge(this.role, `AwsSolutions-IAM5[Resource::${arnPlaceholder(props.bucket)}/${keyPrefix}*]`,
-      `Import jobs read the CSV files the MovieLens preparation writes under ${keyPrefix}; their names vary by edition, so the role reads that prefix of this one bucket.`);
+    acknowledge(
+      this.role,
+      `AwsSolutions-IAM5[Resource::${arnPlaceholder(props.bucket)}/${keyPrefix}*]`,
+      `Import jobs read the CSV files the MovieLens preparation writes under ${keyPrefix}; their names vary by edition, so the role reads that prefix of this one bucket.`,
+    );
   }
 }

@@ -71,12 +71,14 @@ export function parseModelRegistry(json: string): ModelRegistry {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new Error(`Model registry is not JSON: ${(error as Error).message}`);
+    throw new Error(`Model registry is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const result = modelRegistrySchema.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`Model registry does not match schema version ${MODEL_REGISTRY_SCHEMA_VERSION}: ${problems.join('; ')}`);
+    throw new Error(
+      `Model registry does not match schema version ${MODEL_REGISTRY_SCHEMA_VERSION}: ${problems.join('; ')}`,
+    );
   }
   return result.data;
 }

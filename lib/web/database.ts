@@ -76,16 +76,28 @@ export class Database extends Construct {
     generated.applyRemovalPolicy(retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     this.secret = attachment;
 
-    acknowledge(this.instance, 'AwsSolutions-RDS3',
-      'Single-AZ: the workshop database holds only data reloadable from the data bucket, and a standby would double its cost for a session of a few hours.');
-    acknowledge(this.instance, 'AwsSolutions-RDS11',
-      'The default port is kept: the security group admits only the app instances, so a non-standard port would hide nothing.');
+    acknowledge(
+      this.instance,
+      'AwsSolutions-RDS3',
+      'Single-AZ: the workshop database holds only data reloadable from the data bucket, and a standby would double its cost for a session of a few hours.',
+    );
+    acknowledge(
+      this.instance,
+      'AwsSolutions-RDS11',
+      'The default port is kept: the security group admits only the app instances, so a non-standard port would hide nothing.',
+    );
     if (!retain) {
-      acknowledge(this.instance, 'AwsSolutions-RDS10',
-        'Deletion protection is off so that cdk destroy removes the database; it is on when retainDatabase is true.');
+      acknowledge(
+        this.instance,
+        'AwsSolutions-RDS10',
+        'Deletion protection is off so that cdk destroy removes the database; it is on when retainDatabase is true.',
+      );
     }
-    acknowledge(generated, 'AwsSolutions-SMG4',
-      'The master password lives as long as the workshop (hours to days); rotating it would need a rotation Lambda inside the VPC and app reconnects for no gain in that span.');
+    acknowledge(
+      generated,
+      'AwsSolutions-SMG4',
+      'The master password lives as long as the workshop (hours to days); rotating it would need a rotation Lambda inside the VPC and app reconnects for no gain in that span.',
+    );
   }
 
   /** Lets `peer` connect to the database port (adds the rules on both security groups). */

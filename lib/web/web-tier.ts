@@ -8,12 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { closedBucketDefaults } from '../data/data-bucket';
 import { acknowledge } from '../policy-checks';
-import {
-  APP_PORT,
-  HEALTH_CHECK_PATH,
-  modelRegistryParameterName,
-  personalizeResourceName,
-} from '../shared/names';
+import { APP_PORT, HEALTH_CHECK_PATH, modelRegistryParameterName, personalizeResourceName } from '../shared/names';
 import { bootstrapUserData } from './bootstrap';
 import { Database } from './database';
 
@@ -75,8 +70,11 @@ export class WebTier extends Construct {
       description: `Password of the ${props.prefix} workshop site's admin user`,
       generateSecretString: { passwordLength: 24, excludePunctuation: true },
     });
-    acknowledge(this.adminSecret, 'AwsSolutions-SMG4',
-      'The presenter reads the admin password from this secret during the workshop; rotating it would change it under a running session.');
+    acknowledge(
+      this.adminSecret,
+      'AwsSolutions-SMG4',
+      'The presenter reads the admin password from this secret during the workshop; rotating it would change it under a running session.',
+    );
 
     this.instanceRole = this.createInstanceRole(props);
 
@@ -90,8 +88,11 @@ export class WebTier extends Construct {
       description: 'Workshop app instances: app port from the load balancer; out to HTTPS and the database',
       allowAllOutbound: false,
     });
-    this.instanceSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
-      'HTTPS to AWS APIs and package repositories through the NAT gateway');
+    this.instanceSecurityGroup.addEgressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(443),
+      'HTTPS to AWS APIs and package repositories through the NAT gateway',
+    );
     props.database.allowConnectionsFrom(this.instanceSecurityGroup);
 
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
@@ -141,15 +142,21 @@ export class WebTier extends Construct {
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ minInstancesInService: props.minInstances - 1 }),
     });
     this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: 60 });
-    acknowledge(this.autoScalingGroup, 'AwsSolutions-AS3',
-      'Scaling events are recorded in the group\'s activity history; a workshop has no on-call operator to notify.');
+    acknowledge(
+      this.autoScalingGroup,
+      'AwsSolutions-AS3',
+      "Scaling events are recorded in the group's activity history; a workshop has no on-call operator to notify.",
+    );
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       ...closedBucketDefaults(),
       lifecycleRules: [{ expiration: Duration.days(30) }],
     });
-    acknowledge(accessLogs, 'AwsSolutions-S1',
-      'This bucket is the load balancer\'s access-log destination; logging its own access would write logs about logs.');
+    acknowledge(
+      accessLogs,
+      'AwsSolutions-S1',
+      "This bucket is the load balancer's access-log destination; logging its own access would write logs about logs.",
+    );
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
@@ -185,17 +192,28 @@ export class WebTier extends Construct {
       https.addTargets('App', targets);
       this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
       this.loadBalancerSecurityGroup.addIngressRule(allowed, ec2.Port.tcp(443), 'HTTPS from the allowed range');
-      this.loadBalancerSecurityGroup.addIngressRule(allowed, ec2.Port.tcp(80), 'HTTP from the allowed range, redirected to HTTPS');
+      this.loadBalancerSecurityGroup.addIngressRule(
+        allowed,
+        ec2.Port.tcp(80),
+        'HTTP from the allowed range, redirected to HTTPS',
+      );
       this.baseUrl = `https://${props.https.domainName}`;
     } else {
-      const http = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });
+      const http = this.loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+      });
       http.addTargets('App', targets);
       this.loadBalancerSecurityGroup.addIngressRule(allowed, ec2.Port.tcp(80), 'HTTP from the allowed range');
       this.baseUrl = `http://${this.loadBalancer.loadBalancerDnsName}`;
     }
     if (props.allowedCidr === '0.0.0.0/0') {
-      acknowledge(this.loadBalancerSecurityGroup, 'AwsSolutions-EC23',
-        'The workshop site is public by default: attendees join from networks unknown in advance. Set allowedCidr to narrow it.');
+      acknowledge(
+        this.loadBalancerSecurityGroup,
+        'AwsSolutions-EC23',
+        'The workshop site is public by default: attendees join from networks unknown in advance. Set allowedCidr to narrow it.',
+      );
     }
   }
 
@@ -206,35 +224,47 @@ export class WebTier extends Construct {
       description: 'Workshop app instances: Session Manager, their secrets, web data, model registry, campaign queries',
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
     });
-    acknowledge(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      'AWS-maintained policy for Session Manager, which replaces SSH; AWS keeps it in step with the SSM agent\'s needs.');
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      "AWS-maintained policy for Session Manager, which replaces SSH; AWS keeps it in step with the SSM agent's needs.",
+    );
 
     props.database.secret.grantRead(role);
     this.adminSecret.grantRead(role);
 
     role.addManagedPolicy(props.dataReadPolicy);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadModelRegistry',
-      actions: ['ssm:GetParameter'],
-      resources: [stack.formatArn({
-        service: 'ssm',
-        resource: 'parameter',
-        resourceName: modelRegistryParameterName(props.prefix).replace(/^\//, ''),
-      })],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadModelRegistry',
+        actions: ['ssm:GetParameter'],
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: modelRegistryParameterName(props.prefix).replace(/^\//, ''),
+          }),
+        ],
+      }),
+    );
     // Pseudo parameters (not the stack's concrete region) keep the ARN's rendering, and so the
     // acknowledgement below, the same for every configuration.
     const campaignPattern = `campaign/${personalizeResourceName(props.prefix, '*')}`;
     const campaigns = `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${campaignPattern}`;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'QueryWorkshopCampaigns',
-      actions: ['personalize:GetRecommendations', 'personalize:GetPersonalizedRanking'],
-      resources: [campaigns],
-    }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'QueryWorkshopCampaigns',
+        actions: ['personalize:GetRecommendations', 'personalize:GetPersonalizedRanking'],
+        resources: [campaigns],
+      }),
+    );
 
     const policy = role.node.findChild('DefaultPolicy');
-    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${campaignPattern}]`,
-      `Campaigns are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may query only this workshop's campaigns.`);
+    acknowledge(
+      policy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${campaignPattern}]`,
+      `Campaigns are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may query only this workshop's campaigns.`,
+    );
     return role;
   }
 }
@@ -246,7 +276,9 @@ function validateWebTierProps(props: WebTierProps): void {
     problems.push(`minInstances must be a whole number of at least 1, got ${props.minInstances}`);
   }
   if (!Number.isInteger(props.maxInstances) || props.maxInstances < props.minInstances) {
-    problems.push(`maxInstances must be a whole number of at least minInstances (${props.minInstances}), got ${props.maxInstances}`);
+    problems.push(
+      `maxInstances must be a whole number of at least minInstances (${props.minInstances}), got ${props.maxInstances}`,
+    );
   }
   if (problems.length) throw new Error(`WebTier: ${problems.join('; ')}`);
 }

@@ -1,9 +1,4 @@
-import {
-  DEFAULT_CONFIG,
-  loadWorkshopConfig,
-  parseWorkshopConfig,
-  WorkshopConfigError,
-} from '../../lib/config';
+import { DEFAULT_CONFIG, loadWorkshopConfig, parseWorkshopConfig, WorkshopConfigError } from '../../lib/config';
 import { cdkJsonContext } from './helpers';
 
 /** The problems reported for `raw`, or fails if the config is accepted. */
@@ -68,7 +63,9 @@ describe('defaults', () => {
   });
 
   test('a solution without campaignMinTps gets 1', () => {
-    const config = parseWorkshopConfig({ solutions: [{ name: 'Top', type: 'recommend', recipe: 'aws-popularity-count' }] });
+    const config = parseWorkshopConfig({
+      solutions: [{ name: 'Top', type: 'recommend', recipe: 'aws-popularity-count' }],
+    });
     expect(config.solutions[0].campaignMinTps).toBe(1);
   });
 });
@@ -110,7 +107,12 @@ describe('one rule each', () => {
   });
 
   test('dbInstanceClass', () => {
-    expectOneProblem({ dbInstanceClass: 't4g.micro' }, 'dbInstanceClass', '"t4g.micro"', /RDS instance class such as db.t4g.micro/);
+    expectOneProblem(
+      { dbInstanceClass: 't4g.micro' },
+      'dbInstanceClass',
+      '"t4g.micro"',
+      /RDS instance class such as db.t4g.micro/,
+    );
   });
 
   test('dbEngineVersion', () => {
@@ -139,10 +141,18 @@ describe('one rule each', () => {
   });
 
   test('certificateArn must be an ACM ARN in the deployment region', () => {
-    expectOneProblem({ certificateArn: 'arn:aws:iam::123456789012:server-certificate/x', domainName: 'a.example.com' },
-      'certificateArn', '"arn:aws:iam::123456789012:server-certificate/x"', /ACM certificate ARN/);
-    expectOneProblem({ certificateArn: certificateArn.replace('us-east-1', 'eu-west-1'), domainName: 'a.example.com' },
-      'certificateArn', JSON.stringify(certificateArn.replace('us-east-1', 'eu-west-1')), /deployment region us-east-1/);
+    expectOneProblem(
+      { certificateArn: 'arn:aws:iam::123456789012:server-certificate/x', domainName: 'a.example.com' },
+      'certificateArn',
+      '"arn:aws:iam::123456789012:server-certificate/x"',
+      /ACM certificate ARN/,
+    );
+    expectOneProblem(
+      { certificateArn: certificateArn.replace('us-east-1', 'eu-west-1'), domainName: 'a.example.com' },
+      'certificateArn',
+      JSON.stringify(certificateArn.replace('us-east-1', 'eu-west-1')),
+      /deployment region us-east-1/,
+    );
   });
 
   test('domainName', () => {
@@ -159,10 +169,18 @@ describe('one rule each', () => {
   });
 
   test('timestampShift is an instant or whole seconds', () => {
-    expectOneProblem({ timestampShift: 'yesterday' }, 'timestampShift', '"yesterday"', /ISO 8601 UTC.*whole number of seconds/);
+    expectOneProblem(
+      { timestampShift: 'yesterday' },
+      'timestampShift',
+      '"yesterday"',
+      /ISO 8601 UTC.*whole number of seconds/,
+    );
     expectOneProblem({ timestampShift: 1.5 }, 'timestampShift', '1.5', /whole number of seconds/);
     expectOneProblem({ timestampShift: '2019-04-01' }, 'timestampShift', '"2019-04-01"', /ISO 8601/);
-    expect(parseWorkshopConfig({ timestampShift: 660833618 }).timestampShift).toEqual({ kind: 'seconds', seconds: 660833618 });
+    expect(parseWorkshopConfig({ timestampShift: 660833618 }).timestampShift).toEqual({
+      kind: 'seconds',
+      seconds: 660833618,
+    });
   });
 
   test('waitForModels', () => {
@@ -171,48 +189,92 @@ describe('one rule each', () => {
 
   test('an unknown setting is named, with the known ones', () => {
     const problems = problemsOf({ natGateway: 2 });
-    expect(problems).toEqual([expect.stringMatching(/^natGateway: is not a setting; known settings are .*natGateways/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^natGateway: is not a setting; known settings are .*natGateways/),
+    ]);
   });
 });
 
 describe('solutions', () => {
-  const solution = (over: Record<string, unknown>) => ({ name: 'Recs', type: 'recommend', recipe: 'aws-user-personalization-v2', campaignMinTps: 1, ...over });
-
-  test.each(['aws-hrnn', 'aws-hrnn-metadata', 'aws-hrnn-coldstart'])('%s is rejected as retired, naming its successor', (recipe) => {
-    expectOneProblem({ solutions: [solution({ recipe })] }, 'solutions[0].recipe', JSON.stringify(recipe),
-      /retired the HRNN recipes.*aws-user-personalization-v2/);
+  const solution = (over: Record<string, unknown>) => ({
+    name: 'Recs',
+    type: 'recommend',
+    recipe: 'aws-user-personalization-v2',
+    campaignMinTps: 1,
+    ...over,
   });
 
+  test.each(['aws-hrnn', 'aws-hrnn-metadata', 'aws-hrnn-coldstart'])(
+    '%s is rejected as retired, naming its successor',
+    (recipe) => {
+      expectOneProblem(
+        { solutions: [solution({ recipe })] },
+        'solutions[0].recipe',
+        JSON.stringify(recipe),
+        /retired the HRNN recipes.*aws-user-personalization-v2/,
+      );
+    },
+  );
+
   test('the recipe must fit the type', () => {
-    expectOneProblem({ solutions: [solution({ type: 'sims' })] }, 'solutions[0].recipe', '"aws-user-personalization-v2"',
-      /recipe for type "sims": one of aws-sims, aws-similar-items/);
-    expectOneProblem({ solutions: [solution({ recipe: 'aws-made-up' })] }, 'solutions[0].recipe', '"aws-made-up"',
-      /recipe for type "recommend"/);
+    expectOneProblem(
+      { solutions: [solution({ type: 'sims' })] },
+      'solutions[0].recipe',
+      '"aws-user-personalization-v2"',
+      /recipe for type "sims": one of aws-sims, aws-similar-items/,
+    );
+    expectOneProblem(
+      { solutions: [solution({ recipe: 'aws-made-up' })] },
+      'solutions[0].recipe',
+      '"aws-made-up"',
+      /recipe for type "recommend"/,
+    );
   });
 
   test('type', () => {
-    expectOneProblem({ solutions: [solution({ type: 'rank' })] }, 'solutions[0].type', '"rank"', /recommend, ranking, sims/);
+    expectOneProblem(
+      { solutions: [solution({ type: 'rank' })] },
+      'solutions[0].type',
+      '"rank"',
+      /recommend, ranking, sims/,
+    );
   });
 
   test('campaignMinTps', () => {
-    expectOneProblem({ solutions: [solution({ campaignMinTps: 0 })] }, 'solutions[0].campaignMinTps', '0', /from 1 to 500/);
+    expectOneProblem(
+      { solutions: [solution({ campaignMinTps: 0 })] },
+      'solutions[0].campaignMinTps',
+      '0',
+      /from 1 to 500/,
+    );
   });
 
   test('name', () => {
     expectOneProblem({ solutions: [solution({ name: '' })] }, 'solutions[0].name', '""', /1-40 letters/);
-    expectOneProblem({ solutions: [solution({ name: 'A/B' })] }, 'solutions[0].name', '"A/B"', /letters, digits, spaces/);
+    expectOneProblem(
+      { solutions: [solution({ name: 'A/B' })] },
+      'solutions[0].name',
+      '"A/B"',
+      /letters, digits, spaces/,
+    );
   });
 
   test('names are unique, ignoring case and spacing', () => {
-    expectOneProblem({ solutions: [solution({ name: 'Top Picks' }), solution({ name: 'top-picks' })] },
-      'solutions[1].name', '"top-picks"', /unique: solutions\[0\]/);
+    expectOneProblem(
+      { solutions: [solution({ name: 'Top Picks' }), solution({ name: 'top-picks' })] },
+      'solutions[1].name',
+      '"top-picks"',
+      /unique: solutions\[0\]/,
+    );
   });
 
   test('between 1 and 5 solutions (campaigns per dataset group)', () => {
     expectOneProblem({ solutions: [] }, 'solutions', '[]', /1 to 5/);
     const six = [1, 2, 3, 4, 5, 6].map((n) => solution({ name: `Recs ${n}` }));
     const problems = problemsOf({ solutions: six });
-    expect(problems).toEqual([expect.stringMatching(/^solutions: got .*; must list 1 to 5 solutions \(Personalize allows 5 campaigns/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^solutions: got .*; must list 1 to 5 solutions \(Personalize allows 5 campaigns/),
+    ]);
   });
 
   test('an unknown key inside a solution is named', () => {
@@ -249,15 +311,17 @@ describe('reading context', () => {
   const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
   test('settings given with -c override the workshop object, as text turned into values', () => {
-    const config = loadWorkshopConfig(context({
-      workshop: { prefix: 'FromJson', natGateways: 1 },
-      prefix: 'FromCli',
-      natGateways: '2',
-      retainDatabase: 'true',
-      timestampShift: '660833618',
-      positiveRatingThreshold: '4',
-      solutions: '[{"name":"Similar","type":"sims","recipe":"aws-sims"}]',
-    }));
+    const config = loadWorkshopConfig(
+      context({
+        workshop: { prefix: 'FromJson', natGateways: 1 },
+        prefix: 'FromCli',
+        natGateways: '2',
+        retainDatabase: 'true',
+        timestampShift: '660833618',
+        positiveRatingThreshold: '4',
+        solutions: '[{"name":"Similar","type":"sims","recipe":"aws-sims"}]',
+      }),
+    );
     expect(config).toMatchObject({
       prefix: 'FromCli',
       natGateways: 2,
@@ -269,7 +333,9 @@ describe('reading context', () => {
   });
 
   test('text that is not a value is reported as given', () => {
-    expect(() => loadWorkshopConfig(context({ natGateways: 'two' }))).toThrow(/natGateways: got "two"; must be a whole number/);
+    expect(() => loadWorkshopConfig(context({ natGateways: 'two' }))).toThrow(
+      /natGateways: got "two"; must be a whole number/,
+    );
   });
 
   test('text settings stay text (a numeric prefix is still a bad prefix, not a number)', () => {
@@ -278,7 +344,9 @@ describe('reading context', () => {
 
   test('the workshop object may arrive as JSON text', () => {
     expect(loadWorkshopConfig(context({ workshop: '{"prefix":"Json"}' })).prefix).toBe('Json');
-    expect(() => loadWorkshopConfig(context({ workshop: '{prefix' }))).toThrow(/workshop: got "\{prefix"; must be a JSON object/);
+    expect(() => loadWorkshopConfig(context({ workshop: '{prefix' }))).toThrow(
+      /workshop: got "\{prefix"; must be a JSON object/,
+    );
     expect(() => loadWorkshopConfig(context({ workshop: [1] }))).toThrow(/workshop: got \[1\]; must be an object/);
   });
 

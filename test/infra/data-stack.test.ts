@@ -23,8 +23,15 @@ describe('buckets', () => {
     expect(buckets).toHaveLength(2);
     for (const [id, bucket] of buckets) {
       expect(bucket.Properties).toMatchObject({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       });
       expect(bucket.DeletionPolicy).toBe('Delete');
@@ -143,7 +150,12 @@ test('the web read policy reads web/ only', () => {
     PolicyDocument: {
       Statement: [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsUnder('web/') },
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(), Condition: { StringLike: { 's3:prefix': ['web/*'] } } },
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: bucketArn(),
+          Condition: { StringLike: { 's3:prefix': ['web/*'] } },
+        },
       ],
     },
   });

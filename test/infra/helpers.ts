@@ -79,6 +79,7 @@ export function synthOrExplain(built: BuiltWorkshop): CloudAssembly {
     throw new Error(
       'Synth-time validation failed:\n' +
         violations.map((v) => `  ${v.plugin} ${v.rule} at ${v.paths.join(', ')}`).join('\n'),
+      { cause: error },
     );
   }
 }
@@ -88,7 +89,10 @@ export function readViolations(outdir: string): Violation[] {
   const file = path.join(outdir, 'validation-report.json');
   if (!fs.existsSync(file)) return [];
   const report = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-    pluginReports: { pluginName: string; violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+    pluginReports: {
+      pluginName: string;
+      violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+    }[];
   };
   return report.pluginReports.flatMap((plugin) =>
     plugin.violations.map((v) => ({
@@ -99,7 +103,10 @@ export function readViolations(outdir: string): Violation[] {
   );
 }
 
+/** A resource of a synthesized template, loosely typed for assertions. */
+export type TemplateResource = { Properties?: Record<string, any>; [key: string]: any };
+
 /** All resources of one type in a template, as [logicalId, resource] pairs. */
-export function resourcesOf(template: Template, type: string): [string, { Properties?: Record<string, unknown>; [k: string]: unknown }][] {
+export function resourcesOf(template: Template, type: string): [string, TemplateResource][] {
   return Object.entries(template.findResources(type));
 }

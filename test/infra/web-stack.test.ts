@@ -16,12 +16,22 @@ const idOf = (construct: { node: { defaultChild?: unknown } }) =>
 /** Subnet logical ids by the subnet type CDK tags them with (Public, Private, Isolated). */
 function subnetsOfType(template: Template, type: string): string[] {
   return resourcesOf(template, 'AWS::EC2::Subnet')
-    .filter(([, subnet]) => (subnet.Properties?.Tags as { Key: string; Value: string }[]).some(
-      (tag) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === type))
+    .filter(([, subnet]) =>
+      (subnet.Properties?.Tags as { Key: string; Value: string }[]).some(
+        (tag) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === type,
+      ),
+    )
     .map(([id]) => id);
 }
 
-interface Rule { group: string; direction: 'in' | 'out'; protocol: string; from?: number; to?: number; peer: string }
+interface Rule {
+  group: string;
+  direction: 'in' | 'out';
+  protocol: string;
+  from?: number;
+  to?: number;
+  peer: string;
+}
 
 /** Every security-group rule of a template, inline or standalone, in one shape. */
 function securityGroupRules(template: Template): Rule[] {
@@ -30,16 +40,40 @@ function securityGroupRules(template: Template): Rule[] {
     rule.CidrIp ?? rule.CidrIpv6 ?? JSON.stringify(rule.SourceSecurityGroupId ?? rule.DestinationSecurityGroupId);
   for (const [id, group] of resourcesOf(template, 'AWS::EC2::SecurityGroup')) {
     for (const rule of (group.Properties?.SecurityGroupIngress as Record<string, any>[] | undefined) ?? []) {
-      rules.push({ group: id, direction: 'in', protocol: rule.IpProtocol, from: rule.FromPort, to: rule.ToPort, peer: peerOf(rule) });
+      rules.push({
+        group: id,
+        direction: 'in',
+        protocol: rule.IpProtocol,
+        from: rule.FromPort,
+        to: rule.ToPort,
+        peer: peerOf(rule),
+      });
     }
     for (const rule of (group.Properties?.SecurityGroupEgress as Record<string, any>[] | undefined) ?? []) {
-      rules.push({ group: id, direction: 'out', protocol: rule.IpProtocol, from: rule.FromPort, to: rule.ToPort, peer: peerOf(rule) });
+      rules.push({
+        group: id,
+        direction: 'out',
+        protocol: rule.IpProtocol,
+        from: rule.FromPort,
+        to: rule.ToPort,
+        peer: peerOf(rule),
+      });
     }
   }
-  for (const [type, direction] of [['AWS::EC2::SecurityGroupIngress', 'in'], ['AWS::EC2::SecurityGroupEgress', 'out']] as const) {
+  for (const [type, direction] of [
+    ['AWS::EC2::SecurityGroupIngress', 'in'],
+    ['AWS::EC2::SecurityGroupEgress', 'out'],
+  ] as const) {
     for (const [, rule] of resourcesOf(template, type)) {
       const p = rule.Properties as Record<string, any>;
-      rules.push({ group: p.GroupId['Fn::GetAtt'][0], direction, protocol: p.IpProtocol, from: p.FromPort, to: p.ToPort, peer: peerOf(p) });
+      rules.push({
+        group: p.GroupId['Fn::GetAtt'][0],
+        direction,
+        protocol: p.IpProtocol,
+        from: p.FromPort,
+        to: p.ToPort,
+        peer: peerOf(p),
+      });
     }
   }
   return rules;
@@ -114,9 +148,7 @@ describe('security groups', () => {
   test('the load balancer admits only allowedCidr', () => {
     const narrowed = synthWorkshop({ allowedCidr: '203.0.113.0/24' });
     const ingress = securityGroupRules(narrowed.web).filter((r) => r.direction === 'in' && !r.peer.startsWith('{'));
-    expect(ingress).toEqual([
-      expect.objectContaining({ protocol: 'tcp', from: 80, to: 80, peer: '203.0.113.0/24' }),
-    ]);
+    expect(ingress).toEqual([expect.objectContaining({ protocol: 'tcp', from: 80, to: 80, peer: '203.0.113.0/24' })]);
   });
 });
 
@@ -124,11 +156,15 @@ describe('load balancer', () => {
   test('internet-facing, in the public subnets, dropping invalid headers, logging access', () => {
     const [[, alb]] = resourcesOf(web, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     expect(alb.Properties?.Scheme).toBe('internet-facing');
-    expect(alb.Properties?.Subnets.map((s: { Ref: string }) => s.Ref).sort()).toEqual(subnetsOfType(web, 'Public').sort());
-    expect(alb.Properties?.LoadBalancerAttributes).toEqual(expect.arrayContaining([
-      { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
-      { Key: 'access_logs.s3.enabled', Value: 'true' },
-    ]));
+    expect(alb.Properties?.Subnets.map((s: { Ref: string }) => s.Ref).sort()).toEqual(
+      subnetsOfType(web, 'Public').sort(),
+    );
+    expect(alb.Properties?.LoadBalancerAttributes).toEqual(
+      expect.arrayContaining([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+      ]),
+    );
   });
 
   test('HTTP on 80 forwards to the app port with the /healthz health check', () => {
@@ -165,13 +201,18 @@ describe('load balancer', () => {
       https.web.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
         Port: 80,
         Protocol: 'HTTP',
-        DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+        DefaultActions: [
+          { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+        ],
       });
     });
 
     test('both ports open to allowedCidr only', () => {
       const ingress = securityGroupRules(https.web).filter((r) => r.direction === 'in' && !r.peer.startsWith('{'));
-      expect(ingress.map((r) => [r.from, r.peer]).sort()).toEqual([[443, '0.0.0.0/0'], [80, '0.0.0.0/0']]);
+      expect(ingress.map((r) => [r.from, r.peer]).sort()).toEqual([
+        [443, '0.0.0.0/0'],
+        [80, '0.0.0.0/0'],
+      ]);
     });
 
     test('the URLs use the domain name', () => {
@@ -182,24 +223,29 @@ describe('load balancer', () => {
 });
 
 describe('instances', () => {
-  const launchTemplate = (template: Template) => resourcesOf(template, 'AWS::EC2::LaunchTemplate')[0][1].Properties!.LaunchTemplateData;
+  const launchTemplate = (template: Template) =>
+    resourcesOf(template, 'AWS::EC2::LaunchTemplate')[0][1].Properties!.LaunchTemplateData;
 
   test('IMDSv2 required, encrypted root volume, no key pair, detailed monitoring', () => {
     const data = launchTemplate(web);
     expect(data.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
     expect(data.BlockDeviceMappings).toEqual([
-      { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 16, VolumeType: 'gp3', DeleteOnTermination: true } },
+      {
+        DeviceName: '/dev/xvda',
+        Ebs: { Encrypted: true, VolumeSize: 16, VolumeType: 'gp3', DeleteOnTermination: true },
+      },
     ]);
     expect(data.KeyName).toBeUndefined();
     expect(data.Monitoring).toEqual({ Enabled: true });
     expect(data.InstanceType).toBe('t4g.small');
   });
 
-  test('Amazon Linux 2023 for the instance type\'s architecture', () => {
+  test("Amazon Linux 2023 for the instance type's architecture", () => {
     expect(JSON.stringify(launchTemplate(web).ImageId)).toMatch(/al2023.*arm64/);
     const parameters = web.toJSON().Parameters;
     expect(Object.values(parameters).map((p: any) => p.Default)).toContain(
-      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64');
+      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64',
+    );
     const intel = synthWorkshop({ instanceType: 't3.small' });
     expect(JSON.stringify(launchTemplate(intel.web).ImageId)).toMatch(/al2023.*x8664/);
     expect(launchTemplate(intel.web).InstanceType).toBe('t3.small');
@@ -207,7 +253,9 @@ describe('instances', () => {
 
   test('the Auto Scaling group runs in the private subnets with ELB health checks and the configured size', () => {
     const [[, asg]] = resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup');
-    expect(asg.Properties?.VPCZoneIdentifier.map((s: { Ref: string }) => s.Ref).sort()).toEqual(subnetsOfType(web, 'Private').sort());
+    expect(asg.Properties?.VPCZoneIdentifier.map((s: { Ref: string }) => s.Ref).sort()).toEqual(
+      subnetsOfType(web, 'Private').sort(),
+    );
     expect(asg.Properties).toMatchObject({ MinSize: '1', MaxSize: '2', HealthCheckType: 'ELB' });
     const sized = synthWorkshop({ minInstances: 2, maxInstances: 4 });
     sized.web.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
@@ -225,9 +273,10 @@ describe('instances', () => {
 describe('instance role', () => {
   const role = () => workshop.stacks.web.site.instanceRole;
 
-  test('holds exactly: Session Manager, its two secrets, web data, the model registry, this prefix\'s campaigns', () => {
-    const [[, policy]] = resourcesOf(web, 'AWS::IAM::Policy').filter(([, p]) =>
-      JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: idOf(role()) }]));
+  test("holds exactly: Session Manager, its two secrets, web data, the model registry, this prefix's campaigns", () => {
+    const [[, policy]] = resourcesOf(web, 'AWS::IAM::Policy').filter(
+      ([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: idOf(role()) }]),
+    );
     const statements = policy.Properties?.PolicyDocument.Statement;
     expect(statements).toEqual([
       {
@@ -242,13 +291,28 @@ describe('instance role', () => {
         Sid: 'ReadModelRegistry',
         Effect: 'Allow',
         Action: 'ssm:GetParameter',
-        Resource: { 'Fn::Join': ['', ['arn:aws:ssm:us-east-1:', { Ref: 'AWS::AccountId' }, ':parameter/MovieRecs/models']] },
+        Resource: {
+          'Fn::Join': ['', ['arn:aws:ssm:us-east-1:', { Ref: 'AWS::AccountId' }, ':parameter/MovieRecs/models']],
+        },
       },
       {
         Sid: 'QueryWorkshopCampaigns',
         Effect: 'Allow',
         Action: ['personalize:GetPersonalizedRanking', 'personalize:GetRecommendations'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':personalize:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':campaign/MovieRecs-*']] },
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':personalize:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':campaign/MovieRecs-*',
+            ],
+          ],
+        },
       },
     ]);
     const [, roleResource] = resourcesOf(web, 'AWS::IAM::Role').find(([id]) => id === idOf(role()))!;
@@ -278,11 +342,18 @@ describe('database', () => {
       PubliclyAccessible: false,
       Port: '5432',
     });
-    expect(JSON.stringify(db.Properties?.MasterUserPassword)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:/);
+    expect(JSON.stringify(db.Properties?.MasterUserPassword)).toMatch(
+      /^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:/,
+    );
     const [[, subnetGroup]] = resourcesOf(web, 'AWS::RDS::DBSubnetGroup');
-    expect(subnetGroup.Properties?.SubnetIds.map((s: { Ref: string }) => s.Ref).sort()).toEqual(subnetsOfType(web, 'Isolated').sort());
+    expect(subnetGroup.Properties?.SubnetIds.map((s: { Ref: string }) => s.Ref).sort()).toEqual(
+      subnetsOfType(web, 'Isolated').sort(),
+    );
     web.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'password', SecretStringTemplate: '{"username":"movierecs"}' }),
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'password',
+        SecretStringTemplate: '{"username":"movierecs"}',
+      }),
     });
   });
 
@@ -330,11 +401,14 @@ describe('outputs', () => {
     web.hasOutput('AdminUrl', { Value: albUrl('/admin/') });
     web.hasOutput('AdminPasswordCommand', {
       Value: {
-        'Fn::Join': ['', [
-          'aws secretsmanager get-secret-value --region us-east-1 --secret-id ',
-          { Ref: idOf(workshop.stacks.web.site.adminSecret) },
-          ' --query SecretString --output text',
-        ]],
+        'Fn::Join': [
+          '',
+          [
+            'aws secretsmanager get-secret-value --region us-east-1 --secret-id ',
+            { Ref: idOf(workshop.stacks.web.site.adminSecret) },
+            ' --query SecretString --output text',
+          ],
+        ],
       },
     });
     web.hasOutput('LoadBalancerDnsName', {});
