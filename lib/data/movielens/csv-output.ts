@@ -1,0 +1,141 @@
+import { createHash, Hash } from 'node:crypto';
+
+/** Where a CSV output's bytes go: resolves when the bytes are accepted (backpressure). */
+export interface ByteSink {
+  write(chunk: Buffer): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What was written: for the manifest. */
+export interface WrittenFile {
+  readonly key: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+const COMMA = 44;
+const LF = 10;
+
+const FLUSH_AT = 256 * 1024;
+
+/**
+ * A buffered CSV writer that formats rows straight into bytes (no per-row strings on the hot
+ * path), hashes what it writes and counts rows. Call `flushIfFull()` between input chunks so the
+ * sink's backpressure is respected.
+ */
+export class CsvOutput {
+  private buffer = Buffer.allocUnsafe(1024 * 1024);
+  private used = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private totalBytes = 0;
+  private rowCount = 0;
+  private atLineStart = true;
+
+  constructor(
+    readonly key: string,
+    private readonly sink: ByteSink,
+    header: readonly string[],
+  ) {
+    this.writeAscii(header.join(','));
+    this.buffer[this.used++] = LF;
+  }
+
+  /** Appends an integer field. */
+  int(value: number): this {
+    this.separator();
+    this.ensure(24);
+    if (value < 0) {
+      this.buffer[this.used++] = 45;
+      value = -value;
+    }
+    if (value === 0) {
+      this.buffer[this.used++] = 48;
+      return this;
+    }
+    const start = this.used;
+    while (value > 0) {
+      const digit = value % 10;
+      this.buffer[this.used++] = 48 + digit;
+      value = (value - digit) / 10;
+    }
+    this.buffer.subarray(start, this.used).reverse();
+    return this;
+  }
+
+  /** Appends bytes copied from an input buffer, as they are (they must need no quoting). */
+  raw(source: Buffer, start: number, end: number): this {
+    this.separator();
+    this.ensure(end - start);
+    source.copy(this.buffer, this.used, start, end);
+    this.used += end - start;
+    return this;
+  }
+
+  /** Appends a text field, quoted as RFC 4180 requires; undefined writes an empty field. */
+  text(value: string | number | undefined): this {
+    this.separator();
+    if (value === undefined) return this;
+    const text = String(value);
+    const needsQuotes = /[",\r\n]/.test(text);
+    const encoded = Buffer.from(needsQuotes ? `"${text.replace(/"/g, '""')}"` : text, 'utf8');
+    this.ensure(encoded.length);
+    encoded.copy(this.buffer, this.used);
+    this.used += encoded.length;
+    return this;
+  }
+
+  /** Ends the current row. */
+  endRow(): void {
+    this.ensure(1);
+    this.buffer[this.used++] = LF;
+    this.atLineStart = true;
+    this.rowCount++;
+  }
+
+  /** Hands buffered bytes to the sink once enough have gathered. */
+  async flushIfFull(): Promise<void> {
+    if (this.used >= FLUSH_AT) await this.flush();
+  }
+
+  /** Flushes and closes the sink; returns what was written. */
+  async close(): Promise<WrittenFile> {
+    await this.flush();
+    await this.sink.close();
+    return { key: this.key, rows: this.rowCount, bytes: this.totalBytes, sha256: this.hash.digest('hex') };
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const chunk = Buffer.from(this.buffer.subarray(0, this.used));
+    this.used = 0;
+    this.hash.update(chunk);
+    this.totalBytes += chunk.length;
+    await this.sink.write(chunk);
+  }
+
+  private separator(): void {
+    if (this.atLineStart) {
+      this.atLineStart = false;
+    } else {
+      this.ensure(1);
+      this.buffer[this.used++] = COMMA;
+    }
+  }
+
+  private writeAscii(text: string): void {
+    this.ensure(text.length);
+    this.used += this.buffer.write(text, this.used, 'latin1');
+  }
+
+  private ensure(bytes: number): void {
+    if (this.used + bytes <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+    this.buffer.copy(bigger, 0, 0, this.used);
+    this.buffer = bigger;
+  }
+}

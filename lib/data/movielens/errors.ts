@@ -1,0 +1,51 @@
+/** A problem in an input file, named by file and line so the user can find it. */
+export class DataFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(line === undefined ? `${file}: ${problem}` : `${file}, line ${line}: ${problem}`, options);
+    this.name = 'DataFileError';
+  }
+}
+
+/** The prepared data is too small for Amazon Personalize to train on. */
+export class BelowPersonalizeMinimumError extends Error {
+  constructor(
+    readonly minimum: string,
+    readonly required: number,
+    readonly actual: number,
+  ) {
+    super(
+      `The prepared interactions are below Amazon Personalize's minimum: ${minimum}: need ${required}, got ${actual}`,
+    );
+    this.name = 'BelowPersonalizeMinimumError';
+  }
+}
+
+/** A bad line that was skipped, as recorded in the manifest. */
+export interface SkippedLine {
+  readonly file: string;
+  readonly line: number;
+  readonly problem: string;
+}
+
+/**
+ * Where bad lines go: thrown (the default) or counted and skipped, keeping the first few as
+ * examples for the manifest.
+ */
+export class BadLinePolicy {
+  static readonly EXAMPLES_KEPT = 20;
+  count = 0;
+  readonly examples: SkippedLine[] = [];
+
+  constructor(readonly skip: boolean) {}
+
+  report(file: string, line: number, problem: string): void {
+    if (!this.skip) throw new DataFileError(file, line, problem);
+    this.count++;
+    if (this.examples.length < BadLinePolicy.EXAMPLES_KEPT) this.examples.push({ file, line, problem });
+  }
+}

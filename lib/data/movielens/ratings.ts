@@ -1,0 +1,193 @@
+import { Readable } from 'node:stream';
+import { BadLinePolicy, DataFileError } from './errors';
+import { LineSplitter } from './lines';
+import { RATINGS_CSV_HEADER } from './editions';
+
+/** One rating, reused between lines (the hot path allocates nothing per line). */
+export interface RatingRow {
+  user: number;
+  item: number;
+  rating: number;
+  timestamp: number;
+  /** The rating's bytes in `buffer`, to copy it as written. */
+  ratingStart: number;
+  ratingEnd: number;
+  buffer: Buffer;
+  lineNumber: number;
+}
+
+export interface ScanRatingsOptions {
+  /** `100k`: tab-separated `u.data` without header; `latest`: `ratings.csv` with header. */
+  readonly format: '100k' | 'latest';
+  /** Name of the file in messages. */
+  readonly label: string;
+  readonly badLines: BadLinePolicy;
+  /** Called for each valid rating. */
+  readonly onRating: (row: RatingRow) => void;
+  /** Awaited after each input chunk (outputs flush here, respecting backpressure). */
+  readonly afterChunk?: () => Promise<void>;
+}
+
+const TAB = 9;
+const COMMA = 44;
+const DOT = 46;
+
+/** Streams a ratings file, validating every line. Returns the number of lines read. */
+export async function scanRatings(input: Readable, options: ScanRatingsOptions): Promise<number> {
+  const separator = options.format === '100k' ? TAB : COMMA;
+  const row: RatingRow = {
+    user: 0,
+    item: 0,
+    rating: 0,
+    timestamp: 0,
+    ratingStart: 0,
+    ratingEnd: 0,
+    buffer: Buffer.alloc(0),
+    lineNumber: 0,
+  };
+  const { badLines, label, onRating } = options;
+
+  const splitter = new LineSplitter((buffer, start, end, lineNumber) => {
+    if (lineNumber === 1) {
+      // A UTF-8 byte order mark is not part of the data.
+      if (end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf)
+        start += 3;
+      if (options.format === 'latest') {
+        const header = buffer.toString('latin1', start, end);
+        // A wrong header means the wrong file: never skipped.
+        if (header !== RATINGS_CSV_HEADER) {
+          throw new DataFileError(
+            label,
+            1,
+            `expected the header "${RATINGS_CSV_HEADER}", found "${header.slice(0, 80)}"`,
+          );
+        }
+        return;
+      }
+    }
+    if (start === end) return; // blank line
+    const problem = parseRatingLine(buffer, start, end, separator, row);
+    if (problem) {
+      badLines.report(label, lineNumber, problem);
+      return;
+    }
+    row.buffer = buffer;
+    row.lineNumber = lineNumber;
+    onRating(row);
+  });
+
+  for await (const chunk of input) {
+    splitter.push(chunk as Buffer);
+    if (options.afterChunk) await options.afterChunk();
+  }
+  splitter.end();
+  if (options.afterChunk) await options.afterChunk();
+  return splitter.lines;
+}
+
+/**
+ * Parses `user<sep>item<sep>rating<sep>timestamp` into `row`; returns what is wrong, or
+ * undefined when the line is valid.
+ */
+export function parseRatingLine(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  separator: number,
+  row: RatingRow,
+): string | undefined {
+  // user id
+  let i = scanWholeNumber(buffer, start, end, separator);
+  if (i < 0) return wholeNumberProblem('user id', buffer, start, start, end, separator);
+  if (i === end) return fieldCount(buffer, start, end, separator);
+  row.user = parsedValue;
+  // movie id
+  let fieldStart = i + 1;
+  i = scanWholeNumber(buffer, fieldStart, end, separator);
+  if (i < 0) return wholeNumberProblem('movie id', buffer, start, fieldStart, end, separator);
+  if (i === end) return fieldCount(buffer, start, end, separator);
+  row.item = parsedValue;
+  // rating: digits, optionally a dot and more digits
+  fieldStart = i + 1;
+  i = fieldStart;
+  let whole = 0;
+  let fraction = 0;
+  let scale = 1;
+  let seenDot = false;
+  let digits = 0;
+  while (i < end && buffer[i] !== separator) {
+    const byte = buffer[i];
+    if (byte === DOT && !seenDot) {
+      seenDot = true;
+    } else {
+      const digit = byte - 48;
+      if (digit < 0 || digit > 9) return `rating "${field(buffer, fieldStart, end, separator)}" is not a number`;
+      digits++;
+      if (seenDot) {
+        fraction = fraction * 10 + digit;
+        scale *= 10;
+      } else {
+        whole = whole * 10 + digit;
+      }
+    }
+    i++;
+  }
+  if (digits === 0) return i === end ? fieldCount(buffer, start, end, separator) : 'rating is empty';
+  if (i === end) return fieldCount(buffer, start, end, separator);
+  row.ratingStart = fieldStart;
+  row.ratingEnd = i;
+  row.rating = whole + fraction / scale;
+  if (row.rating < 0.5 || row.rating > 5) return `rating ${field(buffer, fieldStart, end, separator)} is outside 0.5-5`;
+  // timestamp
+  fieldStart = i + 1;
+  i = scanWholeNumber(buffer, fieldStart, end, separator);
+  if (i < 0) return wholeNumberProblem('timestamp', buffer, start, fieldStart, end, separator);
+  if (i < end) return fieldCount(buffer, start, end, separator);
+  if (parsedValue > Number.MAX_SAFE_INTEGER) return 'timestamp is too large';
+  row.timestamp = parsedValue;
+  return undefined;
+}
+
+/** The value of the last scanWholeNumber (module state keeps the hot path allocation-free). */
+let parsedValue = 0;
+
+/** Scans digits up to the separator or the end; returns where it stopped, or -1 if not digits. */
+function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: number): number {
+  let value = 0;
+  let i = start;
+  while (i < end && buffer[i] !== separator) {
+    const digit = buffer[i] - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+    i++;
+  }
+  if (i === start) return -1;
+  parsedValue = value;
+  return i;
+}
+
+function wholeNumberProblem(
+  what: string,
+  buffer: Buffer,
+  lineStart: number,
+  start: number,
+  end: number,
+  separator: number,
+): string {
+  if (start >= end) return fieldCount(buffer, lineStart, end, separator);
+  const text = field(buffer, start, end, separator);
+  return text === '' ? `${what} is empty` : `${what} "${text}" is not a whole number`;
+}
+
+function field(buffer: Buffer, start: number, end: number, separator: number): string {
+  let stop = buffer.indexOf(separator, start);
+  if (stop === -1 || stop > end) stop = end;
+  return buffer.toString('latin1', start, Math.min(stop, start + 40));
+}
+
+function fieldCount(buffer: Buffer, start: number, end: number, separator: number): string {
+  let fields = 1;
+  for (let i = start; i < end; i++) if (buffer[i] === separator) fields++;
+  const name = separator === TAB ? 'tabs' : 'commas';
+  return `expected 4 fields separated by ${name} (user, movie, rating, timestamp), found ${start === end ? 0 : fields}`;
+}

@@ -1,0 +1,130 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import * as yauzl from 'yauzl';
+import { DataFileError } from './errors';
+
+/**
+ * Where MovieLens files are read from: a folder as GroupLens unpacks it, or the zip GroupLens
+ * publishes (its files sit in one top folder, e.g. `ml-100k/u.data`). Files can be opened more
+ * than once: the transform reads the ratings twice instead of holding them in memory.
+ */
+export interface MovieLensSource {
+  /** Whether the file exists. */
+  has(fileName: string): Promise<boolean>;
+  /** A fresh stream of the file's bytes. */
+  open(fileName: string): Promise<Readable>;
+  /** The whole file (for the small ones: movies, users). */
+  readAll(fileName: string): Promise<Buffer>;
+  /** How to name the file in an error message. */
+  label(fileName: string): string;
+  close(): Promise<void>;
+}
+
+/** Opens a folder or a `.zip` file. */
+export async function openSource(location: string): Promise<MovieLensSource> {
+  const stat = await fs.stat(location).catch(() => undefined);
+  if (!stat) throw new DataFileError(location, undefined, 'no such file or folder');
+  if (stat.isDirectory()) return new FolderSource(location);
+  return ZipSource.open(location);
+}
+
+export class FolderSource implements MovieLensSource {
+  constructor(private readonly folder: string) {}
+
+  async has(fileName: string): Promise<boolean> {
+    return (await fs.stat(path.join(this.folder, fileName)).catch(() => undefined))?.isFile() ?? false;
+  }
+
+  async open(fileName: string): Promise<Readable> {
+    await this.mustExist(fileName);
+    return createReadStream(path.join(this.folder, fileName), { highWaterMark: 256 * 1024 });
+  }
+
+  async readAll(fileName: string): Promise<Buffer> {
+    await this.mustExist(fileName);
+    return fs.readFile(path.join(this.folder, fileName));
+  }
+
+  label(fileName: string): string {
+    return path.join(this.folder, fileName);
+  }
+
+  async close(): Promise<void> {}
+
+  private async mustExist(fileName: string): Promise<void> {
+    if (!(await this.has(fileName))) throw new DataFileError(this.label(fileName), undefined, 'file not found');
+  }
+}
+
+export class ZipSource implements MovieLensSource {
+  private constructor(
+    private readonly zipPath: string,
+    private readonly zip: yauzl.ZipFile,
+    private readonly entries: Map<string, yauzl.Entry>,
+  ) {}
+
+  static async open(zipPath: string): Promise<ZipSource> {
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      yauzl.open(zipPath, { lazyEntries: true, autoClose: false }, (error, opened) =>
+        error
+          ? reject(new DataFileError(zipPath, undefined, `not a readable zip file (${error.message})`))
+          : resolve(opened),
+      ),
+    );
+    const entries = new Map<string, yauzl.Entry>();
+    const duplicates = new Set<string>();
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const name = entry.fileName;
+        if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) {
+          const base = path.posix.basename(name);
+          if (entries.has(base)) duplicates.add(base);
+          entries.set(base, entry);
+        }
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      zip.on('error', (error: Error) =>
+        reject(new DataFileError(zipPath, undefined, `unreadable zip: ${error.message}`)),
+      );
+      zip.readEntry();
+    });
+    for (const base of duplicates) entries.delete(base);
+    return new ZipSource(zipPath, zip, entries);
+  }
+
+  async has(fileName: string): Promise<boolean> {
+    return this.entries.has(fileName);
+  }
+
+  async open(fileName: string): Promise<Readable> {
+    const entry = this.entry(fileName);
+    return new Promise<Readable>((resolve, reject) =>
+      this.zip.openReadStream(entry, (error, stream) =>
+        error ? reject(new DataFileError(this.label(fileName), undefined, error.message)) : resolve(stream),
+      ),
+    );
+  }
+
+  async readAll(fileName: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.open(fileName)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  label(fileName: string): string {
+    const entry = this.entries.get(fileName);
+    return `${this.zipPath}:${entry?.fileName ?? fileName}`;
+  }
+
+  async close(): Promise<void> {
+    this.zip.close();
+  }
+
+  private entry(fileName: string): yauzl.Entry {
+    const entry = this.entries.get(fileName);
+    if (!entry) throw new DataFileError(this.label(fileName), undefined, 'file not found in the zip (or found twice)');
+    return entry;
+  }
+}
