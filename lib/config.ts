@@ -87,6 +87,10 @@ export interface WorkshopConfig {
   readonly certificateArn?: string;
   readonly domainName?: string;
   readonly dataset: MovieLensEdition;
+  /** Where the MovieLens zips are downloaded from (`<url>/<dataset>.zip`). */
+  readonly movieLensBaseUrl: string;
+  /** Count and skip malformed MovieLens lines (listed in the manifest) instead of failing. */
+  readonly skipBadLines: boolean;
   readonly positiveRatingThreshold: number;
   readonly timestampShift: TimestampShift;
   readonly solutions: readonly SolutionConfig[];
@@ -227,6 +231,12 @@ const configSchema = z
       error: 'must be a DNS name such as movies.example.com',
     }),
     dataset: z.enum(MOVIELENS_EDITIONS, { error: `must be one of ${MOVIELENS_EDITIONS.join(', ')}` }),
+    movieLensBaseUrl: z
+      .string({ error: 'must be an https:// or http:// URL' })
+      .refine((url) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url), {
+        error: 'must be an https:// or http:// URL, e.g. https://files.grouplens.org/datasets/movielens',
+      }),
+    skipBadLines: booleanSetting,
     positiveRatingThreshold: z
       .number({ error: 'must be a number from 0 to 5 (ratings above it count as positive)' })
       .min(0, { error: 'must be a number from 0 to 5 (ratings above it count as positive)' })
@@ -317,6 +327,8 @@ export const DEFAULT_CONFIG = {
   retainDatabase: false,
   allowedCidr: '0.0.0.0/0',
   dataset: 'ml-100k',
+  movieLensBaseUrl: 'https://files.grouplens.org/datasets/movielens',
+  skipBadLines: false,
   positiveRatingThreshold: 3.6,
   timestampShift: '2019-04-01T00:00:00Z',
   solutions: DEFAULT_SOLUTIONS,
@@ -339,6 +351,8 @@ const SETTING_KINDS: Readonly<Record<keyof typeof configSchema.shape, 'text' | '
   certificateArn: 'text',
   domainName: 'text',
   dataset: 'text',
+  movieLensBaseUrl: 'text',
+  skipBadLines: 'json',
   positiveRatingThreshold: 'json',
   timestampShift: 'textOrNumber',
   solutions: 'json',

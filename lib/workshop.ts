@@ -20,7 +20,14 @@ export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks
 
   const data = new DataStack(app, stackName(prefix, 'Data'), {
     env,
-    description: 'MovieRecs Workshop: data bucket and Amazon Personalize access',
+    description: 'MovieRecs Workshop: data bucket, MovieLens preparation and Amazon Personalize access',
+    movieLens: {
+      edition: config.dataset,
+      baseUrl: config.movieLensBaseUrl,
+      positiveRatingThreshold: config.positiveRatingThreshold,
+      timestampShift: config.timestampShift,
+      skipBadLines: config.skipBadLines,
+    },
   });
   const personalize = new PersonalizeStack(app, stackName(prefix, 'Personalize'), {
     env,

@@ -4,9 +4,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DATA_KEY_PREFIXES } from '../shared/names';
 import { DataBucket } from './data-bucket';
+import { MovieLensPreparation, MovieLensPreparationProps } from './movielens-preparation';
 import { PersonalizeAccess } from './personalize-access';
 
-export type DataStackProps = StackProps;
+export interface DataStackProps extends StackProps {
+  /** What the MovieLens preparation downloads and how it transforms it. */
+  readonly movieLens: Omit<MovieLensPreparationProps, 'bucket'>;
+}
 
 /**
  * The Data stack: where the prepared MovieLens data lives, and the access Amazon Personalize has
@@ -20,12 +24,16 @@ export class DataStack extends Stack {
   /** Reads the web database load files; the web instances' role attaches it. */
   readonly webDataReadPolicy: iam.IManagedPolicy;
 
-  constructor(scope: Construct, id: string, props: DataStackProps = {}) {
+  /** The prepared MovieLens files (keys and counts as attributes). */
+  readonly movieLens: MovieLensPreparation;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const data = new DataBucket(this, 'Data');
     const personalize = new PersonalizeAccess(this, 'PersonalizeAccess', { bucket: data.bucket });
     this.bucket = data.bucket;
     this.personalizeRole = personalize.role;
+    this.movieLens = new MovieLensPreparation(this, 'MovieLens', { bucket: data.bucket, ...props.movieLens });
     this.webDataReadPolicy = data.createReadPolicy(
       'WebDataRead',
       DATA_KEY_PREFIXES.web,

@@ -2,7 +2,9 @@
  * The small files: movies (`u.item`, `movies.csv`) and users (`u.user`). They are read whole,
  * decoded with their published encoding, and validated line by line.
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { isUtf8 } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
 import { BadLinePolicy, DataFileError } from './errors';
 import { ML100K_GENRES, MOVIES_CSV_HEADER, NO_GENRES_LISTED } from './editions';
 import { splitLines } from './lines';
@@ -119,12 +121,15 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
   return users;
 }
 
-/** `movies.csv`: `movieId,title,genres` with a header, RFC 4180 quoting, UTF-8. */
-export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Movie[] {
-  const text = decodeUtf8(bytes, label);
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parseCsv(text, {
+/**
+ * `movies.csv`: `movieId,title,genres` with a header, RFC 4180 quoting, UTF-8. Parsed record by
+ * record, so memory stays flat even for ml-25m's catalog.
+ */
+export async function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Promise<Movie[]> {
+  checkUtf8(bytes, label);
+  // Fed in slices so the parser's backpressure holds few records at a time.
+  const parser = Readable.from(slices(bytes, 64 * 1024)).pipe(
+    parseCsv({
       bom: true,
       info: true,
       relax_column_count: true,
@@ -133,47 +138,50 @@ export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLin
       on_skip: (error: { lines?: number; message: string } | undefined) => {
         if (error) badLines.report(label, error.lines ?? 0, error.message);
       },
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    }),
+  );
+  const movies: Movie[] = [];
+  let header = true;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (header) {
+        header = false;
+        if (record.join(',') !== MOVIES_CSV_HEADER) {
+          throw new DataFileError(label, 1, `expected the header "${MOVIES_CSV_HEADER}", found "${record.join(',')}"`);
+        }
+        continue;
+      }
+      if (record.length !== 3) {
+        badLines.report(label, info.lines, `expected 3 fields (movieId, title, genres), found ${record.length}`);
+        continue;
+      }
+      const [id, rawTitle, genres] = record;
+      if (!WHOLE_NUMBER.test(id)) {
+        badLines.report(label, info.lines, `movie id "${id}" is not a whole number`);
+        continue;
+      }
+      const { title, year } = splitTitle(rawTitle);
+      movies.push({
+        id: Number(id),
+        title,
+        year,
+        genres: genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|'),
+      });
+    }
   } catch (error) {
+    if (error instanceof DataFileError) throw error;
     const csvError = error as { lines?: number; message: string };
     throw new DataFileError(label, csvError.lines, csvError.message, { cause: error });
   }
-  const [header, ...rows] = records;
-  if (!header || header.record.join(',') !== MOVIES_CSV_HEADER) {
-    throw new DataFileError(
-      label,
-      1,
-      `expected the header "${MOVIES_CSV_HEADER}", found "${header?.record.join(',') ?? ''}"`,
-    );
-  }
-  const movies: Movie[] = [];
-  for (const { record, info } of rows) {
-    if (record.length !== 3) {
-      badLines.report(label, info.lines, `expected 3 fields (movieId, title, genres), found ${record.length}`);
-      continue;
-    }
-    const [id, rawTitle, genres] = record;
-    if (!WHOLE_NUMBER.test(id)) {
-      badLines.report(label, info.lines, `movie id "${id}" is not a whole number`);
-      continue;
-    }
-    const { title, year } = splitTitle(rawTitle);
-    movies.push({
-      id: Number(id),
-      title,
-      year,
-      genres: genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|'),
-    });
-  }
+  if (header) throw new DataFileError(label, 1, `the file is empty; expected the header "${MOVIES_CSV_HEADER}"`);
   return movies;
 }
 
-/** Decodes UTF-8 strictly; an invalid byte is reported with its line. */
-function decodeUtf8(bytes: Buffer, label: string): string {
+/** Checks the bytes are UTF-8; an invalid byte is reported with its line. */
+function checkUtf8(bytes: Buffer, label: string): void {
+  if (isUtf8(bytes)) return;
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    return decoder.decode(bytes);
-  } catch {
+  {
     for (const { text, lineNumber } of splitLines(bytes)) {
       try {
         decoder.decode(text);
@@ -203,4 +211,8 @@ export function looksUtf8(line: Buffer): boolean {
     i += length - 1;
   }
   return sawMultibyte;
+}
+
+function* slices(bytes: Buffer, size: number): Generator<Buffer> {
+  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
 }

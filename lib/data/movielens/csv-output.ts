@@ -3,7 +3,10 @@ import { createHash, Hash } from 'node:crypto';
 /** Where a CSV output's bytes go: resolves when the bytes are accepted (backpressure). */
 export interface ByteSink {
   write(chunk: Buffer): Promise<void>;
+  /** Commits the file: only now does it exist. */
   close(): Promise<void>;
+  /** Discards what was written: the file never appears. */
+  abort(): Promise<void>;
 }
 
 /** What was written: for the manifest. */
@@ -41,25 +44,25 @@ export class CsvOutput {
     this.buffer[this.used++] = LF;
   }
 
-  /** Appends an integer field. */
+  /** Appends a whole-number field (the hot path: digits written straight into the buffer). */
   int(value: number): this {
     this.separator();
     this.ensure(24);
-    if (value < 0) {
-      this.buffer[this.used++] = 45;
-      value = -value;
+    const buffer = this.buffer;
+    let rest = value;
+    if (rest < 0) {
+      buffer[this.used++] = 45;
+      rest = -rest;
     }
-    if (value === 0) {
-      this.buffer[this.used++] = 48;
-      return this;
-    }
-    const start = this.used;
-    while (value > 0) {
-      const digit = value % 10;
-      this.buffer[this.used++] = 48 + digit;
-      value = (value - digit) / 10;
-    }
-    this.buffer.subarray(start, this.used).reverse();
+    let digits = 1;
+    for (let power = 10; power <= rest; power *= 10) digits++;
+    let position = this.used + digits;
+    this.used = position;
+    do {
+      const quotient = Math.floor(rest / 10);
+      buffer[--position] = 48 + rest - quotient * 10;
+      rest = quotient;
+    } while (rest > 0);
     return this;
   }
 
@@ -103,6 +106,12 @@ export class CsvOutput {
     await this.flush();
     await this.sink.close();
     return { key: this.key, rows: this.rowCount, bytes: this.totalBytes, sha256: this.hash.digest('hex') };
+  }
+
+  /** Discards the output. */
+  async abort(): Promise<void> {
+    this.used = 0;
+    await this.sink.abort();
   }
 
   get rows(): number {

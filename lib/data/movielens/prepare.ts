@@ -3,11 +3,14 @@
  * constant memory (ratings are streamed twice, never held).
  *
  * 1. Read the movies (and users) and validate them.
- * 2. First pass over the ratings: validate, count, find the newest timestamp.
- * 3. Check Personalize's minimums before writing anything.
- * 4. Write items, users and the web load files; second pass writes the interactions
- *    (rating > threshold, timestamp shifted) and all ratings for the web database.
- * 5. Write the manifest last: its presence means the files are complete.
+ * 2. When the shift is "newest review lands on <instant>", a first pass over the ratings finds
+ *    the newest timestamp and counts, and Personalize's minimums are checked before anything is
+ *    written. (A fixed shift in seconds, the notebook's way, needs no first pass.)
+ * 3. Write items, users and the web load files, then stream the ratings once more into the
+ *    interactions (rating > threshold, timestamp shifted) and all ratings for the web database.
+ *    In the one-pass case the minimums are checked at the end and every output is aborted, so
+ *    nothing becomes visible, when they are not met.
+ * 4. Write the manifest last: its presence means the files are complete.
  */
 import { createHash } from 'node:crypto';
 import { MovieLensEdition, TimestampShift } from '../../config';
@@ -15,7 +18,8 @@ import { CsvOutput, WrittenFile } from './csv-output';
 import { EDITION_LAYOUTS } from './editions';
 import { BadLinePolicy, BelowPersonalizeMinimumError, SkippedLine } from './errors';
 import { Movie, parseLatestMovies, parseMl100kItems, parseMl100kUsers, User } from './catalog';
-import { scanRatings } from './ratings';
+import { RatingRow, scanRatings } from './ratings';
+import { IdCounter } from './id-counter';
 import { MovieLensSource } from './source';
 import { OutputSink } from './sink';
 import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, SCHEMA_FIELDS } from './schemas';
@@ -111,7 +115,8 @@ export interface Manifest {
 export async function prepareMovieLens(options: PrepareOptions): Promise<Manifest> {
   const layout = EDITION_LAYOUTS[options.edition];
   const keys = preparedKeys(options.keyBase);
-  const badLines = new BadLinePolicy(options.skipBadLines ?? false);
+  const skipBadLines = options.skipBadLines ?? false;
+  const badLines = new BadLinePolicy(skipBadLines);
   const minimums = options.minimums ?? PERSONALIZE_MINIMUMS;
   const { source, sink } = options;
   const threshold = options.positiveRatingThreshold;
@@ -120,127 +125,75 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   const movies: Movie[] =
     layout.format === '100k'
       ? parseMl100kItems(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines)
-      : parseLatestMovies(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines);
+      : await parseLatestMovies(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines);
   const users: User[] | undefined = layout.usersFile
     ? parseMl100kUsers(await source.readAll(layout.usersFile), source.label(layout.usersFile), badLines)
     : undefined;
-
-  const catalogBadLines = badLines.count;
-
-  // 2. First pass: validate and count.
   const ratingsLabel = source.label(layout.ratingsFile);
-  const keptPerUser = new Map<number, number>();
-  const keptItems = new Set<number>();
-  let ratingsRead = 0;
-  let interactions = 0;
-  let newest = -Infinity;
-  let oldest = Infinity;
-  await scanRatings(await source.open(layout.ratingsFile), {
-    format: layout.format,
-    label: ratingsLabel,
-    badLines,
-    onRating: (row) => {
-      ratingsRead++;
-      if (row.timestamp > newest) newest = row.timestamp;
-      if (row.timestamp < oldest) oldest = row.timestamp;
-      if (row.rating > threshold) {
-        interactions++;
-        keptPerUser.set(row.user, (keptPerUser.get(row.user) ?? 0) + 1);
-        keptItems.add(row.item);
-      }
-    },
-  });
-  const badLinesAfterFirstPass = badLines.count;
 
-  // 3. Personalize's minimums, before anything is written.
-  let usersWithTwo = 0;
-  for (const count of keptPerUser.values()) if (count >= 2) usersWithTwo++;
-  if (interactions < minimums.interactions) {
-    throw new BelowPersonalizeMinimumError(
-      'interactions (ratings above the threshold)',
-      minimums.interactions,
-      interactions,
-    );
+  // 2. With a shift to an instant, a first pass finds the newest timestamp; minimums are checked.
+  let firstPass: RatingStats | undefined;
+  let shift: number;
+  if (options.timestampShift.kind === 'newestAt') {
+    firstPass = new RatingStats(threshold);
+    const stats = firstPass;
+    const firstPassBadLines = new BadLinePolicy(skipBadLines);
+    await scanRatings(await source.open(layout.ratingsFile), {
+      format: layout.format,
+      label: ratingsLabel,
+      badLines: firstPassBadLines,
+      onRating: (row) => stats.observe(row),
+    });
+    checkMinimums(stats, minimums);
+    shift = Math.floor(Date.parse(options.timestampShift.newestAt) / 1000) - stats.newest;
+  } else {
+    shift = options.timestampShift.seconds;
   }
-  if (usersWithTwo < minimums.usersWithTwoInteractions) {
-    throw new BelowPersonalizeMinimumError(
-      'users with at least 2 interactions',
-      minimums.usersWithTwoInteractions,
-      usersWithTwo,
-    );
-  }
-  const shift =
-    options.timestampShift.kind === 'seconds'
-      ? options.timestampShift.seconds
-      : Math.floor(Date.parse(options.timestampShift.newestAt) / 1000) - newest;
 
-  // 4. Items, users and the web load files.
+  // 3. Every output, committed only once all are written and the minimums hold.
+  const outputs: CsvOutput[] = [];
+  const open = async (key: string, header: readonly string[]) => {
+    const output = new CsvOutput(key, await sink.create(key, 'text/csv'), header);
+    outputs.push(output);
+    return output;
+  };
+  const stats = new RatingStats(threshold);
   const files: Record<string, WrittenFile> = {};
-  const open = async (key: string, header: readonly string[]) =>
-    new CsvOutput(key, await sink.create(key, 'text/csv'), header);
-  if (!options.interactionsOnly) {
-    const items = await open(keys.items, SCHEMA_FIELDS.items);
-    const webMovies = await open(keys.webMovies, ['id', 'title', 'year', 'genres']);
-    for (const movie of movies) {
-      items
-        .int(movie.id)
-        .text(movie.genres.join('|') || undefined)
-        .text(movie.year)
-        .endRow();
-      webMovies.int(movie.id).text(movie.title).text(movie.year).text(movie.genres.join('|')).endRow();
-      await items.flushIfFull();
-      await webMovies.flushIfFull();
+  try {
+    const catalogOutputs = options.interactionsOnly ? [] : await writeCatalog(movies, users, keys, open);
+    const interactionsOut = await open(keys.interactions, SCHEMA_FIELDS.interactions);
+    const ratingsOut = options.interactionsOnly
+      ? undefined
+      : await open(keys.webRatings, ['user_id', 'movie_id', 'rating', 'timestamp']);
+    await scanRatings(await source.open(layout.ratingsFile), {
+      format: layout.format,
+      label: ratingsLabel,
+      badLines,
+      onRating: (row) => {
+        stats.observe(row);
+        const shifted = row.timestamp + shift;
+        if (row.rating > threshold) interactionsOut.int(row.user).int(row.item).int(shifted).endRow();
+        if (ratingsOut) {
+          ratingsOut.int(row.user).int(row.item).raw(row.buffer, row.ratingStart, row.ratingEnd).int(shifted).endRow();
+        }
+      },
+      afterChunk: async () => {
+        await interactionsOut.flushIfFull();
+        if (ratingsOut) await ratingsOut.flushIfFull();
+      },
+    });
+    if (firstPass && !firstPass.sameAs(stats)) throw new Error(`${ratingsLabel} changed while it was being read`);
+    checkMinimums(stats, minimums);
+    for (const [name, output] of [...catalogOutputs, ['interactions', interactionsOut] as const]) {
+      files[name] = await output.close();
     }
-    files.items = await items.close();
-    files.webMovies = await webMovies.close();
-    if (users) {
-      const personalizeUsers = await open(keys.users, SCHEMA_FIELDS.users);
-      const webUsers = await open(keys.webUsers, ['id', 'age', 'gender', 'occupation', 'zip']);
-      for (const user of users) {
-        personalizeUsers.int(user.id).int(user.age).text(user.gender).text(user.occupation).endRow();
-        webUsers.int(user.id).int(user.age).text(user.gender).text(user.occupation).text(user.zip).endRow();
-        await personalizeUsers.flushIfFull();
-        await webUsers.flushIfFull();
-      }
-      files.users = await personalizeUsers.close();
-      files.webUsers = await webUsers.close();
-    }
+    if (ratingsOut) files.webRatings = await ratingsOut.close();
+  } catch (error) {
+    await Promise.allSettled(outputs.map((output) => output.abort()));
+    throw error;
   }
 
-  // Second pass: interactions, and every rating for the web database.
-  const interactionsOut = await open(keys.interactions, SCHEMA_FIELDS.interactions);
-  const ratingsOut = options.interactionsOnly
-    ? undefined
-    : await open(keys.webRatings, ['user_id', 'movie_id', 'rating', 'timestamp']);
-  const secondPass = new BadLinePolicy(options.skipBadLines ?? false);
-  await scanRatings(await source.open(layout.ratingsFile), {
-    format: layout.format,
-    label: ratingsLabel,
-    badLines: secondPass,
-    onRating: (row) => {
-      const shifted = row.timestamp + shift;
-      if (row.rating > threshold) interactionsOut.int(row.user).int(row.item).int(shifted).endRow();
-      if (ratingsOut)
-        ratingsOut.int(row.user).int(row.item).raw(row.buffer, row.ratingStart, row.ratingEnd).int(shifted).endRow();
-    },
-    afterChunk: async () => {
-      await interactionsOut.flushIfFull();
-      if (ratingsOut) await ratingsOut.flushIfFull();
-    },
-  });
-  // The two passes must agree on what they read.
-  if (secondPass.count !== badLinesAfterFirstPass - catalogBadLines) {
-    throw new Error(`${ratingsLabel} changed while it was being read`);
-  }
-  files.interactions = await interactionsOut.close();
-  if (ratingsOut) files.webRatings = await ratingsOut.close();
-  if (files.interactions.rows !== interactions) {
-    throw new Error(
-      `${ratingsLabel} changed while it was being read: ${interactions} then ${files.interactions.rows} interactions`,
-    );
-  }
-
-  // 5. The manifest, last.
+  // 4. The manifest, last.
   const manifest: Manifest = {
     manifestVersion: 1,
     transformVersion: TRANSFORM_VERSION,
@@ -250,23 +203,114 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
       positiveRatingThreshold: threshold,
       timestampShift: options.timestampShift,
       shiftSeconds: shift,
-      skipBadLines: options.skipBadLines ?? false,
+      skipBadLines,
     },
     files,
     counts: {
-      ratingsRead,
-      interactions,
-      usersKept: keptPerUser.size,
-      itemsKept: keptItems.size,
-      usersWithAtLeastTwoInteractions: usersWithTwo,
+      ratingsRead: stats.ratingsRead,
+      interactions: stats.interactions,
+      usersKept: stats.keptUsers.distinct,
+      itemsKept: stats.keptItems.distinct,
+      usersWithAtLeastTwoInteractions: stats.keptUsers.countAtLeast(2),
       movies: movies.length,
       users: users ? users.length : null,
     },
-    timestamps: { newestSource: newest, newestShifted: newest + shift, oldestShifted: oldest + shift },
+    timestamps: {
+      newestSource: stats.newest,
+      newestShifted: stats.newest + shift,
+      oldestShifted: stats.oldest + shift,
+    },
     badLines: { count: badLines.count, examples: badLines.examples },
   };
   const manifestSink = await sink.create(keys.manifest, 'application/json');
   await manifestSink.write(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   await manifestSink.close();
   return manifest;
+}
+
+type OpenOutput = (key: string, header: readonly string[]) => Promise<CsvOutput>;
+
+/** Items, users and the web load files for movies and users; returns them unclosed, by name. */
+async function writeCatalog(
+  movies: readonly Movie[],
+  users: readonly User[] | undefined,
+  keys: PreparedKeys,
+  open: OpenOutput,
+): Promise<(readonly [string, CsvOutput])[]> {
+  const items = await open(keys.items, SCHEMA_FIELDS.items);
+  const webMovies = await open(keys.webMovies, ['id', 'title', 'year', 'genres']);
+  for (const movie of movies) {
+    const genres = movie.genres.join('|');
+    items
+      .int(movie.id)
+      .text(genres || undefined)
+      .text(movie.year)
+      .endRow();
+    webMovies.int(movie.id).text(movie.title).text(movie.year).text(genres).endRow();
+    await items.flushIfFull();
+    await webMovies.flushIfFull();
+  }
+  const written: (readonly [string, CsvOutput])[] = [
+    ['items', items],
+    ['webMovies', webMovies],
+  ];
+  if (users) {
+    const personalizeUsers = await open(keys.users, SCHEMA_FIELDS.users);
+    const webUsers = await open(keys.webUsers, ['id', 'age', 'gender', 'occupation', 'zip']);
+    for (const user of users) {
+      personalizeUsers.int(user.id).int(user.age).text(user.gender).text(user.occupation).endRow();
+      webUsers.int(user.id).int(user.age).text(user.gender).text(user.occupation).text(user.zip).endRow();
+      await personalizeUsers.flushIfFull();
+      await webUsers.flushIfFull();
+    }
+    written.push(['users', personalizeUsers], ['webUsers', webUsers]);
+  }
+  return written;
+}
+
+function checkMinimums(stats: RatingStats, minimums: PersonalizeMinimums): void {
+  if (stats.interactions < minimums.interactions) {
+    throw new BelowPersonalizeMinimumError(
+      'interactions (ratings above the threshold)',
+      minimums.interactions,
+      stats.interactions,
+    );
+  }
+  const usersWithTwo = stats.keptUsers.countAtLeast(2);
+  if (usersWithTwo < minimums.usersWithTwoInteractions) {
+    throw new BelowPersonalizeMinimumError(
+      'users with at least 2 interactions',
+      minimums.usersWithTwoInteractions,
+      usersWithTwo,
+    );
+  }
+}
+
+/** What a pass over the ratings saw. */
+class RatingStats {
+  ratingsRead = 0;
+  interactions = 0;
+  newest = -Infinity;
+  oldest = Infinity;
+  readonly keptUsers = new IdCounter();
+  readonly keptItems = new IdCounter();
+
+  constructor(private readonly threshold: number) {}
+
+  observe(row: RatingRow): void {
+    this.ratingsRead++;
+    if (row.timestamp > this.newest) this.newest = row.timestamp;
+    if (row.timestamp < this.oldest) this.oldest = row.timestamp;
+    if (row.rating > this.threshold) {
+      this.interactions++;
+      this.keptUsers.add(row.user);
+      this.keptItems.add(row.item);
+    }
+  }
+
+  sameAs(other: RatingStats): boolean {
+    return (
+      this.ratingsRead === other.ratingsRead && this.interactions === other.interactions && this.newest === other.newest
+    );
+  }
 }

@@ -35,6 +35,10 @@ export class FolderSink implements OutputSink {
         await once(stream, 'finish');
         await fs.rename(temporary, target);
       },
+      async abort() {
+        stream.destroy();
+        await fs.rm(temporary, { force: true });
+      },
     };
   }
 

@@ -1,0 +1,170 @@
+import * as path from 'node:path';
+import { CustomResource, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { MovieLensEdition, TimestampShift } from '../config';
+import { acknowledge, arnPlaceholder } from '../policy-checks';
+import { DATA_KEY_PREFIXES } from '../shared/names';
+import { TRANSFORM_VERSION } from './movielens/prepare';
+
+export interface MovieLensPreparationProps {
+  /** The data bucket the prepared files are written to. */
+  readonly bucket: s3.IBucket;
+  readonly edition: MovieLensEdition;
+  /** Where `<edition>.zip` is downloaded from. */
+  readonly baseUrl: string;
+  /** Ratings strictly above it become interactions. */
+  readonly positiveRatingThreshold: number;
+  readonly timestampShift: TimestampShift;
+  /**
+   * Count and skip malformed lines instead of failing.
+   * @default false
+   */
+  readonly skipBadLines?: boolean;
+  /**
+   * How long the handler's logs are kept (the log group is deleted with the stack).
+   * @default - one month
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Prepares MovieLens inside AWS at deploy time: a custom resource whose handler downloads the
+ * edition from GroupLens, streams it through the transform and writes the Personalize CSVs, the
+ * web load files and a manifest to the data bucket. The same settings give the same keys, so a
+ * redeploy with unchanged settings does no work.
+ */
+export class MovieLensPreparation extends Construct {
+  readonly handler: NodejsFunction;
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: MovieLensPreparationProps) {
+    super(scope, id);
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.handler = new NodejsFunction(this, 'Handler', {
+      description: 'Prepares MovieLens for Amazon Personalize and the web database',
+      entry: path.join(__dirname, 'movielens', 'handler.ts'),
+      handler: 'onEvent',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      // ml-25m: a 262 MB zip, 25 million ratings read twice, ~1 GB written; measured locally to
+      // need well under a quarter of this time and a quarter of this memory.
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      ephemeralStorageSize: Size.gibibytes(2),
+      logGroup: new logs.LogGroup(this, 'HandlerLogs', {
+        retention: logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      bundling: {
+        format: OutputFormat.CJS,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        // Bundle the SDK too: the version the tests ran against, not the runtime's.
+        externalModules: [],
+      },
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+    });
+    this.grantOwnPrefixes(props.bucket);
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      logGroup: new logs.LogGroup(this, 'ProviderLogs', {
+        retention: logRetention,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::MovieLensPreparation',
+      properties: {
+        Bucket: props.bucket.bucketName,
+        Edition: props.edition,
+        BaseUrl: props.baseUrl,
+        PositiveRatingThreshold: String(props.positiveRatingThreshold),
+        TimestampShift: JSON.stringify(props.timestampShift),
+        SkipBadLines: String(props.skipBadLines ?? false),
+        TransformVersion: String(TRANSFORM_VERSION),
+      },
+    });
+
+    const frameworkFunction = provider.node.findChild('framework-onEvent');
+    acknowledge(
+      frameworkFunction.node.findChild('ServiceRole'),
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The custom-resource framework function of aws-cdk-lib only writes its own logs; AWSLambdaBasicExecutionRole is exactly that.',
+    );
+    acknowledge(
+      frameworkFunction.node.findChild('ServiceRole').node.findChild('DefaultPolicy'),
+      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      'The framework invokes the preparation handler, any version of it; the wildcard is the version qualifier of that one function.',
+    );
+    acknowledge(
+      frameworkFunction,
+      'AwsSolutions-L1',
+      'The runtime of the custom-resource framework function is chosen by aws-cdk-lib, which moves it forward on upgrade; our own handler runs the latest Node.js.',
+    );
+  }
+
+  /** Writes, reads and deletes under `personalize/` and `web/` of the data bucket, nothing else. */
+  private grantOwnPrefixes(bucket: s3.IBucket): void {
+    const prefixes = [DATA_KEY_PREFIXES.personalize, DATA_KEY_PREFIXES.web];
+    const objects = prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WritePreparedFiles',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: objects,
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListPreparedFiles',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+      }),
+    );
+    const role = this.handler.role;
+    if (!role) throw new Error('The preparation handler has no role');
+    acknowledge(
+      role.node.findChild('DefaultPolicy'),
+      `AwsSolutions-IAM5[Resource::${arnPlaceholder(bucket)}/${DATA_KEY_PREFIXES.personalize}*]`,
+      'The handler writes the Personalize CSVs and manifest under personalize/<edition>/<settings id>/; the keys derive from settings at run time.',
+    );
+    acknowledge(
+      role.node.findChild('DefaultPolicy'),
+      `AwsSolutions-IAM5[Resource::${arnPlaceholder(bucket)}/${DATA_KEY_PREFIXES.web}*]`,
+      'The handler writes the web database load files under web/<edition>/<settings id>/; the keys derive from settings at run time.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "The handler's role writes only its own logs through this AWS policy; its data access is the inline policy scoped to two prefixes.",
+    );
+  }
+
+  /** An attribute the handler returns (keys, counts). */
+  attribute(
+    name:
+      | 'InteractionsKey'
+      | 'ItemsKey'
+      | 'UsersKey'
+      | 'ManifestKey'
+      | 'WebMoviesKey'
+      | 'WebUsersKey'
+      | 'WebRatingsKey'
+      | 'Interactions'
+      | 'KeyBase',
+  ): string {
+    return this.resource.getAttString(name);
+  }
+}
