@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { looksUtf8, parseLatestMovies, parseMl100kItems, parseMl100kUsers, splitTitle } from '../../lib/data/movielens/catalog';
+import {
+  looksUtf8,
+  parseLatestMovies,
+  parseMl100kItems,
+  parseMl100kUsers,
+  splitTitle,
+} from '../../lib/data/movielens/catalog';
 import { BadLinePolicy, DataFileError } from '../../lib/data/movielens/errors';
 import { FIXTURES } from './helpers';
 
@@ -45,17 +51,25 @@ describe('u.item (ISO-8859-1, pipes, CRLF)', () => {
 
   test('a wrong field count names file, line and counts', () => {
     const bad = Buffer.from('1|Toy Story (1995)|01-Jan-1995||url|0|0\n', 'latin1');
-    expect(() => parseMl100kItems(bad, 'u.item', strict())).toThrow(/^u\.item, line 1: expected 24 fields separated by "\|", found 7$/);
+    expect(() => parseMl100kItems(bad, 'u.item', strict())).toThrow(
+      /^u\.item, line 1: expected 24 fields separated by "\|", found 7$/,
+    );
   });
 
   test('a non-numeric id, a bad flag and a bad date are named', () => {
     const flags = Array(19).fill('0');
     const line = (id: string, date: string, f = flags) => `${id}|T (1990)|${date}||url|${f.join('|')}`;
-    expect(() => parseMl100kItems(Buffer.from(line('x1', '')), 'u.item', strict())).toThrow(/line 1: movie id "x1" is not a whole number/);
-    expect(() => parseMl100kItems(Buffer.from(line('1', '1995-01-01')), 'u.item', strict())).toThrow(/release date "1995-01-01"/);
+    expect(() => parseMl100kItems(Buffer.from(line('x1', '')), 'u.item', strict())).toThrow(
+      /line 1: movie id "x1" is not a whole number/,
+    );
+    expect(() => parseMl100kItems(Buffer.from(line('1', '1995-01-01')), 'u.item', strict())).toThrow(
+      /release date "1995-01-01"/,
+    );
     const two = [...flags];
     two[3] = '2';
-    expect(() => parseMl100kItems(Buffer.from(line('1', '', two)), 'u.item', strict())).toThrow(/genre flag Animation is "2", expected 0 or 1/);
+    expect(() => parseMl100kItems(Buffer.from(line('1', '', two)), 'u.item', strict())).toThrow(
+      /genre flag Animation is "2", expected 0 or 1/,
+    );
   });
 
   test('skipping bad lines counts them and keeps the good ones', () => {
@@ -63,7 +77,9 @@ describe('u.item (ISO-8859-1, pipes, CRLF)', () => {
     const text = Buffer.concat([fixture('ml-100k-quirks', 'u.item'), Buffer.from('oops\r\n')]);
     expect(parseMl100kItems(text, 'u.item', policy)).toHaveLength(6);
     expect(policy.count).toBe(1);
-    expect(policy.examples).toEqual([{ file: 'u.item', line: 7, problem: 'expected 24 fields separated by "|", found 1' }]);
+    expect(policy.examples).toEqual([
+      { file: 'u.item', line: 7, problem: 'expected 24 fields separated by "|", found 1' },
+    ]);
   });
 });
 
@@ -77,8 +93,12 @@ describe('u.user', () => {
   });
 
   test('bad values are named', () => {
-    expect(() => parseMl100kUsers(Buffer.from('1|24|X|writer|1\n'), 'u.user', strict())).toThrow(/u\.user, line 1: gender "X" is not M or F/);
-    expect(() => parseMl100kUsers(Buffer.from('1|old|M|writer|1\n'), 'u.user', strict())).toThrow(/age "old" is not a whole number/);
+    expect(() => parseMl100kUsers(Buffer.from('1|24|X|writer|1\n'), 'u.user', strict())).toThrow(
+      /u\.user, line 1: gender "X" is not M or F/,
+    );
+    expect(() => parseMl100kUsers(Buffer.from('1|old|M|writer|1\n'), 'u.user', strict())).toThrow(
+      /age "old" is not a whole number/,
+    );
     expect(() => parseMl100kUsers(Buffer.from('1|24|M\n'), 'u.user', strict())).toThrow(/expected 5 fields/);
   });
 });
@@ -113,11 +133,15 @@ describe('movies.csv (RFC 4180, UTF-8, CRLF, no final newline)', () => {
       /movies\.csv, line 1: expected the header "movieId,title,genres", found "id,name,genres"/,
     );
     await expect(
-      parseLatestMovies(Buffer.from('movieId,title,genres\n1,"Open quote (1995),Drama\n2,B,C\n'), 'movies.csv', strict()),
+      parseLatestMovies(
+        Buffer.from('movieId,title,genres\n1,"Open quote (1995),Drama\n2,B,C\n'),
+        'movies.csv',
+        strict(),
+      ),
     ).rejects.toThrow(/movies\.csv, line \d+: .*quote/i);
-    await expect(parseLatestMovies(Buffer.from('movieId,title,genres\nx,A,B\n'), 'movies.csv', strict())).rejects.toThrow(
-      /movies\.csv, line 2: movie id "x" is not a whole number/,
-    );
+    await expect(
+      parseLatestMovies(Buffer.from('movieId,title,genres\nx,A,B\n'), 'movies.csv', strict()),
+    ).rejects.toThrow(/movies\.csv, line 2: movie id "x" is not a whole number/);
     await expect(parseLatestMovies(Buffer.from('movieId,title,genres\n1,A\n'), 'movies.csv', strict())).rejects.toThrow(
       /line 2: expected 3 fields \(movieId, title, genres\), found 2/,
     );

@@ -52,7 +52,9 @@ describe('ml-100k fixture, every output', () => {
         '6,"Big ""Lebowski""",1998,Comedy|Crime\n' +
         '8,Nowhere Film,1990,Documentary\n',
     );
-    expect(files['web/users.csv']).toBe('id,age,gender,occupation,zip\n1,24,M,technician,85711\n2,53,F,other,94043\n3,23,M,writer,T8H1N\n');
+    expect(files['web/users.csv']).toBe(
+      'id,age,gender,occupation,zip\n1,24,M,technician,85711\n2,53,F,other,94043\n3,23,M,writer,T8H1N\n',
+    );
     expect(files['web/ratings.csv']).toBe(
       'user_id,movie_id,rating,timestamp\n1,1,5,874966758\n1,2,3,876894171\n2,1,4,878543960\n2,3,4,876894119\n3,6,2,889752712\n1,6,4,875072561\n3,8,5,875073484\n',
     );
@@ -69,7 +71,12 @@ describe('ml-100k fixture, every output', () => {
       movies: 6,
       users: 3,
     });
-    expect(manifest.settings).toEqual({ positiveRatingThreshold: 3.6, timestampShift: SECONDS, shiftSeconds: 1000, skipBadLines: false });
+    expect(manifest.settings).toEqual({
+      positiveRatingThreshold: 3.6,
+      timestampShift: SECONDS,
+      shiftSeconds: 1000,
+      skipBadLines: false,
+    });
     for (const file of Object.values(manifest.files)) {
       const bytes = readFileSync(path.join(out, file.key));
       expect({ key: file.key, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }).toEqual({
@@ -79,14 +86,18 @@ describe('ml-100k fixture, every output', () => {
       });
       expect(bytes.toString('utf8').split('\n').length - 2).toBe(file.rows);
     }
-    expect(JSON.parse(readFileSync(path.join(out, 'personalize/manifest.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(manifest)));
+    expect(JSON.parse(readFileSync(path.join(out, 'personalize/manifest.json'), 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(manifest)),
+    );
   });
 });
 
 describe('ml-latest fixture', () => {
   test('interactions keep ratings above the threshold; no users file; titles quoted on the web side', async () => {
     const { files, manifest } = await prepare(path.join(FIXTURES, 'ml-latest-quirks'), { edition: 'ml-latest-small' });
-    expect(files['personalize/interactions.csv']).toBe('USER_ID,ITEM_ID,TIMESTAMP\n1,1,964983703\n1,3,964983224\n2,4,964984815\n');
+    expect(files['personalize/interactions.csv']).toBe(
+      'USER_ID,ITEM_ID,TIMESTAMP\n1,1,964983703\n1,3,964983224\n2,4,964984815\n',
+    );
     expect(files['personalize/items.csv']).toBe(
       'ITEM_ID,GENRES,YEAR\n1,Adventure|Animation|Children|Comedy|Fantasy,1995\n2,Comedy|Drama|Romance,1995\n3,Musical,1998\n4,Drama|Musical,2012\n5,Sci-Fi,\n6,Comedy,1975\n7,,2008\n',
     );
@@ -108,18 +119,25 @@ describe('timestamp shift', () => {
     const target = Date.parse(newestAt) / 1000;
     expect(manifest.timestamps.newestShifted).toBe(target);
     expect(manifest.settings.shiftSeconds).toBe(target - 889751712);
-    const webTimes = files['web/ratings.csv'].trim().split('\n').slice(1).map((l) => Number(l.split(',')[3]));
+    const webTimes = files['web/ratings.csv']
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',')[3]));
     expect(Math.max(...webTimes)).toBe(target);
   });
 });
 
 describe('schemas', () => {
-  test.each(['interactions', 'items', 'users'] as const)('the %s CSV header is the schema\'s fields in order', async (name) => {
-    const { files } = await prepare(path.join(FIXTURES, 'ml-100k-quirks'), { edition: 'ml-100k' });
-    const header = files[`personalize/${name}.csv`].split('\n')[0];
-    expect(header.split(',')).toEqual(SCHEMAS[name].fields.map((f) => f.name));
-    expect(SCHEMA_FIELDS[name]).toEqual(header.split(','));
-  });
+  test.each(['interactions', 'items', 'users'] as const)(
+    "the %s CSV header is the schema's fields in order",
+    async (name) => {
+      const { files } = await prepare(path.join(FIXTURES, 'ml-100k-quirks'), { edition: 'ml-100k' });
+      const header = files[`personalize/${name}.csv`].split('\n')[0];
+      expect(header.split(',')).toEqual(SCHEMAS[name].fields.map((f) => f.name));
+      expect(SCHEMA_FIELDS[name]).toEqual(header.split(','));
+    },
+  );
 
   test('the schemas are Personalize Avro records with the required fields', () => {
     expect(SCHEMAS.interactions.fields).toEqual([
@@ -157,7 +175,9 @@ describe('sources', () => {
     cpSync(path.join(FIXTURES, 'ml-100k-quirks'), folder, { recursive: true });
     const { rmSync } = await import('node:fs');
     rmSync(path.join(folder, 'u.user'));
-    await expect(prepare(folder, { edition: 'ml-100k' })).rejects.toThrow(new DataFileError(path.join(folder, 'u.user'), undefined, 'file not found'));
+    await expect(prepare(folder, { edition: 'ml-100k' })).rejects.toThrow(
+      new DataFileError(path.join(folder, 'u.user'), undefined, 'file not found'),
+    );
   });
 
   test('a file that is not a zip is named', async () => {
@@ -169,7 +189,10 @@ describe('sources', () => {
 
 describe("Personalize's minimums", () => {
   test.each([
-    ['newestAt (checked before anything is written)', { kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' } as TimestampShift],
+    [
+      'newestAt (checked before anything is written)',
+      { kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' } as TimestampShift,
+    ],
     ['seconds (outputs aborted, nothing left)', SECONDS],
   ])('too few interactions fails naming the minimum and the count: %s', async (_name, timestampShift) => {
     const out = tempDir();
@@ -189,7 +212,10 @@ describe("Personalize's minimums", () => {
 
   test('too few users with two interactions is named too', async () => {
     await expect(
-      prepare(path.join(FIXTURES, 'ml-100k-quirks'), { edition: 'ml-100k', minimums: { interactions: 1, usersWithTwoInteractions: 25 } }),
+      prepare(path.join(FIXTURES, 'ml-100k-quirks'), {
+        edition: 'ml-100k',
+        minimums: { interactions: 1, usersWithTwoInteractions: 25 },
+      }),
     ).rejects.toThrow(/users with at least 2 interactions: need 25, got 2/);
   });
 });
@@ -206,7 +232,9 @@ describe('bad ratings', () => {
 
   test('fail by default, naming file and line, leaving nothing', async () => {
     const folder = withBadRating();
-    await expect(prepare(folder, { edition: 'ml-100k' })).rejects.toThrow(`${path.join(folder, 'u.data')}, line 4: rating 9 is outside 0.5-5`);
+    await expect(prepare(folder, { edition: 'ml-100k' })).rejects.toThrow(
+      `${path.join(folder, 'u.data')}, line 4: rating 9 is outside 0.5-5`,
+    );
   });
 
   test('with skipBadLines, are counted in the manifest and left out', async () => {
@@ -228,7 +256,9 @@ describe('keys', () => {
     expect(id).toMatch(/^[0-9a-f]{16}$/);
     expect(settingsId({ ...settings }, 'https://example.com/ml-100k.zip')).toBe(id);
     expect(settingsId({ ...settings, positiveRatingThreshold: 4 }, 'https://example.com/ml-100k.zip')).not.toBe(id);
-    expect(settingsId({ ...settings, timestampShift: { kind: 'seconds', seconds: 1 } }, 'https://example.com/ml-100k.zip')).not.toBe(id);
+    expect(
+      settingsId({ ...settings, timestampShift: { kind: 'seconds', seconds: 1 } }, 'https://example.com/ml-100k.zip'),
+    ).not.toBe(id);
     expect(settingsId(settings, 'https://mirror.example.com/ml-100k.zip')).not.toBe(id);
     expect(settingsId({ ...settings, skipBadLines: true }, 'https://example.com/ml-100k.zip')).not.toBe(id);
   });

@@ -20,7 +20,8 @@ async function scan(bytes: string | Buffer[], format: '100k' | 'latest', skip = 
     format,
     label: 'ratings',
     badLines,
-    onRating: (r) => rows.push({ user: r.user, item: r.item, rating: r.rating, timestamp: r.timestamp, line: r.lineNumber }),
+    onRating: (r) =>
+      rows.push({ user: r.user, item: r.item, rating: r.rating, timestamp: r.timestamp, line: r.lineNumber }),
   });
   return { rows, badLines };
 }
@@ -31,7 +32,12 @@ describe('parseRatingLine', () => {
   });
 
   test('ratings.csv: half stars', () => {
-    expect(parse('1,307,3.5,1256677221', COMMA)).toMatchObject({ user: 1, item: 307, rating: 3.5, timestamp: 1256677221 });
+    expect(parse('1,307,3.5,1256677221', COMMA)).toMatchObject({
+      user: 1,
+      item: 307,
+      rating: 3.5,
+      timestamp: 1256677221,
+    });
     expect(parse('1,307,.5,1', COMMA)).toMatchObject({ rating: 0.5 });
   });
 
@@ -55,7 +61,11 @@ describe('parseRatingLine', () => {
 describe('scanRatings', () => {
   test('CRLF endings and a last line without a newline', async () => {
     const { rows } = await scan('1\t2\t3\t4\r\n5\t6\t4\t8\r\n9\t10\t5\t12', '100k');
-    expect(rows.map((r) => [r.user, r.timestamp, r.line])).toEqual([[1, 4, 1], [5, 8, 2], [9, 12, 3]]);
+    expect(rows.map((r) => [r.user, r.timestamp, r.line])).toEqual([
+      [1, 4, 1],
+      [5, 8, 2],
+      [9, 12, 3],
+    ]);
   });
 
   test('lines split across chunks, even byte by byte, read the same', async () => {
@@ -68,14 +78,23 @@ describe('scanRatings', () => {
 
   test('ratings.csv must start with its header; a BOM is allowed', async () => {
     await expect(scan('user,movie,rating,time\n1,2,3,4\n', 'latest')).rejects.toThrow(
-      new DataFileError('ratings', 1, 'expected the header "userId,movieId,rating,timestamp", found "user,movie,rating,time"'),
+      new DataFileError(
+        'ratings',
+        1,
+        'expected the header "userId,movieId,rating,timestamp", found "user,movie,rating,time"',
+      ),
     );
-    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('userId,movieId,rating,timestamp\n1,2,3.0,4\n')]);
+    const bom = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('userId,movieId,rating,timestamp\n1,2,3.0,4\n'),
+    ]);
     expect((await scan([bom], 'latest')).rows).toHaveLength(1);
   });
 
   test('a bad line names the file and its line number', async () => {
-    await expect(scan('1\t2\t3\t4\n1\t2\tx\t4\n', '100k')).rejects.toThrow(/^ratings, line 2: rating "x" is not a number$/);
+    await expect(scan('1\t2\t3\t4\n1\t2\tx\t4\n', '100k')).rejects.toThrow(
+      /^ratings, line 2: rating "x" is not a number$/,
+    );
   });
 
   test('with skipping, bad lines are counted and the rest is read', async () => {
