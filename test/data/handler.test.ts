@@ -1,0 +1,256 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { downloadToFile, handlePreparationEvent } from '../../lib/data/movielens/handler';
+import { S3Sink } from '../../lib/data/movielens/s3-sink';
+import { TRANSFORM_VERSION } from '../../lib/data/movielens/prepare';
+import { writeSynthetic, zipFolder } from '../../data/synthetic/generate';
+import { tempDir } from './helpers';
+
+const s3 = mockClient(S3Client);
+let server: Server;
+let baseUrl: string;
+let requests: string[] = [];
+
+beforeAll(async () => {
+  const folder = tempDir();
+  const files = writeSynthetic({ edition: 'ml-100k', users: 120, items: 300, ratings: 8000, seed: 8 }, folder);
+  const zip = path.join(tempDir(), 'ml-100k.zip');
+  await zipFolder(folder, files, 'ml-100k', zip);
+  const bytes = readFileSync(zip);
+  server = createServer((request, response) => {
+    requests.push(request.url ?? '');
+    if (request.url === '/movielens/ml-100k.zip') {
+      response.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
+      response.end(bytes);
+    } else {
+      response.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/movielens`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+beforeEach(() => {
+  s3.reset();
+  requests = [];
+});
+
+/** Records what the handler uploads: key -> body text. */
+function recordUploads(): Map<string, string> {
+  const uploads = new Map<string, string>();
+  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'not found', $metadata: {} }));
+  s3.on(PutObjectCommand).callsFake((input) => {
+    uploads.set(input.Key, Buffer.from(input.Body as Uint8Array).toString('utf8'));
+    return { ETag: '"etag"' };
+  });
+  return uploads;
+}
+
+function event(
+  type: 'Create' | 'Update' | 'Delete',
+  over: Record<string, unknown> = {},
+  physicalId?: string,
+): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: type,
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+    ResponseURL: 'https://example.invalid/response',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/MovieRecs-Data/1',
+    RequestId: 'request-1',
+    LogicalResourceId: 'MovieLens',
+    ResourceType: 'Custom::MovieLensPreparation',
+    ...(physicalId ? { PhysicalResourceId: physicalId } : {}),
+    ...(type === 'Update' ? { OldResourceProperties: {} } : {}),
+    ResourceProperties: {
+      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+      Bucket: 'data-bucket',
+      Edition: 'ml-100k',
+      BaseUrl: baseUrl,
+      PositiveRatingThreshold: '3.6',
+      TimestampShift: JSON.stringify({ kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' }),
+      SkipBadLines: 'false',
+      TransformVersion: String(TRANSFORM_VERSION),
+      ...over,
+    },
+  } as CloudFormationCustomResourceEvent;
+}
+
+const deps = () => ({ s3: new S3Client({ region: 'us-east-1' }), download: downloadToFile, scratch: tempDir() });
+
+describe('create', () => {
+  test('downloads the zip over HTTP, writes every file under its settings id, and reports keys and counts', async () => {
+    const uploads = recordUploads();
+    const result = await handlePreparationEvent(event('Create'), deps());
+
+    expect(requests).toEqual(['/movielens/ml-100k.zip']);
+    expect(result.PhysicalResourceId).toMatch(/^movielens\/ml-100k\/[0-9a-f]{16}\/$/);
+    const base = result.PhysicalResourceId.slice('movielens/'.length);
+    expect([...uploads.keys()].sort()).toEqual(
+      [
+        `personalize/${base}interactions.csv`,
+        `personalize/${base}items.csv`,
+        `personalize/${base}manifest.json`,
+        `personalize/${base}users.csv`,
+        `web/${base}movies.csv`,
+        `web/${base}ratings.csv`,
+        `web/${base}users.csv`,
+      ].sort(),
+    );
+    const manifest = JSON.parse(uploads.get(`personalize/${base}manifest.json`)!);
+    expect(manifest.source).toBe(`${baseUrl}/ml-100k.zip`);
+    expect(result.Data).toMatchObject({
+      KeyBase: base,
+      InteractionsKey: `personalize/${base}interactions.csv`,
+      UsersKey: `personalize/${base}users.csv`,
+      RatingsRead: 8000,
+      Interactions: manifest.counts.interactions,
+      UsersKept: manifest.counts.usersKept,
+      Skipped: 'false',
+    });
+    const interactions = uploads.get(`personalize/${base}interactions.csv`)!.trimEnd().split('\n');
+    expect(interactions[0]).toBe('USER_ID,ITEM_ID,TIMESTAMP');
+    expect(interactions).toHaveLength(manifest.counts.interactions + 1);
+    // The manifest is written last: its presence means everything else is complete.
+    const putKeys = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);
+    expect(putKeys[putKeys.length - 1]).toBe(`personalize/${base}manifest.json`);
+  });
+
+  test('a repeat with the same settings finds the manifest and does nothing', async () => {
+    const uploads = recordUploads();
+    const first = await handlePreparationEvent(event('Create'), deps());
+    const manifest = uploads.get(`personalize/${first.PhysicalResourceId.slice('movielens/'.length)}manifest.json`)!;
+    s3.reset();
+    s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => Buffer.from(manifest) } as never });
+    requests = [];
+
+    const again = await handlePreparationEvent(event('Update'), deps());
+    expect(again).toEqual({ ...first, Data: { ...first.Data, Skipped: 'true' } });
+    expect(requests).toEqual([]);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('other settings give other keys', async () => {
+    recordUploads();
+    const a = await handlePreparationEvent(event('Create'), deps());
+    const b = await handlePreparationEvent(event('Create', { PositiveRatingThreshold: '4' }), deps());
+    expect(b.PhysicalResourceId).not.toBe(a.PhysicalResourceId);
+  });
+
+  test('a download that fails names the URL and the HTTP status, and uploads nothing', async () => {
+    recordUploads();
+    await expect(handlePreparationEvent(event('Create', { Edition: 'ml-25m' }), deps())).rejects.toThrow(
+      `Downloading ${baseUrl}/ml-25m.zip failed: HTTP 404`,
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('data below the minimums fails before anything is uploaded', async () => {
+    recordUploads();
+    await expect(handlePreparationEvent(event('Create', { PositiveRatingThreshold: '5' }), deps())).rejects.toThrow(
+      /below Amazon Personalize's minimum: interactions/,
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('invalid properties are named', async () => {
+    recordUploads();
+    await expect(
+      handlePreparationEvent(event('Create', { Edition: 'ml-1m', PositiveRatingThreshold: 'high' }), deps()),
+    ).rejects.toThrow(/Invalid MovieLens preparation properties: Edition: .*; PositiveRatingThreshold: /);
+    await expect(handlePreparationEvent(event('Create', { TransformVersion: '999' }), deps())).rejects.toThrow(
+      /transform version 999; this handler is version/,
+    );
+  });
+});
+
+describe('delete', () => {
+  test('removes the files of that physical id, under both prefixes', async () => {
+    s3.on(ListObjectsV2Command, { Prefix: 'personalize/ml-100k/0123456789abcdef/' }).resolves({
+      Contents: [
+        { Key: 'personalize/ml-100k/0123456789abcdef/interactions.csv' },
+        { Key: 'personalize/ml-100k/0123456789abcdef/manifest.json' },
+      ],
+    });
+    s3.on(ListObjectsV2Command, { Prefix: 'web/ml-100k/0123456789abcdef/' }).resolves({
+      Contents: [{ Key: 'web/ml-100k/0123456789abcdef/ratings.csv' }],
+    });
+    s3.on(DeleteObjectsCommand).resolves({});
+    const result = await handlePreparationEvent(event('Delete', {}, 'movielens/ml-100k/0123456789abcdef/'), deps());
+    expect(result.PhysicalResourceId).toBe('movielens/ml-100k/0123456789abcdef/');
+    const deleted = s3
+      .commandCalls(DeleteObjectsCommand)
+      .flatMap((c) => c.args[0].input.Delete?.Objects?.map((o) => o.Key));
+    expect(deleted.sort()).toEqual([
+      'personalize/ml-100k/0123456789abcdef/interactions.csv',
+      'personalize/ml-100k/0123456789abcdef/manifest.json',
+      'web/ml-100k/0123456789abcdef/ratings.csv',
+    ]);
+  });
+
+  test('a physical id that is not ours (a create that failed) touches nothing', async () => {
+    await handlePreparationEvent(event('Delete', {}, 'request-1'), deps());
+    expect(s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('S3Sink', () => {
+  const FIVE_MB = 5 * 1024 * 1024;
+
+  test('streams a large file as a multipart upload', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+    const parts: number[] = [];
+    s3.on(UploadPartCommand).callsFake((input) => {
+      parts.push((input.Body as Uint8Array).length);
+      return { ETag: `"part-${input.PartNumber}"` };
+    });
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    const sink = new S3Sink(new S3Client({ region: 'us-east-1' }), 'data-bucket', FIVE_MB);
+    const file = await sink.create('web/big.csv', 'text/csv');
+    for (let i = 0; i < 11; i++) await file.write(Buffer.alloc(1024 * 1024, 97));
+    await file.close();
+    expect(parts).toEqual([FIVE_MB, FIVE_MB, 1024 * 1024]);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input).toMatchObject({
+      Bucket: 'data-bucket',
+      Key: 'web/big.csv',
+      UploadId: 'upload-1',
+    });
+  });
+
+  test('an aborted file is never completed', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-2' });
+    s3.on(UploadPartCommand).resolves({ ETag: '"x"' });
+    s3.on(AbortMultipartUploadCommand).resolves({});
+    const sink = new S3Sink(new S3Client({ region: 'us-east-1' }), 'data-bucket', FIVE_MB);
+    const file = await sink.create('web/partial.csv', 'text/csv');
+    for (let i = 0; i < 6; i++) await file.write(Buffer.alloc(1024 * 1024, 98));
+    await file.abort();
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test('an upload failure surfaces on write or close', async () => {
+    s3.on(PutObjectCommand).rejects(new Error('AccessDenied'));
+    const sink = new S3Sink(new S3Client({ region: 'us-east-1' }), 'data-bucket', FIVE_MB);
+    const file = await sink.create('web/denied.csv', 'text/csv');
+    await file.write(Buffer.from('a,b\n'));
+    await expect(file.close()).rejects.toThrow('AccessDenied');
+  });
+});
