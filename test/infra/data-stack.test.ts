@@ -166,3 +166,98 @@ test('every resource that takes tags carries the prefix tag', () => {
     expect(bucket.Properties?.Tags).toEqual(expect.arrayContaining([{ Key: 'movierecs:prefix', Value: 'MovieRecs' }]));
   }
 });
+
+describe('MovieLens preparation', () => {
+  const handlerId = () =>
+    workshop.stacks.data.getLogicalId(workshop.stacks.data.movieLens.handler.node.defaultChild as never);
+
+  test('the custom resource carries the settings from the config', () => {
+    data.hasResourceProperties('Custom::MovieLensPreparation', {
+      Bucket: { Ref: dataBucketId() },
+      Edition: 'ml-100k',
+      BaseUrl: 'https://files.grouplens.org/datasets/movielens',
+      PositiveRatingThreshold: '3.6',
+      TimestampShift: JSON.stringify({ kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' }),
+      SkipBadLines: 'false',
+      TransformVersion: '1',
+    });
+  });
+
+  test('other settings reach it too', () => {
+    const other = synthWorkshop({
+      dataset: 'ml-25m',
+      positiveRatingThreshold: 4,
+      timestampShift: 660833618,
+      skipBadLines: true,
+      movieLensBaseUrl: 'https://mirror.example.com/movielens',
+    });
+    other.data.hasResourceProperties('Custom::MovieLensPreparation', {
+      Edition: 'ml-25m',
+      BaseUrl: 'https://mirror.example.com/movielens',
+      PositiveRatingThreshold: '4',
+      TimestampShift: JSON.stringify({ kind: 'seconds', seconds: 660833618 }),
+      SkipBadLines: 'true',
+    });
+  });
+
+  test('the handler is sized for ml-25m: 1024 MB, 15 minutes, 2 GiB of /tmp, latest Node.js on arm64', () => {
+    data.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.onEvent',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 900,
+      EphemeralStorage: { Size: 2048 },
+    });
+  });
+
+  test("its logs, and the framework's, go to log groups deleted with the stack", () => {
+    const groups = resourcesOf(data, 'AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(2);
+    for (const [, group] of groups) {
+      expect(group.DeletionPolicy).toBe('Delete');
+      expect(group.Properties?.RetentionInDays).toBe(30);
+    }
+  });
+
+  test('its role writes, reads and deletes only under personalize/ and web/ of the data bucket', () => {
+    const policies = resourcesOf(data, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('MovieLensHandlerServiceRoleDefaultPolicy'),
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0][1].Properties?.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'WritePreparedFiles',
+        Effect: 'Allow',
+        Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+        Resource: [objectsUnder('personalize/'), objectsUnder('web/')],
+      },
+      {
+        Sid: 'ListPreparedFiles',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: bucketArn(),
+        Condition: { StringLike: { 's3:prefix': ['personalize/*', 'web/*'] } },
+      },
+    ]);
+  });
+
+  test('the framework may invoke and inspect only the handler', () => {
+    const policies = resourcesOf(data, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('MovieLensProviderframeworkonEvent'),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0][1].Properties?.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: [
+          { 'Fn::GetAtt': [handlerId(), 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [handlerId(), 'Arn'] }, ':*']] },
+        ],
+      },
+      { Effect: 'Allow', Action: 'lambda:GetFunction', Resource: { 'Fn::GetAtt': [handlerId(), 'Arn'] } },
+    ]);
+  });
+});
