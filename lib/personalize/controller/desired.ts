@@ -1,0 +1,88 @@
+/**
+ * The desired state the controller converges to, and the names it gives every resource. Names
+ * are a pure function of the prefix and the settings: reconcile finds what it created by name
+ * (and checks its tag), so it needs no record of its own and a crash between a create call and
+ * any record of it cannot cause a duplicate.
+ */
+import { createHash } from 'node:crypto';
+import { SolutionType } from '../../config';
+import { DatasetType } from './port';
+
+/** The tag every created resource carries; its value is the prefix. */
+export const OWNER_TAG = 'movierecs:prefix';
+
+export interface DesiredDataset {
+  readonly type: DatasetType;
+  /** The Avro schema, as JSON text. */
+  readonly schema: string;
+  /** `s3://bucket/key` of the prepared CSV. */
+  readonly dataLocation: string;
+}
+
+export interface DesiredSolution {
+  /** Display name, e.g. "Personal Recommendations". */
+  readonly displayName: string;
+  readonly type: SolutionType;
+  /** e.g. `aws-user-personalization-v2`. */
+  readonly recipe: string;
+  readonly campaignMinTps: number;
+  readonly performAutoTraining: boolean;
+  readonly sortOrder: number;
+}
+
+export interface DesiredState {
+  readonly prefix: string;
+  readonly region: string;
+  readonly partition: string;
+  /** Role Personalize assumes to read the data bucket. */
+  readonly personalizeRoleArn: string;
+  readonly datasets: readonly DesiredDataset[];
+  readonly solutions: readonly DesiredSolution[];
+  /**
+   * Trainings that failed before this instant (epoch ms; the deployment's start) are retried once;
+   * a failure after it is reported, not retried, so a bad input cannot cause a retry storm.
+   */
+  readonly retryFailuresBefore: number;
+}
+
+/** What one reconcile call is asked to do. */
+export type ReconcileRequest =
+  | { readonly action: 'apply'; readonly desired: DesiredState }
+  | { readonly action: 'teardown'; readonly prefix: string };
+
+const NAME_LIMIT = 63;
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+export const names = {
+  datasetGroup: (prefix: string) => `${prefix}-movies`,
+  schema: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
+  dataset: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
+  /** One import job per data file: new data, new job; the same data is never imported twice. */
+  importJob: (prefix: string, type: DatasetType, dataLocation: string) =>
+    `${prefix}-${type}-${shortHash(dataLocation, 10)}`,
+  /**
+   * The recipe and training mode are part of the name: changing either creates a new solution
+   * (and campaign) and retires the old one, since Personalize cannot change a solution's recipe.
+   */
+  solution: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe' | 'performAutoTraining'>) => {
+    const suffix = shortHash(`${solution.recipe}|${solution.performAutoTraining}`, 6);
+    const room = NAME_LIMIT - prefix.length - suffix.length - 2;
+    return `${prefix}-${slug(solution.displayName).slice(0, room).replace(/-+$/, '')}-${suffix}`;
+  },
+  campaign: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe' | 'performAutoTraining'>) =>
+    names.solution(prefix, solution),
+};
+
+export function recipeArn(partition: string, recipe: string): string {
+  return `arn:${partition}:personalize:::recipe/${recipe}`;
+}
