@@ -60,6 +60,8 @@ export interface SolutionConfig {
   readonly recipe: string;
   /** Minimum provisioned transactions per second of the solution's campaign (billed hourly); default 1. */
   readonly campaignMinTps: number;
+  /** Let Personalize retrain weekly (it bills each training); default false. */
+  readonly performAutoTraining: boolean;
 }
 
 /**
@@ -101,9 +103,21 @@ export interface WorkshopConfig {
 export const CONFIG_CONTEXT_KEY = 'workshop';
 
 export const DEFAULT_SOLUTIONS: readonly SolutionConfig[] = [
-  { name: 'Personal Recommendations', type: 'recommend', recipe: 'aws-user-personalization-v2', campaignMinTps: 1 },
-  { name: 'Similar Items', type: 'sims', recipe: 'aws-sims', campaignMinTps: 1 },
-  { name: 'Personal Ranking', type: 'ranking', recipe: 'aws-personalized-ranking-v2', campaignMinTps: 1 },
+  {
+    name: 'Personal Recommendations',
+    type: 'recommend',
+    recipe: 'aws-user-personalization-v2',
+    campaignMinTps: 1,
+    performAutoTraining: false,
+  },
+  { name: 'Similar Items', type: 'sims', recipe: 'aws-sims', campaignMinTps: 1, performAutoTraining: false },
+  {
+    name: 'Personal Ranking',
+    type: 'ranking',
+    recipe: 'aws-personalized-ranking-v2',
+    campaignMinTps: 1,
+    performAutoTraining: false,
+  },
 ];
 
 /** Thrown when the configuration is invalid; `problems` holds one line per problem. */
@@ -181,8 +195,9 @@ const solutionRule = z
         MAX_CAMPAIGN_TPS,
         ' (each campaign bills at least this many TPS per hour)',
       ).default(1),
+      performAutoTraining: booleanSetting.default(false),
     },
-    { error: 'must be an object {name, type, recipe, campaignMinTps}' },
+    { error: 'must be an object {name, type, recipe, campaignMinTps, performAutoTraining}' },
   )
   .superRefine((solution, ctx) => {
     const allowed = RECIPES_BY_TYPE[solution.type] as readonly string[] | undefined;
@@ -245,7 +260,7 @@ const configSchema = z
       error: TIMESTAMP_SHIFT_RULE,
     }),
     solutions: z
-      .array(solutionRule, { error: 'must be a list of {name, type, recipe, campaignMinTps}' })
+      .array(solutionRule, { error: 'must be a list of {name, type, recipe, campaignMinTps, performAutoTraining}' })
       .min(1, { error: `must list 1 to ${MAX_SOLUTIONS} solutions` })
       .max(MAX_SOLUTIONS, {
         error: `must list 1 to ${MAX_SOLUTIONS} solutions (Personalize allows ${MAX_SOLUTIONS} campaigns per dataset group by default)`,
@@ -429,7 +444,9 @@ export function parseWorkshopConfig(raw: Record<string, unknown>): WorkshopConfi
 function formatProblem(issue: z.core.$ZodIssue, input: Record<string, unknown>): string[] {
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length ? `${pathName(issue.path)}.` : '';
-    const known = issue.path.length ? 'name, type, recipe, campaignMinTps' : SETTING_NAMES.join(', ');
+    const known = issue.path.length
+      ? 'name, type, recipe, campaignMinTps, performAutoTraining'
+      : SETTING_NAMES.join(', ');
     return issue.keys.map((key) => `${where}${key}: is not a setting; known settings are ${known}`);
   }
   const value = valueAt(input, issue.path);

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { App, Environment, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { WorkshopConfig } from './config';
 import { DataStack } from './data/data-stack';
+import { EDITION_LAYOUTS } from './data/movielens/editions';
 import { PersonalizeStack } from './personalize/personalize-stack';
 import { stackName } from './shared/names';
 import { WebStack } from './web/web-stack';
@@ -33,6 +35,19 @@ export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks
     env,
     description: 'MovieRecs Workshop: Amazon Personalize controller and model registry',
     prefix,
+    personalizeRole: data.personalizeRole,
+    prepared: {
+      bucket: data.bucket,
+      interactionsKey: data.movieLens.attribute('InteractionsKey'),
+      itemsKey: data.movieLens.attribute('ItemsKey'),
+      usersKey: EDITION_LAYOUTS[config.dataset].usersFile ? data.movieLens.attribute('UsersKey') : undefined,
+    },
+    solutions: config.solutions,
+    waitForModels: config.waitForModels,
+    revision: createHash('sha256')
+      .update(JSON.stringify([config.dataset, config.positiveRatingThreshold, config.timestampShift, config.solutions]))
+      .digest('hex')
+      .slice(0, 8),
   });
   const web = new WebStack(app, stackName(prefix, 'Web'), {
     env,

@@ -22,7 +22,8 @@ export class ModelRegistryParameter extends Construct {
       parameterName: modelRegistryParameterName(props.prefix),
       description: 'MovieRecs Workshop model registry: pipeline status and active campaigns (JSON)',
       stringValue: JSON.stringify(emptyModelRegistry()),
-      tier: ssm.ParameterTier.STANDARD,
+      // The registry grows with progress records; intelligent tiering moves it past 4 KB only if needed.
+      tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     });
   }
 

@@ -279,7 +279,7 @@ describe('solutions', () => {
 
   test('an unknown key inside a solution is named', () => {
     expect(problemsOf({ solutions: [solution({ autoTrain: true })] })).toEqual([
-      'solutions[0].autoTrain: is not a setting; known settings are name, type, recipe, campaignMinTps',
+      'solutions[0].autoTrain: is not a setting; known settings are name, type, recipe, campaignMinTps, performAutoTraining',
     ]);
   });
 
