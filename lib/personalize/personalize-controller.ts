@@ -364,6 +364,14 @@ export class PersonalizeController extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       "X-Ray tracing and CloudWatch Logs delivery for the pipeline's own logs; these actions accept no resource ARN.",
     );
+    const signalFn = this.node.tryFindChild('Signal') as lambda.Function | undefined;
+    if (signalFn) {
+      acknowledge(
+        pipelinePolicy,
+        `AwsSolutions-IAM5[Resource::<${id(signalFn)}.Arn>:*]`,
+        'The pipeline invokes the WaitCondition signal function, any version of it; the wildcard is its version qualifier.',
+      );
+    }
     const onEventFn = this.node.findChild('OnEvent') as lambda.Function;
     const isCompleteFn = this.node.findChild('IsComplete') as lambda.Function;
     for (const frameworkId of ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout']) {

@@ -12,7 +12,11 @@ test('snapshot', () => {
 
 test('the model registry parameter is /<prefix>/models and starts as a valid, empty registry', () => {
   const [[, parameter]] = resourcesOf(workshop.personalize, 'AWS::SSM::Parameter');
-  expect(parameter.Properties).toMatchObject({ Name: '/MovieRecs/models', Type: 'String', Tier: 'Standard' });
+  expect(parameter.Properties).toMatchObject({
+    Name: '/MovieRecs/models',
+    Type: 'String',
+    Tier: 'Intelligent-Tiering',
+  });
   expect(parseModelRegistry(parameter.Properties?.Value as string)).toEqual(emptyModelRegistry());
   expect(parameter.DeletionPolicy ?? 'Delete').toBe('Delete');
 });
@@ -26,4 +30,176 @@ test('the parameter name follows the prefix', () => {
 test('the Personalize stack does not reference the Web stack', () => {
   expect(workshop.stacks.personalize.dependencies.map((s) => s.stackName)).not.toContain('MovieRecs-Web');
   expect(JSON.stringify(workshop.personalize.toJSON())).not.toContain('MovieRecs-Web');
+});
+
+describe('the controller', () => {
+  const definition = (template = workshop.personalize) => {
+    const [[, machine]] = resourcesOf(template, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
+      id.startsWith('ControllerPipeline'),
+    );
+    const parts = machine.Properties?.DefinitionString['Fn::Join'][1] as unknown[];
+    // Tokens (function ARNs) sit inside JSON strings: stand them in with plain text.
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+  };
+
+  test('the state machine loops reconcile -> wait 60 s -> reconcile, for up to 12 hours', () => {
+    const d = definition();
+    expect(d.StartAt).toBe('ReconcileStep');
+    expect(d.TimeoutSeconds).toBe(12 * 3600);
+    expect(d.States.ReconcileStep).toMatchObject({ Type: 'Task', ResultPath: '$.result', Next: 'PipelineStatus' });
+    expect(d.States.PipelineStatus).toEqual({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.result.status', StringEquals: 'done', Next: 'ModelsActive' },
+        { Variable: '$.result.status', StringEquals: 'failed', Next: 'PipelineFailed' },
+      ],
+      Default: 'WaitBeforeNextReconcile',
+    });
+    expect(d.States.WaitBeforeNextReconcile).toEqual({ Type: 'Wait', Seconds: 60, Next: 'ReconcileStep' });
+  });
+
+  test('a crashed reconcile is retried; a failed pipeline ends failed with the reason', () => {
+    const d = definition();
+    expect(d.States.ReconcileStep.Retry).toEqual(
+      expect.arrayContaining([
+        { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 10, MaxAttempts: 4, BackoffRate: 2 },
+      ]),
+    );
+    expect(d.States.PipelineFailed).toEqual({
+      Type: 'Fail',
+      Error: 'PersonalizePipelineFailed',
+      CausePath: '$.result.reason',
+    });
+  });
+
+  test('the custom resource passes the desired state built from config and the Data stack', () => {
+    const [[, resource]] = resourcesOf(workshop.personalize, 'Custom::PersonalizeController');
+    expect(resource.Properties).toMatchObject({
+      Prefix: 'MovieRecs',
+      RegistryParameter: { Ref: expect.stringMatching(/^ModelRegistry/) },
+    });
+    const desired = JSON.stringify(resource.Properties?.Desired);
+    for (const text of [
+      'aws-user-personalization-v2',
+      'aws-sims',
+      'aws-personalized-ranking-v2',
+      'Personal Recommendations',
+      '"performAutoTraining\\":false',
+    ]) {
+      expect(desired).toContain(text);
+    }
+    for (const output of ['InteractionsKey', 'ItemsKey', 'UsersKey', 'PersonalizeAccessRole'])
+      expect(desired).toMatch(new RegExp(`PublishOutput\\w*${output}`));
+    expect(resource.Properties?.WaitHandleUrl).toBeUndefined();
+    workshop.personalize.resourceCountIs('AWS::CloudFormation::WaitCondition', 0);
+  });
+
+  test('an edition without users has no users dataset', () => {
+    const latest = synthWorkshop({ dataset: 'ml-latest-small' });
+    const [[, resource]] = resourcesOf(latest.personalize, 'Custom::PersonalizeController');
+    expect(JSON.stringify(resource.Properties?.Desired)).not.toContain('UsersKey');
+  });
+
+  test('waitForModels holds the deploy on a WaitCondition of 12 hours, signalled by the state machine', () => {
+    const waiting = synthWorkshop({ waitForModels: true });
+    const [[conditionId, condition]] = resourcesOf(waiting.personalize, 'AWS::CloudFormation::WaitCondition');
+    expect(condition.Properties).toMatchObject({
+      Timeout: '43200',
+      Count: 1,
+      Handle: { Ref: expect.stringMatching(/^ControllerModelsReadyHandle/) },
+    });
+    expect(condition.DependsOn).toEqual([expect.stringMatching(/^Controller/)]);
+    expect(conditionId).toMatch(/ModelsReady/);
+    const d = definition(waiting.personalize);
+    expect(d.States.PipelineStatus.Choices.map((c: { Next: string }) => c.Next)).toEqual([
+      'SignalModelsActive',
+      'SignalPipelineFailed',
+    ]);
+    expect(d.States.SignalModelsActive.Next).toBe('ModelsActive');
+    expect(d.States.SignalPipelineFailed.Next).toBe('PipelineFailed');
+  });
+
+  test('the reconcile role acts on this prefix, passes only the Personalize role and writes only the registry', () => {
+    const [[, policy]] = resourcesOf(workshop.personalize, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('ControllerReconcileServiceRoleDefaultPolicy'),
+    );
+    const statements = policy.Properties?.PolicyDocument.Statement as {
+      Sid?: string;
+      Action: string | string[];
+      Resource: unknown;
+      Condition?: unknown;
+    }[];
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect((bySid.ListPersonalize.Action as string[]).every((a) => a.startsWith('personalize:List'))).toBe(true);
+    expect(bySid.ListPersonalize.Resource).toBe('*');
+    const own = JSON.stringify(bySid.ManageOwnPersonalizeResources.Resource);
+    for (const r of ['dataset-group', 'schema', 'dataset', 'dataset-import-job', 'solution', 'campaign'])
+      expect(own).toContain(`:${r}/MovieRecs-*`);
+    expect(own).not.toMatch(/:\*"/);
+    expect(bySid.PassPersonalizeRole).toMatchObject({
+      Action: 'iam:PassRole',
+      Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
+    });
+    expect(JSON.stringify(bySid.PassPersonalizeRole.Resource)).toContain('PersonalizeAccessRole');
+    const ssm = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
+    expect(ssm).toEqual([expect.objectContaining({ Action: 'ssm:PutParameter' })]);
+    expect(JSON.stringify(ssm[0].Resource)).toMatch(/:parameter",\{"Ref":"ModelRegistryParameter\w+"\}/);
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('s3:'))).toEqual([]);
+  });
+
+  test('the teardown role can delete and stop, but not create', () => {
+    const [[, policy]] = resourcesOf(workshop.personalize, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('ControllerIsCompleteServiceRoleDefaultPolicy'),
+    );
+    const actions = (policy.Properties?.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap(
+      (s) => s.Action,
+    );
+    expect(actions.some((a) => /Create|Update|PassRole|PutParameter/.test(a))).toBe(false);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'personalize:DeleteCampaign',
+        'personalize:StopSolutionVersionCreation',
+        'personalize:DeleteDatasetGroup',
+      ]),
+    );
+  });
+
+  test('the custom resource can start and stop only its own executions; teardown fits the hour', () => {
+    const [[, policy]] = resourcesOf(workshop.personalize, 'AWS::IAM::Policy').filter(([id]) =>
+      id.startsWith('ControllerOnEventServiceRoleDefaultPolicy'),
+    );
+    const statements = policy.Properties?.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    expect(
+      statements
+        .map((s) => s.Action)
+        .flat()
+        .sort(),
+    ).toEqual(['states:ListExecutions', 'states:StartExecution', 'states:StopExecution']);
+    expect(JSON.stringify(statements)).toContain('ControllerPipeline');
+    // The teardown waiter polls isComplete every 30 s, 110 times: 55 minutes, under CloudFormation's hour.
+    const [[, waiter]] = resourcesOf(workshop.personalize, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
+      id.includes('waiter'),
+    );
+    expect(JSON.stringify(waiter.Properties?.DefinitionString)).toContain(
+      '\\"IntervalSeconds\\":30,\\"MaxAttempts\\":110',
+    );
+  });
+
+  test('every controller function runs the latest Node.js with its own log group, deleted with the stack', () => {
+    const functions = resourcesOf(workshop.personalize, 'AWS::Lambda::Function').filter(
+      ([id]) => id.startsWith('Controller') && !id.includes('Provider'),
+    );
+    expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ControllerIsComplete',
+      'ControllerOnEvent',
+      'ControllerReconcile',
+    ]);
+    for (const [, fn] of functions)
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    for (const [, group] of resourcesOf(workshop.personalize, 'AWS::Logs::LogGroup'))
+      expect(group.DeletionPolicy).toBe('Delete');
+  });
 });
