@@ -34,7 +34,9 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
     domainName: 'movies.example.com',
     allowedCidr: '203.0.113.0/24',
   },
-  'retained database, two NATs, x86, another prefix, explicit account': {
+  'retained database, two NATs, x86, another prefix, explicit account, waiting for models, ml-25m': {
+    waitForModels: true,
+    dataset: 'ml-25m',
     retainDatabase: true,
     natGateways: 2,
     instanceType: 't3.small',

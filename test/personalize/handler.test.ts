@@ -1,0 +1,211 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  ControllerDependencies,
+  ControllerInput,
+  handleIsComplete,
+  handleOnEvent,
+  resetPublished,
+  runReconcileStep,
+  sendSignal,
+} from '../../lib/personalize/controller/handler';
+import { SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import { parseModelRegistry } from '../../lib/shared/model-registry';
+import { apply, desiredFor, MINUTE } from './harness';
+
+const ssm = mockClient(SSMClient);
+const sfn = mockClient(SFNClient);
+
+function deps(sim: SimulatedPersonalize): ControllerDependencies {
+  return {
+    personalize: sim,
+    ssm: new SSMClient({ region: 'us-east-1' }),
+    sfn: new SFNClient({ region: 'us-east-1' }),
+    now: () => sim.now,
+    fetch,
+  };
+}
+
+beforeEach(() => {
+  ssm.reset();
+  sfn.reset();
+  resetPublished();
+  ssm.on(PutParameterCommand).resolves({ Version: 1 });
+});
+
+const input = (): ControllerInput => ({
+  request: apply(desiredFor('MovieRecs')),
+  registryParameter: '/MovieRecs/models',
+});
+
+describe('reconcile step', () => {
+  test('publishes a schema-valid registry, gaining models as campaigns become active, and only when it changes', async () => {
+    const sim = new SimulatedPersonalize();
+    const published: string[] = [];
+    ssm.on(PutParameterCommand).callsFake((command) => {
+      published.push(command.Value);
+      return { Version: published.length };
+    });
+    let step = await runReconcileStep(input(), deps(sim));
+    for (let i = 0; i < 200 && step.status === 'pending'; i++) {
+      sim.advance(MINUTE);
+      step = await runReconcileStep(input(), deps(sim));
+    }
+    expect(step).toEqual({ status: 'done', reason: '', models: 3 });
+    const registries = published.map(parseModelRegistry);
+    expect(registries[0].pipeline.status).toBe('pending');
+    expect(registries[registries.length - 1]).toMatchObject({ pipeline: { status: 'done' } });
+    expect(registries[registries.length - 1].models.map((m) => m.name)).toEqual([
+      'Personal Recommendations',
+      'Similar Items',
+      'Personal Ranking',
+    ]);
+    // Models arrive one by one (SIMS and ranking train faster than user personalization).
+    const modelCounts = [...new Set(registries.map((r) => r.models.length))];
+    expect(modelCounts).toEqual([0, 2, 3]);
+    expect(published.length).toBeLessThan(40); // not once per minute: only when something changed
+    const put = ssm.commandCalls(PutParameterCommand)[0].args[0].input;
+    expect(put).toMatchObject({ Name: '/MovieRecs/models', Overwrite: true, Type: 'String' });
+  });
+
+  test('a failure is returned with its reason for the state machine to end on', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.seed({ kind: 'datasetGroup', name: 'MovieRecs-movies', tags: {} });
+    const step = await runReconcileStep(input(), deps(sim));
+    expect(step.status).toBe('failed');
+    expect(step.reason).toMatch(/not created by this workshop/);
+    expect(parseModelRegistry(ssm.commandCalls(PutParameterCommand)[0].args[0].input.Value!).pipeline.status).toBe(
+      'failed',
+    );
+  });
+});
+
+function event(
+  type: 'Create' | 'Update' | 'Delete',
+  properties: Record<string, unknown> = {},
+): CloudFormationCustomResourceEvent {
+  return {
+    RequestType: type,
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:x',
+    ResponseURL: 'https://example.invalid',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/MovieRecs-Personalize/1',
+    RequestId: 'f00d-1',
+    LogicalResourceId: 'Controller',
+    ResourceType: 'Custom::PersonalizeController',
+    ...(type !== 'Create' ? { PhysicalResourceId: 'personalize/MovieRecs' } : {}),
+    ...(type === 'Update' ? { OldResourceProperties: {} } : {}),
+    ResourceProperties: {
+      ServiceToken: 'x',
+      StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:pipeline',
+      RegistryParameter: '/MovieRecs/models',
+      Prefix: 'MovieRecs',
+      Desired: JSON.stringify(desiredFor('MovieRecs')),
+      ...properties,
+    },
+  } as CloudFormationCustomResourceEvent;
+}
+
+describe('custom resource', () => {
+  test('create starts the pipeline and returns at once, stamping the deployment time for retries', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.now = 1_700_000_000_000;
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn
+      .on(StartExecutionCommand)
+      .resolves({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:pipeline:create-f00d-1' });
+    const response = await handleOnEvent(event('Create', { WaitHandleUrl: 'https://handle.example' }), deps(sim));
+    expect(response).toEqual({
+      PhysicalResourceId: 'personalize/MovieRecs',
+      Data: { ExecutionArn: expect.stringContaining(':execution:') },
+    });
+    const start = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(start.name).toBe('create-f00d-1');
+    const started = JSON.parse(start.input!) as ControllerInput;
+    expect(started).toMatchObject({ registryParameter: '/MovieRecs/models', waitHandleUrl: 'https://handle.example' });
+    expect(started.request.action === 'apply' && started.request.desired.retryFailuresBefore).toBe(1_700_000_000_000);
+    expect(sim.calls).toEqual([]); // nothing in Personalize happens inside the custom resource
+  });
+
+  test('update stops a running pipeline before starting the new one', async () => {
+    const sim = new SimulatedPersonalize();
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        { executionArn: 'arn:old', stateMachineArn: 'sm', name: 'old', status: 'RUNNING', startDate: new Date() },
+      ],
+    });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:new' });
+    await handleOnEvent(event('Update'), deps(sim));
+    expect(sfn.commandCalls(StopExecutionCommand)[0].args[0].input.executionArn).toBe('arn:old');
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+  });
+
+  test('delete stops the pipeline; isComplete tears down until nothing is left', async () => {
+    const sim = new SimulatedPersonalize();
+    let step = await runReconcileStep(input(), deps(sim));
+    for (let i = 0; i < 30; i++) {
+      sim.advance(MINUTE);
+      step = await runReconcileStep(input(), deps(sim));
+    }
+    expect(step.status).toBe('pending');
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        { executionArn: 'arn:running', stateMachineArn: 'sm', name: 'x', status: 'RUNNING', startDate: new Date() },
+      ],
+    });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    expect(await handleOnEvent(event('Delete'), deps(sim))).toEqual({ PhysicalResourceId: 'personalize/MovieRecs' });
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+    let polls = 0;
+    let complete = false;
+    while (!complete && polls < 110) {
+      polls++;
+      complete = (await handleIsComplete(event('Delete'), deps(sim))).IsComplete;
+      sim.advance(30_000);
+    }
+    expect(complete).toBe(true);
+    expect(sim.snapshot()).toEqual([]);
+    expect(polls).toBeGreaterThan(2);
+  });
+
+  test('create and update complete at once (training is not awaited)', async () => {
+    const sim = new SimulatedPersonalize();
+    expect(await handleIsComplete(event('Create'), deps(sim))).toEqual({ IsComplete: true });
+  });
+
+  test('bad properties are named', async () => {
+    const sim = new SimulatedPersonalize();
+    await expect(handleOnEvent(event('Create', { StateMachineArn: 'nope' }), deps(sim))).rejects.toThrow(
+      /Invalid controller properties: StateMachineArn/,
+    );
+  });
+});
+
+describe('WaitCondition signal', () => {
+  test.each([
+    ['done', 'SUCCESS', ''],
+    ['failed', 'FAILURE', 'training:similar-items: not enough data'],
+  ] as const)('%s is sent as %s with the reason', async (status, expected, reason) => {
+    const received: { method?: string; body: string; contentType?: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ method: request.method, body, contentType: request.headers['content-type'] });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/handle?signature=x`;
+    await sendSignal({ waitHandleUrl: url, status, reason }, { fetch });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    expect(received).toHaveLength(1);
+    expect(received[0].method).toBe('PUT');
+    expect(JSON.parse(received[0].body)).toMatchObject({ Status: expected, UniqueId: 'personalize-models' });
+    if (reason) expect(JSON.parse(received[0].body).Reason).toBe(reason);
+  });
+});
