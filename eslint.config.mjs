@@ -30,7 +30,13 @@ export default tseslint.config(
   },
   {
     // Contracts shared with runtime code (and the config they use) stay free of aws-cdk-lib.
-    files: ['lib/shared/**/*.ts', 'lib/config.ts', 'lib/data/movielens/**/*.ts', 'lib/personalize/controller/**/*.ts', 'data/**/*.ts'],
+    files: [
+      'lib/shared/**/*.ts',
+      'lib/config.ts',
+      'lib/data/movielens/**/*.ts',
+      'lib/personalize/controller/**/*.ts',
+      'data/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
