@@ -10,13 +10,13 @@ import {
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../policy-checks';
+import { RuntimeFunction } from '../runtime-function';
 import { DesiredDataset, DesiredSolution, DesiredState } from './controller/desired';
 import { ModelRegistryParameter } from './model-registry';
 
@@ -58,7 +58,7 @@ export const PIPELINE_TIMEOUT = Duration.hours(12);
  */
 export class PersonalizeController extends Construct {
   readonly stateMachine: sfn.StateMachine;
-  readonly reconcileFunction: NodejsFunction;
+  readonly reconcileFunction: RuntimeFunction;
   readonly resource: CustomResource;
   readonly waitCondition?: CfnWaitCondition;
 
@@ -69,23 +69,12 @@ export class PersonalizeController extends Construct {
     const logGroup = (name: string) =>
       new logs.LogGroup(this, name, { retention, removalPolicy: RemovalPolicy.DESTROY });
     const fn = (name: string, handler: string, timeout: Duration) =>
-      new NodejsFunction(this, name, {
+      new RuntimeFunction(this, name, {
         entry: path.join(__dirname, 'controller', 'handler.ts'),
         handler,
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
         memorySize: 256,
         timeout,
-        logGroup: logGroup(`${name}Logs`),
-        bundling: {
-          format: OutputFormat.CJS,
-          target: 'node24',
-          minify: true,
-          sourceMap: true,
-          externalModules: [],
-          logLevel: LogLevel.ERROR,
-        },
-        environment: { NODE_OPTIONS: '--enable-source-maps' },
+        logRetention: retention,
       });
 
     // Reconcile: Personalize within this prefix, pass the Personalize role, write the registry.
