@@ -297,10 +297,34 @@ describe('failures', () => {
     for (let i = 0; i < QUOTAS.importJobsInProgress - 1; i++) {
       sim.seed({ kind: 'datasetImportJob', name: `Busy-job-${i}`, parentArn: dataset }, 'CREATING');
     }
+    const solution = sim.seed({ kind: 'solution', name: 'Busy-recs', parentArn: group });
+    for (let i = 0; i < QUOTAS.trainingsInProgress - 1; i++)
+      sim.seed({ kind: 'solutionVersion', parentArn: solution }, 'CREATING');
     const { result } = await converge(apply(desiredFor(PREFIX)), sim);
     expect(result.status).toBe('done');
-    expect(sim.calls.some((c) => c.operation === 'create datasetImportJob' && c.outcome === 'ok')).toBe(true);
-    expect(count(sim, 'datasetImportJob', (_arn, name) => name.startsWith(`${PREFIX}-`))).toBe(3);
+    const deferred = (operation: string) => sim.calls.some((c) => c.operation === operation && c.outcome === 'ok');
+    expect(deferred('create datasetImportJob') && deferred('create solutionVersion')).toBe(true);
+    expect(result.status === 'done' && result.actions).toEqual([]);
+    const ours = (kind: string) =>
+      count(sim, kind, (arn, name) => name.startsWith(`${PREFIX}-`) || arn.includes(`/${PREFIX}-`));
+    expect([ours('datasetImportJob'), ours('solutionVersion'), ours('campaign')]).toEqual([3, 3, 3]);
+  });
+
+  test('while the quota is full, creates are deferred, not failed', async () => {
+    const sim = new SimulatedPersonalize();
+    const group = sim.seed({ kind: 'datasetGroup', name: 'Busy-movies', tags: { [OWNER_TAG]: 'Busy' } });
+    const solution = sim.seed({ kind: 'solution', name: 'Busy-recs', parentArn: group });
+    for (let i = 0; i < QUOTAS.trainingsInProgress; i++)
+      sim.seed({ kind: 'solutionVersion', parentArn: solution }, 'CREATING');
+    const history = [];
+    for (let i = 0; i < 40; i++) {
+      history.push(await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now }));
+      sim.advance(MINUTE);
+    }
+    expect(history.every((r) => r.status === 'pending')).toBe(true);
+    expect(
+      history.flatMap((r) => r.actions).some((a) => /^train .*: deferred \(LimitExceededException\)$/.test(a)),
+    ).toBe(true);
   });
 
   test('the campaign quota (5 per dataset group) is respected with the maximum of five solutions', async () => {
@@ -385,8 +409,9 @@ describe('teardown', () => {
 
   test('when a delete races another party (already gone on delete)', async () => {
     const sim = new SimulatedPersonalize();
+    const other = seedOtherWorkshop(sim, OTHER);
     await converge(apply(desiredFor(PREFIX)), sim);
-    const campaign = sim.snapshot().find((r) => r.kind === 'campaign')!;
+    const campaign = sim.snapshot().find((r) => r.kind === 'campaign' && r.name.startsWith(PREFIX))!;
     const realRemove = sim.remove.bind(sim);
     sim.remove = async (kind, arn) => {
       if (arn === campaign.arn) sim.vanish(arn);
@@ -394,7 +419,9 @@ describe('teardown', () => {
     };
     const { result } = await converge(teardown(PREFIX), sim);
     expect(result.status).toBe('done');
-    expect(resourcesOf(sim, PREFIX)).toEqual([]);
+    expect(result.actions).toEqual([]);
+    expect(sim.calls.some((c) => c.operation === 'delete campaign' && c.outcome === 'ok')).toBe(true);
+    expectOnlyOtherLeft(sim, other);
   });
 
   test('with nothing there, it is done at once', async () => {
@@ -407,13 +434,17 @@ describe('teardown', () => {
 
   test('a hand-made filter and event tracker in our dataset group go too', async () => {
     const sim = new SimulatedPersonalize();
+    const other = seedOtherWorkshop(sim, OTHER);
+    const otherGroup = sim.snapshot().find((r) => r.kind === 'datasetGroup')!;
+    const otherTracker = sim.seedChild('eventTracker', `${OTHER}-clicks`, otherGroup.arn);
     await converge(apply(desiredFor(PREFIX)), sim);
-    const group = sim.snapshot().find((r) => r.kind === 'datasetGroup')!;
+    const group = sim.snapshot().find((r) => r.kind === 'datasetGroup' && r.name.startsWith(PREFIX))!;
     sim.seedChild('filter', `${PREFIX}-unwatched`, group.arn);
     sim.seedChild('eventTracker', `${PREFIX}-clicks`, group.arn);
     const { result } = await converge(teardown(PREFIX), sim);
     expect(result.status).toBe('done');
-    expect(sim.snapshot()).toEqual([]);
+    expectOnlyOtherLeft(sim, [...other, otherTracker]);
+    expect(sim.snapshot().filter((r) => r.kind === 'filter')).toEqual([]);
   });
 
   test('a prefix that starts another prefix touches only its own (Movie vs MovieRecs)', async () => {
