@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
@@ -15,13 +16,18 @@ export interface ModelRegistryParameterProps {
  */
 export class ModelRegistryParameter extends Construct {
   readonly parameter: ssm.StringParameter;
+  /** Changes when the parameter's template does (its initial value or description). */
+  readonly revision: string;
 
   constructor(scope: Construct, id: string, props: ModelRegistryParameterProps) {
     super(scope, id);
+    const description = 'MovieRecs Workshop model registry: pipeline status and active campaigns (JSON)';
+    const initial = JSON.stringify(emptyModelRegistry());
+    this.revision = createHash('sha256').update(`${description}\n${initial}`).digest('hex').slice(0, 12);
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: modelRegistryParameterName(props.prefix),
-      description: 'MovieRecs Workshop model registry: pipeline status and active campaigns (JSON)',
-      stringValue: JSON.stringify(emptyModelRegistry()),
+      description,
+      stringValue: initial,
       // The registry grows with progress records; intelligent tiering moves it past 4 KB only if needed.
       tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     });

@@ -81,6 +81,9 @@ export class PersonalizeController extends Construct {
     this.reconcileFunction = fn('Reconcile', 'reconcileStep', Duration.minutes(2));
     this.grantPersonalize(this.reconcileFunction, props);
     props.registry.grantWrite(this.reconcileFunction);
+    this.reconcileFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [props.registry.parameter.parameterArn] }),
+    );
 
     const signalFunction = props.waitForModels ? fn('Signal', 'signal', Duration.seconds(30)) : undefined;
 
@@ -180,6 +183,9 @@ export class PersonalizeController extends Construct {
       properties: {
         StateMachineArn: this.stateMachine.stateMachineArn,
         RegistryParameter: props.registry.parameter.parameterName,
+        // CloudFormation resets the registry when the parameter's template changes; a new
+        // revision re-runs the pipeline, which publishes the models again.
+        RegistryRevision: props.registry.revision,
         Prefix: props.prefix,
         Desired: stack.toJsonString(desired),
         ...(waitHandle ? { WaitHandleUrl: waitHandle.ref } : {}),
@@ -191,7 +197,7 @@ export class PersonalizeController extends Construct {
         timeout: String(PIPELINE_TIMEOUT.toSeconds()),
         count: 1,
       });
-      this.waitCondition.addDependency(this.resource.node.defaultChild as never);
+      this.waitCondition.node.addDependency(this.resource);
     }
 
     this.acknowledgeFindings(

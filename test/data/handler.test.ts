@@ -49,6 +49,8 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 beforeEach(() => {
+  // The handlers log what they do for CloudWatch; keep the test output to the results.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   s3.reset();
   requests = [];
 });

@@ -142,8 +142,10 @@ describe('the controller', () => {
     });
     expect(JSON.stringify(bySid.PassPersonalizeRole.Resource)).toContain('PersonalizeAccessRole');
     const ssm = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
-    expect(ssm).toEqual([expect.objectContaining({ Action: 'ssm:PutParameter' })]);
-    expect(JSON.stringify(ssm[0].Resource)).toMatch(/:parameter",\{"Ref":"ModelRegistryParameter\w+"\}/);
+    expect(ssm.flatMap((s) => s.Action).sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
+    for (const statement of ssm) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/:parameter",\{"Ref":"ModelRegistryParameter\w+"\}/);
+    }
     expect(statements.filter((s) => JSON.stringify(s.Action).includes('s3:'))).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -9,7 +9,6 @@ import {
   ControllerInput,
   handleIsComplete,
   handleOnEvent,
-  resetPublished,
   runReconcileStep,
   sendSignal,
 } from '../../lib/personalize/controller/handler';
@@ -31,10 +30,12 @@ function deps(sim: SimulatedPersonalize): ControllerDependencies {
 }
 
 beforeEach(() => {
+  // The handlers log what they do for CloudWatch; keep the test output to the results.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   ssm.reset();
   sfn.reset();
-  resetPublished();
   ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
 });
 
 const input = (): ControllerInput => ({
@@ -50,6 +51,8 @@ describe('reconcile step', () => {
       published.push(command.Value);
       return { Version: published.length };
     });
+    // The parameter holds what was last written.
+    ssm.on(GetParameterCommand).callsFake(() => ({ Parameter: { Value: published[published.length - 1] ?? '{}' } }));
     let step = await runReconcileStep(input(), deps(sim));
     for (let i = 0; i < 200 && step.status === 'pending'; i++) {
       sim.advance(MINUTE);
@@ -70,6 +73,15 @@ describe('reconcile step', () => {
     expect(published.length).toBeLessThan(40); // not once per minute: only when something changed
     const put = ssm.commandCalls(PutParameterCommand)[0].args[0].input;
     expect(put).toMatchObject({ Name: '/MovieRecs/models', Overwrite: true, Type: 'String' });
+
+    // CloudFormation resets the value (a template change): the next step writes it again.
+    published.push(
+      '{"schemaVersion":1,"pipeline":{"status":"not-started","updatedAt":null,"resources":[]},"models":[]}',
+    );
+    const before = published.length;
+    await runReconcileStep(input(), deps(sim));
+    expect(published.length).toBe(before + 1);
+    expect(parseModelRegistry(published[published.length - 1]).models).toHaveLength(3);
   });
 
   test('a failure is returned with its reason for the state machine to end on', async () => {

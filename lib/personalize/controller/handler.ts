@@ -10,7 +10,7 @@
  */
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { MODEL_REGISTRY_SCHEMA_VERSION, ModelRegistry, modelRegistrySchema } from '../../shared/model-registry';
@@ -54,9 +54,6 @@ function dependencies(): ControllerDependencies {
   return defaults;
 }
 
-/** The last registry written by this Lambda container, to skip writes that change nothing. */
-let lastPublished: string | undefined;
-
 export async function runReconcileStep(input: ControllerInput, deps: ControllerDependencies): Promise<StepResult> {
   const result = await reconcile(input.request, deps.personalize, { now: deps.now });
   console.log(JSON.stringify({ status: result.status, reason: result.reason, actions: result.actions }));
@@ -64,7 +61,11 @@ export async function runReconcileStep(input: ControllerInput, deps: ControllerD
   return { status: result.status, reason: result.reason ?? '', models: result.models.length };
 }
 
-/** Writes the registry when its content (ignoring timestamps) changed. */
+/**
+ * Writes the registry when what it says (ignoring timestamps) differs from what the parameter
+ * holds now, so models appear as campaigns become active without a write every minute, and a
+ * value reset by CloudFormation is written again.
+ */
 export async function publishRegistry(
   parameter: string,
   result: ReconcileResult,
@@ -79,12 +80,13 @@ export async function publishRegistry(
     },
     models: result.models,
   });
-  const fingerprint = JSON.stringify({
-    status: registry.pipeline.status,
-    resources: registry.pipeline.resources.map((r) => [r.resource, r.status, r.failureReason]),
-    models: registry.models,
-  });
-  if (fingerprint === lastPublished) return false;
+  let current: string | undefined;
+  try {
+    current = (await deps.ssm.send(new GetParameterCommand({ Name: parameter }))).Parameter?.Value;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ParameterNotFound') throw error;
+  }
+  if (current !== undefined && fingerprint(current) === fingerprint(JSON.stringify(registry))) return false;
   await deps.ssm.send(
     new PutParameterCommand({
       Name: parameter,
@@ -94,13 +96,21 @@ export async function publishRegistry(
       Tier: 'Intelligent-Tiering',
     }),
   );
-  lastPublished = fingerprint;
   return true;
 }
 
-/** Forgets what was published (tests). */
-export function resetPublished(): void {
-  lastPublished = undefined;
+/** What a registry says, without its timestamps; unreadable text fingerprints as itself. */
+function fingerprint(json: string): string {
+  try {
+    const registry = JSON.parse(json) as ModelRegistry;
+    return JSON.stringify({
+      status: registry.pipeline.status,
+      resources: registry.pipeline.resources.map((r) => [r.resource, r.status, r.failureReason]),
+      models: registry.models,
+    });
+  } catch {
+    return json;
+  }
 }
 
 export const reconcileStep = (input: ControllerInput): Promise<StepResult> => runReconcileStep(input, dependencies());
@@ -114,6 +124,7 @@ const propertiesSchema = z.object({
   Prefix: z.string().min(1),
   Desired: z.string().min(2),
   WaitHandleUrl: z.string().optional(),
+  RegistryRevision: z.string().optional(),
 });
 
 export interface OnEventResponse {
