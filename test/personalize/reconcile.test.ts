@@ -493,3 +493,22 @@ describe('teardown', () => {
     expectOnlyOtherLeft(sim, other);
   });
 });
+
+test('a workshop destroyed and deployed again gets fresh import job names (they are unique in the account)', async () => {
+  const sim = new SimulatedPersonalize();
+  await converge(apply(desiredFor(PREFIX)), sim);
+  const firstJobs = sim
+    .snapshot()
+    .filter((r) => r.kind === 'datasetImportJob')
+    .map((j) => j.name);
+  await converge(teardown(PREFIX), sim);
+  sim.advance(MINUTE);
+  const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+  expect(result.status).toBe('done');
+  const secondJobs = sim
+    .snapshot()
+    .filter((r) => r.kind === 'datasetImportJob')
+    .map((j) => j.name);
+  expect(secondJobs).toHaveLength(3);
+  for (const name of secondJobs) expect(firstJobs).not.toContain(name);
+});

@@ -67,9 +67,13 @@ export const names = {
   datasetGroup: (prefix: string) => `${prefix}-movies`,
   schema: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
   dataset: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
-  /** One import job per data file: new data, new job; the same data is never imported twice. */
-  importJob: (prefix: string, type: DatasetType, dataLocation: string) =>
-    `${prefix}-${type}-${shortHash(dataLocation, 10)}`,
+  /**
+   * One import job per data file and dataset: new data, new job; the same data is never imported
+   * twice into the same dataset. The dataset's creation time is part of it because import job
+   * names are unique in the account and a recreated dataset (after a destroy) needs fresh ones.
+   */
+  importJob: (prefix: string, type: DatasetType, dataLocation: string, datasetCreatedAt: number) =>
+    `${prefix}-${type}-${shortHash(`${dataLocation}|${datasetCreatedAt}`, 10)}`,
   /**
    * The recipe and training mode are part of the name: changing either creates a new solution
    * (and campaign) and retires the old one, since Personalize cannot change a solution's recipe.

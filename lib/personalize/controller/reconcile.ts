@@ -256,7 +256,7 @@ async function apply(desired: DesiredState, port: PersonalizePort, run: Run): Pr
       run.see(`dataset:${wanted.type}`, 'dataset', dataset);
       if (dataset.status !== STATUS.active) return;
       if (wanted.type === 'interactions') interactionsDataset = true;
-      const jobName = names.importJob(prefix, wanted.type, wanted.dataLocation);
+      const jobName = names.importJob(prefix, wanted.type, wanted.dataLocation, dataset.createdAt);
       const job = (await port.list('datasetImportJob', dataset.arn)).find((j) => j.name === jobName);
       if (!job) {
         await run.attempt(`create import job ${jobName}`, () =>

@@ -104,6 +104,11 @@ export class SimulatedPersonalize implements PersonalizePort {
   afterCreate: (request: CreateRequest, arn: string) => void = () => undefined;
 
   private readonly resources = new Map<string, SimResource>();
+  /**
+   * Import job names stay taken after their dataset is gone (they cannot be deleted on their own;
+   * the conservative reading of "unique within the account").
+   */
+  private readonly retiredImportJobNames = new Set<string>();
   private sequence = 0;
 
   constructor(
@@ -141,7 +146,8 @@ export class SimulatedPersonalize implements PersonalizePort {
           `name ${name} must match ${NAME_PATTERN} and be at most 63 characters`,
         );
       }
-      if (this.live().some((r) => r.kind === request.kind && r.name === name)) {
+      const retired = request.kind === 'datasetImportJob' && this.retiredImportJobNames.has(name);
+      if (retired || this.live().some((r) => r.kind === request.kind && r.name === name)) {
         throw new SimulatedError('ResourceAlreadyExistsException', `${request.kind} ${name} already exists`);
       }
     }
