@@ -150,7 +150,13 @@ describe('acknowledgements', () => {
     expect(repeated).toEqual([]);
   });
 
-  test('each is needed: without it, its finding appears on that construct', () => {
+  test.each([
+    ['defaults', {}],
+    [
+      'waiting for models, retained database, narrow range',
+      { waitForModels: true, retainDatabase: true, allowedCidr: '203.0.113.0/24' },
+    ],
+  ])('each is needed (%s): without it, its finding appears on that construct', (_name, overrides) => {
     // Build again with acknowledgements recorded but not applied, and read what nag reports.
     jest.isolateModules(() => {
       const recorded: { construct: IConstruct; id: string }[] = [];
@@ -160,7 +166,7 @@ describe('acknowledgements', () => {
       });
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { buildWorkshop: buildUnacknowledged } = require('./helpers') as typeof import('./helpers');
-      const built = buildUnacknowledged();
+      const built = buildUnacknowledged(overrides);
       expect(() => built.app.synth()).toThrow(/AwsSolutions/);
       const violations = readViolations(built.outdir);
       expect(recorded.length).toBeGreaterThan(0);
