@@ -8,12 +8,11 @@
  *
  *   npm run data:synthetic -- --edition ml-100k --users 943 --items 1682 --ratings 100000 --seed 1 --out DIR [--zip]
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as yazl from 'yazl';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { ML100K_GENRES, ML_LATEST_GENRES, NO_GENRES_LISTED } from '../../lib/data/movielens/editions';
 import { Random, WeightedSampler } from './random';
 

@@ -17,7 +17,6 @@ import {
   isServiceError,
   isTransient,
   PersonalizePort,
-  ResourceKind,
   ResourceState,
   STATUS,
 } from './port';
@@ -531,5 +530,3 @@ async function teardown(prefix: string, port: PersonalizePort, run: Run): Promis
     }
   }
 }
-
-export type { ResourceKind };
