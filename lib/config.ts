@@ -60,8 +60,6 @@ export interface SolutionConfig {
   readonly recipe: string;
   /** Minimum provisioned transactions per second of the solution's campaign (billed hourly); default 1. */
   readonly campaignMinTps: number;
-  /** Let Personalize retrain weekly (it bills each training); default false. */
-  readonly performAutoTraining: boolean;
 }
 
 /**
@@ -108,15 +106,13 @@ export const DEFAULT_SOLUTIONS: readonly SolutionConfig[] = [
     type: 'recommend',
     recipe: 'aws-user-personalization-v2',
     campaignMinTps: 1,
-    performAutoTraining: false,
   },
-  { name: 'Similar Items', type: 'sims', recipe: 'aws-sims', campaignMinTps: 1, performAutoTraining: false },
+  { name: 'Similar Items', type: 'sims', recipe: 'aws-sims', campaignMinTps: 1 },
   {
     name: 'Personal Ranking',
     type: 'ranking',
     recipe: 'aws-personalized-ranking-v2',
     campaignMinTps: 1,
-    performAutoTraining: false,
   },
 ];
 
@@ -195,9 +191,8 @@ const solutionRule = z
         MAX_CAMPAIGN_TPS,
         ' (each campaign bills at least this many TPS per hour)',
       ).default(1),
-      performAutoTraining: booleanSetting.default(false),
     },
-    { error: 'must be an object {name, type, recipe, campaignMinTps, performAutoTraining}' },
+    { error: 'must be an object {name, type, recipe, campaignMinTps}' },
   )
   .superRefine((solution, ctx) => {
     const allowed = RECIPES_BY_TYPE[solution.type] as readonly string[] | undefined;
@@ -260,7 +255,7 @@ const configSchema = z
       error: TIMESTAMP_SHIFT_RULE,
     }),
     solutions: z
-      .array(solutionRule, { error: 'must be a list of {name, type, recipe, campaignMinTps, performAutoTraining}' })
+      .array(solutionRule, { error: 'must be a list of {name, type, recipe, campaignMinTps}' })
       .min(1, { error: `must list 1 to ${MAX_SOLUTIONS} solutions` })
       .max(MAX_SOLUTIONS, {
         error: `must list 1 to ${MAX_SOLUTIONS} solutions (Personalize allows ${MAX_SOLUTIONS} campaigns per dataset group by default)`,
@@ -444,10 +439,13 @@ export function parseWorkshopConfig(raw: Record<string, unknown>): WorkshopConfi
 function formatProblem(issue: z.core.$ZodIssue, input: Record<string, unknown>): string[] {
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length ? `${pathName(issue.path)}.` : '';
-    const known = issue.path.length
-      ? 'name, type, recipe, campaignMinTps, performAutoTraining'
-      : SETTING_NAMES.join(', ');
-    return issue.keys.map((key) => `${where}${key}: is not a setting; known settings are ${known}`);
+    const known = issue.path.length ? 'name, type, recipe, campaignMinTps' : SETTING_NAMES.join(', ');
+    return issue.keys.map((key) =>
+      key === 'performAutoTraining' && issue.path.length
+        ? `${where}${key}: is not supported: automatic training retrains and bills every week without a deploy; ` +
+          'the kit trains once per deploy (new data or settings train a new version)'
+        : `${where}${key}: is not a setting; known settings are ${known}`,
+    );
   }
   const value = valueAt(input, issue.path);
   return [`${pathName(issue.path)}: got ${describe(value)}; ${issue.message}`];

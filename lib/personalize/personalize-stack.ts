@@ -69,7 +69,6 @@ export class PersonalizeStack extends Stack {
         type: s.type,
         recipe: s.recipe,
         campaignMinTps: s.campaignMinTps,
-        performAutoTraining: s.performAutoTraining,
         sortOrder,
       })),
       waitForModels: props.waitForModels,

@@ -279,7 +279,15 @@ describe('solutions', () => {
 
   test('an unknown key inside a solution is named', () => {
     expect(problemsOf({ solutions: [solution({ autoTrain: true })] })).toEqual([
-      'solutions[0].autoTrain: is not a setting; known settings are name, type, recipe, campaignMinTps, performAutoTraining',
+      'solutions[0].autoTrain: is not a setting; known settings are name, type, recipe, campaignMinTps',
+    ]);
+  });
+
+  test('performAutoTraining is refused with the reason (it retrains and bills weekly)', () => {
+    expect(problemsOf({ solutions: [solution({ performAutoTraining: true })] })).toEqual([
+      expect.stringMatching(
+        /^solutions\[0\]\.performAutoTraining: is not supported: automatic training .* bills every week/,
+      ),
     ]);
   });
 

@@ -84,7 +84,6 @@ describe('the controller', () => {
       'aws-sims',
       'aws-personalized-ranking-v2',
       'Personal Recommendations',
-      '"performAutoTraining\\":false',
     ]) {
       expect(desired).toContain(text);
     }

@@ -16,7 +16,6 @@ export const DEFAULT_SOLUTIONS: DesiredSolution[] = [
     type: 'recommend',
     recipe: 'aws-user-personalization-v2',
     campaignMinTps: 1,
-    performAutoTraining: false,
     sortOrder: 0,
   },
   {
@@ -24,7 +23,6 @@ export const DEFAULT_SOLUTIONS: DesiredSolution[] = [
     type: 'sims',
     recipe: 'aws-sims',
     campaignMinTps: 1,
-    performAutoTraining: false,
     sortOrder: 1,
   },
   {
@@ -32,7 +30,6 @@ export const DEFAULT_SOLUTIONS: DesiredSolution[] = [
     type: 'ranking',
     recipe: 'aws-personalized-ranking-v2',
     campaignMinTps: 1,
-    performAutoTraining: false,
     sortOrder: 2,
   },
 ];

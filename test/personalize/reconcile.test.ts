@@ -172,7 +172,6 @@ describe('config updates', () => {
       type: 'recommend' as const,
       recipe: 'aws-popularity-count',
       campaignMinTps: 1,
-      performAutoTraining: false,
       sortOrder: 3,
     };
     const { result } = await converge(apply(desiredFor(PREFIX, { solutions: [...DEFAULT_SOLUTIONS, added] })), sim);

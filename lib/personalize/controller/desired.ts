@@ -26,7 +26,6 @@ export interface DesiredSolution {
   /** e.g. `aws-user-personalization-v2`. */
   readonly recipe: string;
   readonly campaignMinTps: number;
-  readonly performAutoTraining: boolean;
   readonly sortOrder: number;
 }
 
@@ -75,15 +74,16 @@ export const names = {
   importJob: (prefix: string, type: DatasetType, dataLocation: string, datasetCreatedAt: number) =>
     `${prefix}-${type}-${shortHash(`${dataLocation}|${datasetCreatedAt}`, 10)}`,
   /**
-   * The recipe and training mode are part of the name: changing either creates a new solution
-   * (and campaign) and retires the old one, since Personalize cannot change a solution's recipe.
+   * The recipe is part of the name: changing it creates a new solution (and campaign) and retires
+   * the old one, since Personalize cannot change a solution's recipe.
    */
-  solution: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe' | 'performAutoTraining'>) => {
-    const suffix = shortHash(`${solution.recipe}|${solution.performAutoTraining}`, 6);
+  solution: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) => {
+    // `|false` keeps the names of earlier releases, which hashed the training mode too.
+    const suffix = shortHash(`${solution.recipe}|false`, 6);
     const room = NAME_LIMIT - prefix.length - suffix.length - 2;
     return `${prefix}-${slug(solution.displayName).slice(0, room).replace(/-+$/, '')}-${suffix}`;
   },
-  campaign: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe' | 'performAutoTraining'>) =>
+  campaign: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) =>
     names.solution(prefix, solution),
 };
 

@@ -65,7 +65,6 @@ export interface CreateRequest {
   readonly roleArn?: string;
   /** solution */
   readonly recipeArn?: string;
-  readonly performAutoTraining?: boolean;
   /** campaign */
   readonly solutionVersionArn?: string;
   readonly minProvisionedTPS?: number;

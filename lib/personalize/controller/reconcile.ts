@@ -325,7 +325,6 @@ async function applySolution(
           name,
           parentArn: groupArn,
           recipeArn: recipeArn(desired.partition, wanted.recipe),
-          performAutoTraining: wanted.performAutoTraining,
           tags,
         }),
       );

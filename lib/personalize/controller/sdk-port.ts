@@ -232,7 +232,8 @@ export class SdkPersonalizePort implements PersonalizePort {
                 name: request.name,
                 datasetGroupArn: request.parentArn,
                 recipeArn: request.recipeArn,
-                performAutoTraining: request.performAutoTraining ?? false,
+                // Automatic training retrains (and bills) weekly without a deploy: never.
+                performAutoTraining: false,
                 tags,
               }),
             )
