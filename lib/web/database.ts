@@ -11,10 +11,11 @@ export interface DatabaseProps {
   readonly instanceType: ec2.InstanceType;
   readonly engineVersion: rds.PostgresEngineVersion;
   /**
-   * Keep the database (and its secret) when the stack is deleted, with deletion protection on.
+   * Keep a final snapshot of the database when the stack is deleted (or the instance replaced).
+   * The instance itself, its secret, subnets and VPC are all deleted, so `cdk destroy` completes.
    * @default false - the database is deleted with the stack, leaving no final snapshot
    */
-  readonly retain?: boolean;
+  readonly keepFinalSnapshot?: boolean;
   /**
    * Storage size.
    * @default 20 GiB (the smallest gp3 volume; MovieLens 25M's ratings fit in it)
@@ -39,7 +40,7 @@ export class Database extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
-    const retain = props.retain ?? false;
+    const keepFinalSnapshot = props.keepFinalSnapshot ?? false;
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: 'Workshop database: PostgreSQL from the app instances only',
@@ -63,17 +64,28 @@ export class Database extends Construct {
       iamAuthentication: true,
       autoMinorVersionUpgrade: true,
       backupRetention: Duration.days(1),
-      deleteAutomatedBackups: !retain,
-      deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Automated backups go with the instance either way: the final snapshot (a manual snapshot,
+      // which RDS never deletes by itself) is what is kept.
+      deleteAutomatedBackups: true,
+      // Never on: deletion protection makes DeleteDBInstance fail, so `cdk destroy` would stop at
+      // the database and leave the VPC behind. The final snapshot is the safety net instead.
+      deletionProtection: false,
+      // DeletionPolicy/UpdateReplacePolicy "Snapshot": CloudFormation deletes the instance after
+      // RDS has taken a final snapshot, which outlives the stack. A retained instance ("Retain")
+      // would keep its DB subnet group's subnets, and with them the VPC, so destroy failed.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+      removalPolicy: keepFinalSnapshot ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
     });
     // `instance.secret` is the secret's attachment to the instance (its ARN is the secret's); the
-    // generated secret itself is the instance's child, and must outlive the database only when
-    // the database does.
+    // generated secret itself is the instance's child. It is deleted with the stack in both cases:
+    // the snapshot keeps the master user name, and whoever restores it sets a new master password
+    // (`aws rds modify-db-instance --master-user-password ...` or `--manage-master-user-password`),
+    // which needs no old secret. A kept secret would point to a host that no longer exists and
+    // bill every month with nothing in the kit that ever reads it again.
     const attachment = this.instance.secret;
     const generated = this.instance.node.tryFindChild('Secret') as secretsmanager.Secret | undefined;
     if (!attachment || !generated) throw new Error('The database instance was created without its generated secret');
-    generated.applyRemovalPolicy(retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    generated.applyRemovalPolicy(RemovalPolicy.DESTROY);
     this.secret = attachment;
 
     acknowledge(
@@ -86,13 +98,13 @@ export class Database extends Construct {
       'AwsSolutions-RDS11',
       'The default port is kept: the security group admits only the app instances, so a non-standard port would hide nothing.',
     );
-    if (!retain) {
-      acknowledge(
-        this.instance,
-        'AwsSolutions-RDS10',
-        'Deletion protection is off so that cdk destroy removes the database; it is on when retainDatabase is true.',
-      );
-    }
+    acknowledge(
+      this.instance,
+      'AwsSolutions-RDS10',
+      keepFinalSnapshot
+        ? 'Deletion protection is off so that cdk destroy removes the instance and its VPC; retainDatabase keeps a final snapshot instead.'
+        : 'Deletion protection is off so that cdk destroy removes the database; set retainDatabase to keep a final snapshot.',
+    );
     acknowledge(
       generated,
       'AwsSolutions-SMG4',

@@ -21,6 +21,7 @@ export interface WebStackProps extends StackProps {
   readonly maxInstances: number;
   readonly databaseInstanceType: ec2.InstanceType;
   readonly databaseEngineVersion: rds.PostgresEngineVersion;
+  /** Keep a final snapshot of the database on destroy (the instance and its VPC are deleted). */
   readonly retainDatabase: boolean;
   readonly allowedCidr: string;
   /** @default - HTTP only */
@@ -44,7 +45,7 @@ export class WebStack extends Stack {
       vpc: this.network.vpc,
       instanceType: props.databaseInstanceType,
       engineVersion: props.databaseEngineVersion,
-      retain: props.retainDatabase,
+      keepFinalSnapshot: props.retainDatabase,
     });
     this.site = new WebTier(this, 'Site', {
       prefix: props.prefix,

@@ -364,15 +364,30 @@ describe('database', () => {
     expect(db.Properties).toMatchObject({ DeletionProtection: false, DeleteAutomatedBackups: true });
   });
 
-  test('retainDatabase keeps the database and its secret, protected from deletion', () => {
+  test('retainDatabase keeps a final snapshot; nothing is retained, so destroy can delete the VPC', () => {
     const kept = synthWorkshop({ retainDatabase: true });
     const db = dbInstance(kept.web);
-    expect(db.DeletionPolicy).toBe('Retain');
-    expect(db.Properties).toMatchObject({ DeletionProtection: true, DeleteAutomatedBackups: false });
+    expect(db.DeletionPolicy).toBe('Snapshot');
+    expect(db.UpdateReplacePolicy).toBe('Snapshot');
+    // Deletion protection would make DeleteDBInstance, and so `cdk destroy`, fail.
+    expect(db.Properties).toMatchObject({ DeletionProtection: false, DeleteAutomatedBackups: true });
+    // A retained resource in the VPC (the database held its subnets) made the VPC delete fail.
+    const retained = Object.entries(kept.web.toJSON().Resources as Record<string, Resource>)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain' || r.UpdateReplacePolicy === 'Retain')
+      .map(([id]) => id);
+    expect(retained).toEqual([]);
+    // The secret goes: whoever restores the snapshot sets a new master password.
     kept.web.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'Delete',
       Properties: { GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"movierecs"}' }) },
     });
+  });
+
+  test('by default nothing in the Web stack is retained or snapshotted', () => {
+    const kept = Object.entries(web.toJSON().Resources as Record<string, Resource>).filter(([, r]) =>
+      ['Retain', 'Snapshot', 'RetainExceptOnCreate'].includes(r.DeletionPolicy),
+    );
+    expect(kept.map(([id]) => id)).toEqual([]);
   });
 
   test('the engine version and class follow the config', () => {
