@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { manageProviderLogs } from '../data/data-bucket';
 
 export interface NetworkProps {
   /**
@@ -38,6 +39,12 @@ export class Network extends Construct {
         { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
       ],
     });
+    // `restrictDefaultSecurityGroup` (on through the feature flag in cdk.json) removes the default
+    // security group's rules through a singleton Lambda; its logs go to a group deleted with the
+    // stack. The Lambda stays: CloudFormation cannot change the default security group's rules.
+    if (this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')) {
+      manageProviderLogs(this, 'Custom::VpcRestrictDefaultSG');
+    }
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_WEEK,
       removalPolicy: RemovalPolicy.DESTROY,

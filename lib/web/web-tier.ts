@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { closedBucketDefaults } from '../data/data-bucket';
+import { createClosedBucket } from '../data/data-bucket';
 import { acknowledge } from '../policy-checks';
 import { APP_PORT, HEALTH_CHECK_PATH, modelRegistryParameterName, personalizeResourceName } from '../shared/names';
 import { bootstrapUserData } from './bootstrap';
@@ -148,8 +148,7 @@ export class WebTier extends Construct {
       "Scaling events are recorded in the group's activity history; a workshop has no on-call operator to notify.",
     );
 
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      ...closedBucketDefaults(),
+    const accessLogs = createClosedBucket(this, 'AccessLogs', {
       lifecycleRules: [{ expiration: Duration.days(30) }],
     });
     acknowledge(
