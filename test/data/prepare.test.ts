@@ -38,22 +38,31 @@ describe('ml-100k fixture, every output', () => {
       'USER_ID,ITEM_ID,TIMESTAMP\n1,1,874966758\n2,1,878543960\n2,3,876894119\n1,6,875072561\n3,8,875073484\n',
     );
     expect(files['personalize/items.csv']).toBe(
-      "ITEM_ID,GENRES,YEAR\n1,Animation|Children's|Comedy,1995\n2,Drama|Musical,1995\n3,Drama|Romance,1997\n4,,\n6,Comedy|Crime,1998\n8,Documentary,1990\n",
+      "ITEM_ID,GENRES,YEAR\n1,Animation|Children's|Comedy,1995\n2,Drama|Musical,1995\n3,Drama|Romance,1997\n4,,\n6,Comedy|Crime,1998\n8,Documentary,1990\n" +
+        "9,Drama,1971\n10,Comedy,\n11,Documentary,1995\n12,Animation|Children's,1995\n13,Drama,1991\n14,Drama|Romance,1997\n15,Comedy|Drama|Romance,1997\n",
     );
     expect(files['personalize/users.csv']).toBe(
-      'USER_ID,AGE,GENDER,OCCUPATION\n1,24,M,technician\n2,53,F,other\n3,23,M,writer\n',
+      'USER_ID,AGE,GENDER,OCCUPATION\n1,24,M,technician\n2,53,F,other\n3,23,M,writer\n4,33,F,librarian\n',
     );
     expect(files['web/movies.csv']).toBe(
       'id,title,year,genres\n' +
         "1,Toy Story,1995,Animation|Children's|Comedy\n" +
         '2,"Misérables, Les",1995,Drama|Musical\n' +
-        '3,Til There Was You,1997,Drama|Romance\n' +
+        "3,'Til There Was You,1997,Drama|Romance\n" +
         '4,unknown,,\n' +
         '6,"Big ""Lebowski""",1998,Comedy|Crime\n' +
-        '8,Nowhere Film,1990,Documentary\n',
+        '8,Nowhere Film,1990,Documentary\n' +
+        '9,Quiet Morning,1971,Drama\n' +
+        '10,Odd Date Film,,Comedy\n' +
+        '11,Quiet Hollywood Days,1995,Documentary\n' +
+        "12,Dino Valley III: The Big Trek (V),1995,Animation|Children's\n" +
+        '13,"Vie rêvée, La (Dreamed Life, The)",1991,Drama\n' +
+        '14,Chasing Sam,1997,Drama|Romance\n' +
+        '15,Chasing Sam,1997,Comedy|Drama|Romance\n',
     );
+    // The zip is text, byte for byte: a Canadian postal code, a leading zero.
     expect(files['web/users.csv']).toBe(
-      'id,age,gender,occupation,zip\n1,24,M,technician,85711\n2,53,F,other,94043\n3,23,M,writer,T8H1N\n',
+      'id,age,gender,occupation,zip\n1,24,M,technician,85711\n2,53,F,other,94043\n3,23,M,writer,T8H1N\n4,33,F,librarian,05201\n',
     );
     expect(files['web/ratings.csv']).toBe(
       'user_id,movie_id,rating,timestamp\n1,1,5,874966758\n1,2,3,876894171\n2,1,4,878543960\n2,3,4,876894119\n3,6,2,889752712\n1,6,4,875072561\n3,8,5,875073484\n',
@@ -68,8 +77,20 @@ describe('ml-100k fixture, every output', () => {
       usersKept: 3,
       itemsKept: 4,
       usersWithAtLeastTwoInteractions: 2,
-      movies: 6,
-      users: 3,
+      movies: 13,
+      users: 4,
+    });
+    // The odd release date of u.item line 8 is a warning, not a bad line.
+    expect(manifest.badLines).toEqual({ count: 0, examples: [] });
+    expect(manifest.warnings).toEqual({
+      count: 1,
+      examples: [
+        {
+          file: path.join(FIXTURES, 'ml-100k-quirks', 'u.item'),
+          line: 8,
+          problem: 'release date "1971-02-04" is not like 01-Jan-1995; taken as missing',
+        },
+      ],
     });
     expect(manifest.settings).toEqual({
       positiveRatingThreshold: 3.6,
@@ -99,13 +120,78 @@ describe('ml-latest fixture', () => {
       'USER_ID,ITEM_ID,TIMESTAMP\n1,1,964983703\n1,3,964983224\n2,4,964984815\n',
     );
     expect(files['personalize/items.csv']).toBe(
-      'ITEM_ID,GENRES,YEAR\n1,Adventure|Animation|Children|Comedy|Fantasy,1995\n2,Comedy|Drama|Romance,1995\n3,Musical,1998\n4,Drama|Musical,2012\n5,Sci-Fi,\n6,Comedy,1975\n7,,2008\n',
+      'ITEM_ID,GENRES,YEAR\n1,Adventure|Animation|Children|Comedy|Fantasy,1995\n2,Comedy|Drama|Romance,1995\n3,Musical,1998\n4,Drama|Musical,2012\n5,Sci-Fi,\n6,Comedy,1975\n7,,2008\n' +
+        '8,Documentary,\n9,Drama|Mystery,2006\n10,Comedy,2001\n11,Drama|War,2014\n12,Thriller,1983\n13,Comedy,2018\n14,Comedy,1957\n15,Comedy|Drama,1996\n16,Drama,2002\n17,Action|Documentary|IMAX,2014\n26958,Romance,1996\n',
     );
-    expect(files['web/movies.csv']).toContain('\n3,"""Great Performances"" Cats",1998,Musical\n');
-    expect(files['web/movies.csv']).toContain('\n2,"American President, The",1995,Comedy|Drama|Romance\n');
+    expect(files['web/movies.csv']).toBe(
+      'id,title,year,genres\n' +
+        '1,Toy Story,1995,Adventure|Animation|Children|Comedy|Fantasy\n' +
+        '2,"American President, The",1995,Comedy|Drama|Romance\n' +
+        '3,"""Great Performances"" Cats",1998,Musical\n' +
+        '4,Misérables,2012,Drama|Musical\n' +
+        '5,Babylon 5,,Sci-Fi\n' +
+        '6,Fawlty Towers,1975,Comedy\n' +
+        '7,Ghost Town,2008,\n' +
+        '8,Jack & Jill 2013,,Documentary\n' +
+        '9,Kira Note: Desu nôto,2006,Drama|Mystery\n' +
+        '10,Sunny  Days,2001,Comedy\n' +
+        "11,'82,2014,Drama|War\n" +
+        '12,Night Moves,1983,Thriller\n' +
+        '13,Smile :),2018,Comedy\n' +
+        '14,The Naked Lie (Your Past Is Showing),1957,Comedy\n' +
+        '15,Anna,1996,Comedy|Drama\n' +
+        '16,"12\'10""02 - October 12",2002,Drama\n' +
+        '17,Sky Giants,2014,Action|Documentary|IMAX\n' +
+        '26958,Anna,1996,Romance\n',
+    );
     expect(files['web/ratings.csv']).toContain('\n2,5,0.5,964983931\n');
     expect(Object.keys(files).filter((f) => f.includes('users'))).toEqual([]);
     expect(manifest.counts.users).toBeNull();
+    expect(manifest.warnings).toEqual({ count: 0, examples: [] });
+  });
+
+  test('with skipBadLines, a broken quote in movies.csv costs exactly its line', async () => {
+    const folder = tempDir();
+    cpSync(path.join(FIXTURES, 'ml-latest-quirks'), folder, { recursive: true });
+    const movies = readFileSync(path.join(folder, 'movies.csv'), 'utf8').replace(
+      '2,"American President, The (1995)",',
+      '2,"American President" The (1995),',
+    );
+    writeFileSync(path.join(folder, 'movies.csv'), movies);
+    const { manifest, files } = await prepare(folder, { edition: 'ml-latest-small', skipBadLines: true });
+    expect(manifest.badLines).toEqual({
+      count: 1,
+      examples: [
+        {
+          file: path.join(folder, 'movies.csv'),
+          line: 3,
+          problem: 'a quoted field goes on after its closing quote at column 22 (a stray " ?)',
+        },
+      ],
+    });
+    expect(manifest.counts.movies).toBe(17);
+    const ids = files['personalize/items.csv'].split('\n').map((l) => l.split(',')[0]);
+    expect(ids).toEqual([
+      'ITEM_ID',
+      '1',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+      '11',
+      '12',
+      '13',
+      '14',
+      '15',
+      '16',
+      '17',
+      '26958',
+      '',
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseLatestMovies, parseMl100kItems, parseMl100kUsers } from '../../lib/data/movielens/catalog';
-import { BadLinePolicy } from '../../lib/data/movielens/errors';
+import { BadLinePolicy, DataWarnings } from '../../lib/data/movielens/errors';
 import { ML100K_GENRES, ML_LATEST_GENRES } from '../../lib/data/movielens/editions';
 import { writeSynthetic } from '../../data/synthetic/generate';
 import { tempDir } from './helpers';
@@ -19,7 +19,7 @@ describe('layouts, exactly as GroupLens publishes them', () => {
     for (const line of data) expect(line).toMatch(/^\d+\t\d+\t[1-5]\t\d{9}$/);
     const items = readFileSync(path.join(folder, 'u.item'));
     expect(items.toString('latin1').split('\n')[0].split('|')).toHaveLength(5 + ML100K_GENRES.length);
-    expect(parseMl100kItems(items, 'u.item', strict())).toHaveLength(300);
+    expect(parseMl100kItems(items, 'u.item', strict(), new DataWarnings())).toHaveLength(300);
     expect(parseMl100kUsers(readFileSync(path.join(folder, 'u.user')), 'u.user', strict())).toHaveLength(50);
   });
 
@@ -31,7 +31,7 @@ describe('layouts, exactly as GroupLens publishes them', () => {
     expect(bytes.includes(Buffer.from('Misérables', 'utf8'))).toBe(false);
   });
 
-  test('ml-latest: movies.csv with quoted titles, ratings.csv sorted by user then movie, half stars', async () => {
+  test('ml-latest: movies.csv with quoted titles, ratings.csv sorted by user then movie, half stars', () => {
     const latest = tempDir();
     writeSynthetic({ edition: 'ml-latest', users: 40, items: 2000, ratings: 4000, seed: 9 }, latest);
     const movies = readFileSync(path.join(latest, 'movies.csv'));
@@ -39,7 +39,7 @@ describe('layouts, exactly as GroupLens publishes them', () => {
     expect(text.startsWith('movieId,title,genres\n')).toBe(true);
     expect(text).toMatch(/\n\d+,"[^"\n]*, [^\n]*",/); // a comma inside a quoted title
     expect(text).toMatch(/\n\d+,"The ""\w+"" /); // doubled quotes
-    const parsed = await parseLatestMovies(movies, 'movies.csv', strict());
+    const parsed = parseLatestMovies(movies, 'movies.csv', strict());
     expect(parsed).toHaveLength(2000);
     expect(new Set(parsed.flatMap((m) => m.genres)).size).toBeLessThanOrEqual(ML_LATEST_GENRES.length);
     const rows = readFileSync(path.join(latest, 'ratings.csv'), 'utf8').trimEnd().split('\n');
@@ -88,7 +88,7 @@ test('no user rates a movie twice, and every requested count is met', () => {
 test('a personalised recommender beats popularity on it', () => {
   const folder = tempDir();
   writeSynthetic({ edition: 'ml-100k', users: 300, items: 600, ratings: 24000, seed: 21 }, folder);
-  const items = parseMl100kItems(readFileSync(path.join(folder, 'u.item')), 'u.item', strict());
+  const items = parseMl100kItems(readFileSync(path.join(folder, 'u.item')), 'u.item', strict(), new DataWarnings());
   const genresOf = new Map(items.map((m) => [m.id, m.genres]));
   const positives = readFileSync(path.join(folder, 'u.data'), 'latin1')
     .trimEnd()

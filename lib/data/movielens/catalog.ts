@@ -2,10 +2,9 @@
  * The small files: movies (`u.item`, `movies.csv`) and users (`u.user`). They are read whole,
  * decoded with their published encoding, and validated line by line.
  */
-import { isUtf8 } from 'node:buffer';
-import { Readable } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
-import { BadLinePolicy, DataFileError } from './errors';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { parseCsvLine } from './csv-line';
+import { BadLinePolicy, DataFileError, DataWarnings } from './errors';
 import { ML100K_GENRES, MOVIES_CSV_HEADER, NO_GENRES_LISTED } from './editions';
 import { splitLines } from './lines';
 
@@ -25,22 +24,43 @@ export interface User {
   readonly zip: string;
 }
 
-const TITLE_YEAR = /^(.*?)\s*\((\d{4})(?:\s*[-\u2013]\s*(?:\d{4})?)?\)\s*$/;
-const RELEASE_DATE = /^\d{2}-[A-Za-z]{3}-(\d{4})$/;
+/**
+ * A title's year in parentheses, or a range (`2006–2007` with an EN DASH, `1975-1979`, `2016–`).
+ * Greedy before it, so the last year wins. After it may come more parenthesised text
+ * (`(1995) (V)`, `(1957) (Your Past Is Showing)`), stray closing parentheses (`(1983))`, a typo
+ * in ml-25m) and spaces (u.item 1128, many in movies.csv).
+ */
+const TITLE_YEAR = /^(.*)\((\d{4})(?:\s*[-\u2013]\s*(?:\d{4})?)?\)((?:\s*\([^()]*\))*)[\s)]*$/;
+/** `01-Jan-1995`, and the one-digit day of u.item 1373 (`4-Feb-1971`). */
+const RELEASE_DATE = /^(?:0?[1-9]|[12]\d|3[01])-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{4})$/;
 const WHOLE_NUMBER = /^\d+$/;
 
-/** "Toy Story (1995)" -> { title: "Toy Story", year: 1995 }; a title without a year keeps it all. */
+/**
+ * "Toy Story (1995)" -> { title: "Toy Story", year: 1995 }. The year is taken out wherever it
+ * stands before other parenthesised text, which stays with the title as a user reads it:
+ * "The Naked Truth (1957) (Your Past Is Showing)" -> "The Naked Truth (Your Past Is Showing)",
+ * 1957; "Land Before Time III (1995) (V)" -> "Land Before Time III (V)", 1995. A title without
+ * a year in parentheses keeps it all and has none: a bare trailing number ("Irwin & Fran 2013",
+ * "Babylon 5", "Blade Runner 2049") may be part of the name. Surrounding spaces are dropped.
+ */
 export function splitTitle(raw: string): { title: string; year: number | undefined } {
   const match = TITLE_YEAR.exec(raw);
-  if (!match || match[1].trim() === '') return { title: raw.trim(), year: undefined };
-  return { title: match[1].trim(), year: Number(match[2]) };
+  const before = match ? match[1].trim() : '';
+  if (!match || before === '') return { title: raw.trim(), year: undefined };
+  const after = match[3].trim();
+  return { title: after === '' ? before : `${before} ${after}`, year: Number(match[2]) };
 }
 
 /**
  * `u.item`: `id|title (year)|release date|video release date|IMDb URL|` and 19 genre flags,
  * ISO-8859-1 encoded.
  */
-export function parseMl100kItems(bytes: Buffer, label: string, badLines: BadLinePolicy): Movie[] {
+export function parseMl100kItems(
+  bytes: Buffer,
+  label: string,
+  badLines: BadLinePolicy,
+  warnings: DataWarnings,
+): Movie[] {
   const movies: Movie[] = [];
   const expectedFields = 5 + ML100K_GENRES.length;
   for (const { text, lineNumber } of splitLines(bytes)) {
@@ -72,12 +92,13 @@ export function parseMl100kItems(bytes: Buffer, label: string, badLines: BadLine
       );
       continue;
     }
-    if (releaseDate !== '' && !RELEASE_DATE.test(releaseDate)) {
-      badLines.report(label, lineNumber, `release date "${releaseDate}" is not like 01-Jan-1995`);
-      continue;
+    // The release date only stands in for a title without a year: an odd one is a warning, not a
+    // failed deploy.
+    const released = RELEASE_DATE.exec(releaseDate);
+    if (!released && releaseDate !== '') {
+      warnings.report(label, lineNumber, `release date "${releaseDate}" is not like 01-Jan-1995; taken as missing`);
     }
     const { title, year } = splitTitle(rawTitle);
-    const released = RELEASE_DATE.exec(releaseDate);
     movies.push({
       id: Number(id),
       title,
@@ -122,97 +143,61 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
 }
 
 /**
- * `movies.csv`: `movieId,title,genres` with a header, RFC 4180 quoting, UTF-8. Parsed record by
- * record, so memory stays flat even for ml-25m's catalog.
+ * `movies.csv`: `movieId,title,genres` with a header, RFC 4180 quoting, UTF-8, CRLF. Parsed line
+ * by line (no field holds a newline), so a broken quote costs its own line and no other.
  */
-export async function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Promise<Movie[]> {
-  checkUtf8(bytes, label);
-  // Fed in slices so the parser's backpressure holds few records at a time.
-  const parser = Readable.from(slices(bytes, 64 * 1024)).pipe(
-    parseCsv({
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: badLines.skip,
-      on_skip: (error: { lines?: number; message: string } | undefined) => {
-        if (error) badLines.report(label, error.lines ?? 0, error.message);
-      },
-    }),
-  );
+export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Movie[] {
+  const lines = splitLines(bytes);
   const movies: Movie[] = [];
   let header = true;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (header) {
-        header = false;
-        if (record.join(',') !== MOVIES_CSV_HEADER) {
-          throw new DataFileError(label, 1, `expected the header "${MOVIES_CSV_HEADER}", found "${record.join(',')}"`);
-        }
-        continue;
-      }
-      if (record.length !== 3) {
-        badLines.report(label, info.lines, `expected 3 fields (movieId, title, genres), found ${record.length}`);
-        continue;
-      }
-      const [id, rawTitle, genres] = record;
-      if (!WHOLE_NUMBER.test(id)) {
-        badLines.report(label, info.lines, `movie id "${id}" is not a whole number`);
-        continue;
-      }
-      const { title, year } = splitTitle(rawTitle);
-      movies.push({
-        id: Number(id),
-        title,
-        year,
-        genres: genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|'),
-      });
+  for (const { text, lineNumber } of lines) {
+    // A UTF-8 byte order mark is not part of the header (GroupLens writes none; editors may).
+    const raw = header && text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? text.subarray(3) : text;
+    // Checked per line to name the line; an invalid byte would read as U+FFFD in a title.
+    if (!isUtf8(raw)) {
+      throw new DataFileError(label, lineNumber, 'the text is not valid UTF-8 (movies.csv is published in UTF-8)');
     }
-  } catch (error) {
-    if (error instanceof DataFileError) throw error;
-    const csvError = error as { lines?: number; message: string };
-    throw new DataFileError(label, csvError.lines, csvError.message, { cause: error });
+    const line = raw.toString('utf8');
+    if (header) {
+      if (line !== MOVIES_CSV_HEADER) {
+        throw new DataFileError(label, lineNumber, `expected the header "${MOVIES_CSV_HEADER}", found "${line}"`);
+      }
+      header = false;
+      continue;
+    }
+    if (line === '') continue;
+    const parsed = parseCsvLine(line);
+    if ('problem' in parsed) {
+      badLines.report(label, lineNumber, parsed.problem);
+      continue;
+    }
+    const record = parsed.fields;
+    if (record.length !== 3) {
+      badLines.report(label, lineNumber, `expected 3 fields (movieId, title, genres), found ${record.length}`);
+      continue;
+    }
+    const [id, rawTitle, genres] = record;
+    if (!WHOLE_NUMBER.test(id)) {
+      badLines.report(label, lineNumber, `movie id "${id}" is not a whole number`);
+      continue;
+    }
+    const { title, year } = splitTitle(rawTitle);
+    movies.push({
+      id: Number(id),
+      title,
+      year,
+      genres: genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|'),
+    });
   }
   if (header) throw new DataFileError(label, 1, `the file is empty; expected the header "${MOVIES_CSV_HEADER}"`);
   return movies;
 }
 
-/** Checks the bytes are UTF-8; an invalid byte is reported with its line. */
-function checkUtf8(bytes: Buffer, label: string): void {
-  if (isUtf8(bytes)) return;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  {
-    for (const { text, lineNumber } of splitLines(bytes)) {
-      try {
-        decoder.decode(text);
-      } catch {
-        throw new DataFileError(label, lineNumber, 'the text is not valid UTF-8 (movies.csv is published in UTF-8)');
-      }
-    }
-    throw new DataFileError(label, undefined, 'the text is not valid UTF-8');
-  }
-}
-
 /**
- * True when every byte above 0x7F in the line belongs to a well-formed UTF-8 sequence: text that
- * was re-encoded to UTF-8 ("MisÃ©rables" when read as Latin-1). A genuine Latin-1 accent (a lone
- * 0xE9) is never a well-formed sequence.
+ * True when the line has non-ASCII bytes and they are all well-formed UTF-8: text that was
+ * re-encoded to UTF-8 ("MisÃ©rables" when read as Latin-1). A genuine Latin-1 accent (a lone
+ * 0xE9) is never well-formed UTF-8.
  */
 export function looksUtf8(line: Buffer): boolean {
-  let sawMultibyte = false;
-  for (let i = 0; i < line.length; i++) {
-    const byte = line[i];
-    if (byte < 0x80) continue;
-    const length =
-      byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0;
-    if (length === 0 || i + length > line.length) return false;
-    for (let k = 1; k < length; k++) if ((line[i + k] & 0xc0) !== 0x80) return false;
-    sawMultibyte = true;
-    i += length - 1;
-  }
-  return sawMultibyte;
-}
-
-function* slices(bytes: Buffer, size: number): Generator<Buffer> {
-  for (let start = 0; start < bytes.length; start += size) yield bytes.subarray(start, start + size);
+  return !isAscii(line) && isUtf8(line);
 }

@@ -58,6 +58,11 @@ export async function main(argv: string[]): Promise<void> {
       `  ${manifest.counts.usersKept} users and ${manifest.counts.itemsKept} items kept; timestamps shifted by ${manifest.settings.shiftSeconds} s`,
     );
     if (manifest.badLines.count) console.log(`  ${manifest.badLines.count} bad lines skipped (see manifest.json)`);
+    if (manifest.warnings.count) {
+      console.log(`  ${manifest.warnings.count} lines read with a warning (see manifest.json), e.g.`);
+      const [first] = manifest.warnings.examples;
+      console.log(`    ${first.file}, line ${first.line}: ${first.problem}`);
+    }
   } finally {
     await source.close();
   }

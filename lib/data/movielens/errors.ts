@@ -25,7 +25,7 @@ export class BelowPersonalizeMinimumError extends Error {
   }
 }
 
-/** A bad line that was skipped, as recorded in the manifest. */
+/** A line that was skipped, or read with a warning, as recorded in the manifest. */
 export interface SkippedLine {
   readonly file: string;
   readonly line: number;
@@ -47,5 +47,21 @@ export class BadLinePolicy {
     if (!this.skip) throw new DataFileError(file, line, problem);
     this.count++;
     if (this.examples.length < BadLinePolicy.EXAMPLES_KEPT) this.examples.push({ file, line, problem });
+  }
+}
+
+/**
+ * Lines read with a field taken as missing: the field only feeds a fallback (u.item's release
+ * date stands in for a title without a year), so an odd value never fails a deploy. Counted, with
+ * the first few kept as examples for the manifest.
+ */
+export class DataWarnings {
+  static readonly EXAMPLES_KEPT = 20;
+  count = 0;
+  readonly examples: SkippedLine[] = [];
+
+  report(file: string, line: number, problem: string): void {
+    this.count++;
+    if (this.examples.length < DataWarnings.EXAMPLES_KEPT) this.examples.push({ file, line, problem });
   }
 }

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { MovieLensEdition, TimestampShift } from '../../config';
 import { CsvOutput, WrittenFile } from './csv-output';
 import { EDITION_LAYOUTS } from './editions';
-import { BadLinePolicy, BelowPersonalizeMinimumError, SkippedLine } from './errors';
+import { BadLinePolicy, BelowPersonalizeMinimumError, DataWarnings, SkippedLine } from './errors';
 import { Movie, parseLatestMovies, parseMl100kItems, parseMl100kUsers, User } from './catalog';
 import { RatingRow, scanRatings } from './ratings';
 import { IdCounter } from './id-counter';
@@ -24,8 +24,11 @@ import { MovieLensSource } from './source';
 import { OutputSink } from './sink';
 import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, SCHEMA_FIELDS } from './schemas';
 
-/** Bump when the output of the same input and settings changes: it is part of the keys. */
-export const TRANSFORM_VERSION = 1;
+/**
+ * Bump when the output of the same input and settings changes: it is part of the keys.
+ * 2: titles keep the text after their year ("(V)"), stray ")" dropped; odd release dates warn.
+ */
+export const TRANSFORM_VERSION = 2;
 
 export interface PrepareSettings {
   readonly edition: MovieLensEdition;
@@ -110,6 +113,8 @@ export interface Manifest {
     readonly oldestShifted: number;
   };
   readonly badLines: { readonly count: number; readonly examples: readonly SkippedLine[] };
+  /** Lines kept with a field taken as missing (an odd u.item release date). */
+  readonly warnings: { readonly count: number; readonly examples: readonly SkippedLine[] };
 }
 
 export async function prepareMovieLens(options: PrepareOptions): Promise<Manifest> {
@@ -117,6 +122,7 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   const keys = preparedKeys(options.keyBase);
   const skipBadLines = options.skipBadLines ?? false;
   const badLines = new BadLinePolicy(skipBadLines);
+  const warnings = new DataWarnings();
   const minimums = options.minimums ?? PERSONALIZE_MINIMUMS;
   const { source, sink } = options;
   const threshold = options.positiveRatingThreshold;
@@ -124,8 +130,8 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   // 1. The catalog.
   const movies: Movie[] =
     layout.format === '100k'
-      ? parseMl100kItems(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines)
-      : await parseLatestMovies(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines);
+      ? parseMl100kItems(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines, warnings)
+      : parseLatestMovies(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines);
   const users: User[] | undefined = layout.usersFile
     ? parseMl100kUsers(await source.readAll(layout.usersFile), source.label(layout.usersFile), badLines)
     : undefined;
@@ -221,6 +227,7 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
       oldestShifted: stats.oldest + shift,
     },
     badLines: { count: badLines.count, examples: badLines.examples },
+    warnings: { count: warnings.count, examples: warnings.examples },
   };
   const manifestSink = await sink.create(keys.manifest, 'application/json');
   await manifestSink.write(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
