@@ -47,6 +47,8 @@ export const modelRegistrySchema = z.strictObject({
   schemaVersion: z.literal(MODEL_REGISTRY_SCHEMA_VERSION),
   pipeline: z.strictObject({
     status: z.enum(PIPELINE_STATUSES),
+    /** Why the pipeline failed (or what it waits for), in the service's words. */
+    reason: z.string().optional(),
     updatedAt: z.iso.datetime().nullable(),
     resources: z.array(resourceProgressSchema),
   }),

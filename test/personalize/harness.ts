@@ -77,7 +77,8 @@ export async function converge(
   for (let calls = 1; calls <= maxCalls; calls++) {
     let result: ReconcileResult | undefined;
     try {
-      result = await reconcile(request, sim, { now: () => sim.now });
+      // The state machine hands each call's memory to the next.
+      result = await reconcile(request, sim, { now: () => sim.now }, history[history.length - 1]?.memory);
     } catch {
       sim.advance(5_000); // the state machine retries a crashed Lambda after a short back-off
       continue;
@@ -104,7 +105,7 @@ export function seedOtherWorkshop(sim: SimulatedPersonalize, prefix: string): st
   const group = sim.seed({ kind: 'datasetGroup', name: names.datasetGroup(prefix), tags });
   const arns = [group];
   for (const type of ['interactions', 'items'] as const) {
-    const schema = sim.seed({ kind: 'schema', name: names.schema(prefix, type), tags });
+    const schema = sim.seed({ kind: 'schema', name: names.schema(prefix, type, '{"type":"record"}'), tags });
     const dataset = sim.seed({
       kind: 'dataset',
       name: names.dataset(prefix, type),

@@ -67,7 +67,10 @@ describe('create', () => {
       mrrAt25: 0.27,
       coverage: 0.31,
     });
-    for (const resource of resourcesOf(sim, PREFIX).filter((r) => r.kind !== 'solutionVersion')) {
+    // Schemas take no tags (CreateSchema has no tags parameter); their name makes them ours.
+    for (const resource of resourcesOf(sim, PREFIX).filter(
+      (r) => r.kind !== 'solutionVersion' && r.kind !== 'schema',
+    )) {
       expect(await sim.tags(resource.arn)).toEqual({ [OWNER_TAG]: PREFIX });
     }
     expect(count(sim, 'datasetImportJob')).toBe(3);
@@ -399,7 +402,9 @@ describe('teardown', () => {
       .filter((x) => x.kind === 'campaign' && x.name.startsWith(PREFIX))
       .slice(0, 2))
       sim.vanish(r.arn);
-    const schema = sim.snapshot().find((r) => r.kind === 'schema' && r.name === names.schema(PREFIX, 'users'));
+    const schema = sim
+      .snapshot()
+      .find((r) => r.kind === 'schema' && r.name === names.schema(PREFIX, 'users', '{"type":"record"}'));
     const { result } = await converge(teardown(PREFIX), sim);
     expect(schema).toBeDefined();
     expect(result.status).toBe('done');

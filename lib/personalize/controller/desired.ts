@@ -49,6 +49,16 @@ export type ReconcileRequest =
   | { readonly action: 'apply'; readonly desired: DesiredState }
   | { readonly action: 'teardown'; readonly prefix: string };
 
+/**
+ * What reconcile remembers between the calls of one pipeline run (the state machine hands each
+ * call's memory to the next): since when a create has been refused for a quota, so that a quota
+ * that does not free itself fails the run instead of waiting 12 hours.
+ */
+export interface ReconcileMemory {
+  /** Create description -> epoch ms of the first LimitExceededException in a row. */
+  readonly refusedSince?: Readonly<Record<string, number>>;
+}
+
 const NAME_LIMIT = 63;
 
 function shortHash(text: string, length: number): string {
@@ -64,7 +74,11 @@ function slug(text: string): string {
 
 export const names = {
   datasetGroup: (prefix: string) => `${prefix}-movies`,
-  schema: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
+  /**
+   * Schemas cannot change, so a changed schema is a new one: a short hash of its text is part of
+   * the name, and the dataset is moved to it (UpdateDataset).
+   */
+  schema: (prefix: string, type: DatasetType, schema: string) => `${prefix}-${type}-${shortHash(schema, 8)}`,
   dataset: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
   /**
    * One import job per data file and dataset: new data, new job; the same data is never imported
@@ -73,6 +87,8 @@ export const names = {
    */
   importJob: (prefix: string, type: DatasetType, dataLocation: string, datasetCreatedAt: number) =>
     `${prefix}-${type}-${shortHash(`${dataLocation}|${datasetCreatedAt}`, 10)}`,
+  /** The retry of a failed import job, once per deployment (the deployment's start, base 36). */
+  importRetry: (jobName: string, deploymentStartedAt: number) => `${jobName}-r${deploymentStartedAt.toString(36)}`,
   /**
    * The recipe is part of the name: changing it creates a new solution (and campaign) and retires
    * the old one, since Personalize cannot change a solution's recipe.

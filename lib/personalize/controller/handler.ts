@@ -6,6 +6,8 @@
  * - `onEvent` / `isComplete`: the custom resource. Create and Update start the state machine and
  *   return at once (training outlasts CloudFormation's hour). Delete stops any running execution,
  *   then `isComplete` runs the teardown until everything of this prefix is gone.
+ * - `reportFailure`: the state machine's Catch: whatever ended the loop (a reconcile function that
+ *   kept crashing, a timeout) is written to the registry with its reason before the signal.
  * - `signal`: tells a CloudFormation WaitCondition the models are ready, or why not.
  */
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
@@ -13,8 +15,13 @@ import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionC
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { MODEL_REGISTRY_SCHEMA_VERSION, ModelRegistry, modelRegistrySchema } from '../../shared/model-registry';
-import { DesiredState, ReconcileRequest } from './desired';
+import {
+  MODEL_REGISTRY_SCHEMA_VERSION,
+  ModelRegistry,
+  modelRegistrySchema,
+  parseModelRegistry,
+} from '../../shared/model-registry';
+import { DesiredState, ReconcileMemory, ReconcileRequest } from './desired';
 import { reconcile, ReconcileResult } from './reconcile';
 import { PersonalizePort } from './port';
 import { SdkPersonalizePort } from './sdk-port';
@@ -26,13 +33,26 @@ export interface ControllerInput {
   readonly registryParameter: string;
   /** A WaitCondition handle to signal when done or failed (waitForModels). */
   readonly waitHandleUrl?: string;
+  /**
+   * Epoch ms after which the run gives up with a reason, before the state machine's own timeout
+   * (which no Catch can see) and the WaitCondition's 12 hours.
+   */
+  readonly deadline?: number;
+  /** The previous step's result (the state machine keeps it at `$.result`). */
+  readonly result?: StepResult;
 }
 
 export interface StepResult {
   readonly status: ReconcileResult['status'];
   readonly reason: string;
   readonly models: number;
+  readonly memory?: ReconcileMemory;
 }
+
+/** A run gives up this long after it started (the WaitCondition allows at most 12 hours). */
+export const PIPELINE_DEADLINE_MS = 11.5 * 3600_000;
+/** Teardown reports what is left this long after the delete started (CloudFormation allows an hour). */
+export const TEARDOWN_BUDGET_MS = 50 * 60_000;
 
 export interface ControllerDependencies {
   readonly personalize: PersonalizePort;
@@ -55,10 +75,26 @@ function dependencies(): ControllerDependencies {
 }
 
 export async function runReconcileStep(input: ControllerInput, deps: ControllerDependencies): Promise<StepResult> {
-  const result = await reconcile(input.request, deps.personalize, { now: deps.now });
+  const reconciled = await reconcile(input.request, deps.personalize, { now: deps.now }, input.result?.memory);
+  let result = reconciled;
+  if (result.status === 'pending' && input.deadline !== undefined && deps.now() > input.deadline) {
+    const waiting = result.progress.filter((p) => p.status !== 'ACTIVE').map((p) => `${p.resource} ${p.status}`);
+    result = {
+      ...result,
+      status: 'failed',
+      reason:
+        `The pipeline did not finish within ${Math.round(PIPELINE_DEADLINE_MS / 3600_000)} hours; still waiting on: ` +
+        `${waiting.join(', ') || 'nothing listed'}. Deploy again (-c pipelineRun=<new value>) to resume.`,
+    };
+  }
   console.log(JSON.stringify({ status: result.status, reason: result.reason, actions: result.actions }));
   if (input.request.action === 'apply') await publishRegistry(input.registryParameter, result, deps);
-  return { status: result.status, reason: result.reason ?? '', models: result.models.length };
+  return {
+    status: result.status,
+    reason: result.reason ?? '',
+    models: result.models.length,
+    memory: result.memory,
+  };
 }
 
 /**
@@ -75,17 +111,13 @@ export async function publishRegistry(
     schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
     pipeline: {
       status: result.status,
+      ...(result.reason ? { reason: result.reason } : {}),
       updatedAt: new Date(deps.now()).toISOString(),
       resources: result.progress,
     },
     models: result.models,
   });
-  let current: string | undefined;
-  try {
-    current = (await deps.ssm.send(new GetParameterCommand({ Name: parameter }))).Parameter?.Value;
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ParameterNotFound') throw error;
-  }
+  const current = await readRegistryText(parameter, deps);
   if (current !== undefined && fingerprint(current) === fingerprint(JSON.stringify(registry))) return false;
   await deps.ssm.send(
     new PutParameterCommand({
@@ -99,12 +131,22 @@ export async function publishRegistry(
   return true;
 }
 
+async function readRegistryText(parameter: string, deps: ControllerDependencies): Promise<string | undefined> {
+  try {
+    return (await deps.ssm.send(new GetParameterCommand({ Name: parameter }))).Parameter?.Value;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ParameterNotFound') throw error;
+    return undefined;
+  }
+}
+
 /** What a registry says, without its timestamps; unreadable text fingerprints as itself. */
 function fingerprint(json: string): string {
   try {
     const registry = JSON.parse(json) as ModelRegistry;
     return JSON.stringify({
       status: registry.pipeline.status,
+      reason: registry.pipeline.reason,
       resources: registry.pipeline.resources.map((r) => [r.resource, r.status, r.failureReason]),
       models: registry.models,
     });
@@ -114,6 +156,64 @@ function fingerprint(json: string): string {
 }
 
 export const reconcileStep = (input: ControllerInput): Promise<StepResult> => runReconcileStep(input, dependencies());
+
+/** The state machine's Catch output: the input, with the error at `$.error`. */
+export interface FailureInput extends ControllerInput {
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/**
+ * Writes `failed` and the reason to the registry, keeping the models and progress it lists (the
+ * campaigns that serve still serve). Returns the result the signal step reads.
+ */
+export async function runReportFailure(input: FailureInput, deps: ControllerDependencies): Promise<StepResult> {
+  const reason = failureReason(input.error);
+  const text = await readRegistryText(input.registryParameter, deps);
+  let registry: ModelRegistry | undefined;
+  try {
+    registry = text === undefined ? undefined : parseModelRegistry(text);
+  } catch {
+    registry = undefined; // unreadable: replaced by a valid one saying what failed
+  }
+  const failed: ModelRegistry = modelRegistrySchema.parse({
+    schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
+    pipeline: {
+      status: 'failed',
+      reason,
+      updatedAt: new Date(deps.now()).toISOString(),
+      resources: registry?.pipeline.resources ?? [],
+    },
+    models: registry?.models ?? [],
+  });
+  await deps.ssm.send(
+    new PutParameterCommand({
+      Name: input.registryParameter,
+      Value: JSON.stringify(failed),
+      Type: 'String',
+      Overwrite: true,
+      Tier: 'Intelligent-Tiering',
+    }),
+  );
+  return { status: 'failed', reason, models: failed.models.length };
+}
+
+/** The reconcile function's error as Step Functions hands it on (`Cause` is Lambda's JSON). */
+function failureReason(error: FailureInput['error']): string {
+  let message = error?.Cause ?? '';
+  try {
+    const cause = JSON.parse(message) as { errorType?: string; errorMessage?: string };
+    message = [cause.errorType, cause.errorMessage].filter(Boolean).join(': ') || message;
+  } catch {
+    // Cause is plain text (a timeout, a Step Functions error)
+  }
+  const what = error?.Error ?? 'Error';
+  return `The reconcile function failed (${what}) and its retries ran out: ${message || 'no cause given'}`.slice(
+    0,
+    3000,
+  );
+}
+
+export const reportFailure = (input: FailureInput): Promise<StepResult> => runReportFailure(input, dependencies());
 
 // ---------------------------------------------------------------------------------------------
 // The custom resource
@@ -125,6 +225,7 @@ const propertiesSchema = z.object({
   Desired: z.string().min(2),
   WaitHandleUrl: z.string().optional(),
   RegistryRevision: z.string().optional(),
+  Revision: z.string().optional(),
 });
 
 export interface OnEventResponse {
@@ -145,9 +246,10 @@ export async function handleOnEvent(
   const physicalId = `personalize/${props.Prefix}`;
 
   if (event.RequestType === 'Delete') {
-    // Teardown happens in isComplete; first, nothing may keep creating.
+    // Teardown happens in isComplete; first, nothing may keep creating. The start time reaches
+    // every isComplete call (the framework merges Data into its event).
     await stopRunningExecutions(props.StateMachineArn, deps);
-    return { PhysicalResourceId: event.PhysicalResourceId };
+    return { PhysicalResourceId: event.PhysicalResourceId, Data: { TeardownStartedAt: String(deps.now()) } };
   }
 
   await stopRunningExecutions(props.StateMachineArn, deps);
@@ -158,6 +260,7 @@ export async function handleOnEvent(
   const input: ControllerInput = {
     request: { action: 'apply', desired },
     registryParameter: props.RegistryParameter,
+    deadline: deps.now() + PIPELINE_DEADLINE_MS,
     ...(props.WaitHandleUrl ? { waitHandleUrl: props.WaitHandleUrl } : {}),
   };
   const started = await deps.sfn.send(
@@ -181,7 +284,20 @@ export async function handleIsComplete(
   console.log(JSON.stringify({ status: result.status, reason: result.reason, actions: result.actions }));
   if (result.status === 'failed')
     throw new Error(`Removing the Personalize resources of ${prefix} failed: ${result.reason}`);
-  return { IsComplete: result.status === 'done' };
+  if (result.status === 'done') return { IsComplete: true };
+  const startedAt = Number((event as { Data?: { TeardownStartedAt?: string } }).Data?.TeardownStartedAt);
+  if (Number.isFinite(startedAt) && deps.now() - startedAt > TEARDOWN_BUDGET_MS) {
+    const left = result.progress.map((p) => `${p.resource} ${p.status}`).join(', ');
+    throw new Error(
+      `Removing the Personalize resources of ${prefix} takes longer than CloudFormation waits ` +
+        `(${Math.round(TEARDOWN_BUDGET_MS / 60_000)} minutes so far). Every delete that can be issued has been issued; ` +
+        `still in progress: ${left}. Run npx cdk destroy --all again in a few minutes: it resumes where this stopped.`.slice(
+          0,
+          3800,
+        ),
+    );
+  }
+  return { IsComplete: false };
 }
 
 async function stopRunningExecutions(stateMachineArn: string, deps: ControllerDependencies): Promise<void> {

@@ -13,7 +13,10 @@ export type ResourceKind =
   | 'solutionVersion'
   | 'campaign'
   | 'filter'
-  | 'eventTracker';
+  | 'eventTracker'
+  | 'metricAttribution'
+  | 'batchInferenceJob'
+  | 'batchSegmentJob';
 
 export type DatasetType = 'interactions' | 'items' | 'users';
 
@@ -47,10 +50,32 @@ export interface ResourceState {
   readonly minProvisionedTPS?: number;
   /** Campaigns: an update is in progress (describe only). */
   readonly updating?: boolean;
+  /**
+   * Campaigns (`latestCampaignUpdate`) and datasets (`latestDatasetUpdate`): the newest update,
+   * describe only. A failed campaign update leaves the campaign ACTIVE on its previous settings.
+   */
+  readonly latestUpdate?: LatestUpdate;
+  /** Datasets: the schema in use (describe only). */
+  readonly schemaArn?: string;
+  /** Dataset types as Personalize spells them in lists (`Interactions`, `Items`, `Users`). */
+  readonly datasetType?: string;
+}
+
+export interface LatestUpdate {
+  readonly status: string;
+  readonly failureReason?: string;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly minProvisionedTPS?: number;
+  readonly solutionVersionArn?: string;
+  readonly schemaArn?: string;
 }
 
 export interface CreateRequest {
-  readonly kind: Exclude<ResourceKind, 'filter' | 'eventTracker'>;
+  readonly kind: Exclude<
+    ResourceKind,
+    'filter' | 'eventTracker' | 'metricAttribution' | 'batchInferenceJob' | 'batchSegmentJob'
+  >;
   /** Not for solution versions. */
   readonly name?: string;
   readonly parentArn?: string;
@@ -73,8 +98,8 @@ export interface CreateRequest {
 export interface PersonalizePort {
   /** Resources of a kind, under a parent where the kind has one. */
   list(kind: ResourceKind, parentArn?: string): Promise<ResourceState[]>;
-  /** One resource in full, or undefined when it does not exist. */
-  describe(kind: ResourceKind, arn: string): Promise<ResourceState | undefined>;
+  /** A campaign or dataset in full, or undefined when it does not exist. */
+  describe(kind: 'campaign' | 'dataset', arn: string): Promise<ResourceState | undefined>;
   /** Starts creating a resource; returns its ARN. */
   create(request: CreateRequest): Promise<string>;
   /** Starts deleting a resource. */
@@ -82,6 +107,8 @@ export interface PersonalizePort {
   /** Stops a solution version's training (StopSolutionVersionCreation). */
   stopTraining(solutionVersionArn: string): Promise<void>;
   updateCampaign(campaignArn: string, minProvisionedTPS: number, solutionVersionArn: string): Promise<void>;
+  /** Moves a dataset to another schema (schemas are immutable; UpdateDataset). */
+  updateDataset(datasetArn: string, schemaArn: string): Promise<void>;
   /** Offline metrics of a trained solution version, by Personalize's metric names. */
   solutionMetrics(solutionVersionArn: string): Promise<Record<string, number>>;
   tags(arn: string): Promise<Record<string, string>>;
@@ -94,6 +121,7 @@ export const ERRORS = {
   inUse: ['ResourceInUseException'],
   exists: ['ResourceAlreadyExistsException'],
   notFound: ['ResourceNotFoundException'],
+  accessDenied: ['AccessDeniedException'],
   server: ['InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'ServiceUnavailableException'],
 } as const;
 

@@ -18,6 +18,12 @@ import {
   DeleteSchemaCommand,
   DeleteSolutionCommand,
   DescribeCampaignCommand,
+  DescribeDatasetCommand,
+  DeleteMetricAttributionCommand,
+  ListBatchInferenceJobsCommand,
+  ListBatchSegmentJobsCommand,
+  ListMetricAttributionsCommand,
+  UpdateDatasetCommand,
   GetSolutionMetricsCommand,
   ListCampaignsCommand,
   ListDatasetGroupsCommand,
@@ -34,7 +40,7 @@ import {
   Tag,
   UpdateCampaignCommand,
 } from '@aws-sdk/client-personalize';
-import { CreateRequest, DatasetType, PersonalizePort, ResourceKind, ResourceState, STATUS } from './port';
+import { CreateRequest, DatasetType, LatestUpdate, PersonalizePort, ResourceKind, ResourceState, STATUS } from './port';
 
 const DATASET_TYPES: Record<DatasetType, string> = { interactions: 'Interactions', items: 'Items', users: 'Users' };
 
@@ -44,6 +50,7 @@ interface Summary {
   creationDateTime?: Date;
   lastUpdatedDateTime?: Date;
   failureReason?: string;
+  datasetType?: string;
 }
 
 function state(
@@ -62,6 +69,24 @@ function state(
     createdAt: summary.creationDateTime?.getTime() ?? 0,
     ...(summary.lastUpdatedDateTime ? { lastUpdatedAt: summary.lastUpdatedDateTime.getTime() } : {}),
     ...(summary.failureReason ? { failureReason: summary.failureReason } : {}),
+    ...(summary.datasetType ? { datasetType: summary.datasetType } : {}),
+  };
+}
+
+/** `latestCampaignUpdate` / `latestDatasetUpdate`. */
+function latestUpdate(
+  update: (Summary & { minProvisionedTPS?: number; solutionVersionArn?: string; schemaArn?: string }) | undefined,
+): { latestUpdate?: LatestUpdate } {
+  if (!update?.status) return {};
+  return {
+    latestUpdate: {
+      status: update.status,
+      createdAt: update.creationDateTime?.getTime() ?? 0,
+      ...(update.failureReason ? { failureReason: update.failureReason } : {}),
+      ...(update.minProvisionedTPS !== undefined ? { minProvisionedTPS: update.minProvisionedTPS } : {}),
+      ...(update.solutionVersionArn ? { solutionVersionArn: update.solutionVersionArn } : {}),
+      ...(update.schemaArn ? { schemaArn: update.schemaArn } : {}),
+    },
   };
 }
 
@@ -163,26 +188,65 @@ export class SdkPersonalizePort implements PersonalizePort {
             nextToken: r.nextToken,
           };
         });
+      case 'metricAttribution':
+        return allPages(async (nextToken) => {
+          const r = await c.send(
+            new ListMetricAttributionsCommand({ datasetGroupArn: parentArn, nextToken, maxResults }),
+          );
+          return {
+            items: (r.metricAttributions ?? []).map((m) => state(kind, m.metricAttributionArn, m, parentArn)),
+            nextToken: r.nextToken,
+          };
+        });
+      case 'batchInferenceJob':
+        return allPages(async (nextToken) => {
+          const r = await c.send(
+            new ListBatchInferenceJobsCommand({ solutionVersionArn: parentArn, nextToken, maxResults }),
+          );
+          return {
+            items: (r.batchInferenceJobs ?? []).map((j) =>
+              state(kind, j.batchInferenceJobArn, j, parentArn, j.jobName),
+            ),
+            nextToken: r.nextToken,
+          };
+        });
+      case 'batchSegmentJob':
+        return allPages(async (nextToken) => {
+          const r = await c.send(
+            new ListBatchSegmentJobsCommand({ solutionVersionArn: parentArn, nextToken, maxResults }),
+          );
+          return {
+            items: (r.batchSegmentJobs ?? []).map((j) => state(kind, j.batchSegmentJobArn, j, parentArn, j.jobName)),
+            nextToken: r.nextToken,
+          };
+        });
     }
   }
 
-  /** Only campaigns are described in full (TPS, deployed version, update in progress). */
-  async describe(kind: ResourceKind, arn: string): Promise<ResourceState | undefined> {
-    if (kind !== 'campaign') throw new Error(`describe ${kind} is not needed by reconcile`);
-    try {
-      const { campaign } = await this.client.send(new DescribeCampaignCommand({ campaignArn: arn }));
-      if (!campaign) return undefined;
-      const update = campaign.latestCampaignUpdate?.status;
+  /**
+   * Campaigns (TPS, deployed version, latest update) and datasets (schema, latest update) in full.
+   * ResourceNotFoundException is passed on: reconcile reads it as "gone since the list".
+   */
+  async describe(kind: 'campaign' | 'dataset', arn: string): Promise<ResourceState | undefined> {
+    if (kind === 'dataset') {
+      const { dataset } = await this.client.send(new DescribeDatasetCommand({ datasetArn: arn }));
+      if (!dataset) return undefined;
       return {
-        ...state('campaign', campaign.campaignArn, campaign),
-        ...(campaign.solutionVersionArn ? { solutionVersionArn: campaign.solutionVersionArn } : {}),
-        ...(campaign.minProvisionedTPS !== undefined ? { minProvisionedTPS: campaign.minProvisionedTPS } : {}),
-        updating: update === STATUS.createPending || update === STATUS.createInProgress,
+        ...state('dataset', dataset.datasetArn, dataset),
+        ...(dataset.schemaArn ? { schemaArn: dataset.schemaArn } : {}),
+        ...latestUpdate(dataset.latestDatasetUpdate),
       };
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-      throw error;
     }
+    const { campaign } = await this.client.send(new DescribeCampaignCommand({ campaignArn: arn }));
+    if (!campaign) return undefined;
+    const update = campaign.latestCampaignUpdate?.status;
+    return {
+      ...state('campaign', campaign.campaignArn, campaign),
+      ...(campaign.solutionVersionArn ? { solutionVersionArn: campaign.solutionVersionArn } : {}),
+      ...(campaign.minProvisionedTPS !== undefined ? { minProvisionedTPS: campaign.minProvisionedTPS } : {}),
+      updating: update === STATUS.createPending || update === STATUS.createInProgress,
+      ...latestUpdate(campaign.latestCampaignUpdate),
+    };
   }
 
   async create(request: CreateRequest): Promise<string> {
@@ -287,6 +351,9 @@ export class SdkPersonalizePort implements PersonalizePort {
       case 'eventTracker':
         await c.send(new DeleteEventTrackerCommand({ eventTrackerArn: arn }));
         return;
+      case 'metricAttribution':
+        await c.send(new DeleteMetricAttributionCommand({ metricAttributionArn: arn }));
+        return;
       default:
         throw new Error(`${kind} cannot be deleted on its own (it goes with its parent)`);
     }
@@ -298,6 +365,10 @@ export class SdkPersonalizePort implements PersonalizePort {
 
   async updateCampaign(campaignArn: string, minProvisionedTPS: number, solutionVersionArn: string): Promise<void> {
     await this.client.send(new UpdateCampaignCommand({ campaignArn, minProvisionedTPS, solutionVersionArn }));
+  }
+
+  async updateDataset(datasetArn: string, schemaArn: string): Promise<void> {
+    await this.client.send(new UpdateDatasetCommand({ datasetArn, schemaArn }));
   }
 
   async solutionMetrics(solutionVersionArn: string): Promise<Record<string, number>> {
