@@ -12,6 +12,17 @@ import { RuntimeFunction } from '../runtime-function';
 import { DATA_KEY_PREFIXES } from '../shared/names';
 import { TRANSFORM_VERSION } from './movielens/prepare';
 
+/**
+ * Below the provider framework's own 15 minutes: a handler that runs out of time is then reported
+ * by the framework, as a failed resource with the reason.
+ */
+export const HANDLER_TIMEOUT = Duration.minutes(14);
+/**
+ * How long CloudFormation waits for the framework's answer (its default is an hour): a minute past
+ * the framework function's 15-minute limit, so even an answer that never comes fails in minutes.
+ */
+export const SERVICE_TIMEOUT = Duration.minutes(16);
+
 export interface MovieLensPreparationProps {
   /** The data bucket the prepared files are written to. */
   readonly bucket: s3.IBucket;
@@ -54,7 +65,7 @@ export class MovieLensPreparation extends Construct {
       // ml-25m: a 235-262 MB zip, 25 million ratings read twice, ~1 GB written; measured locally
       // at 26 s and 180 MB peak RSS, so this leaves room for Lambda's fraction of a CPU.
       memorySize: 1024,
-      timeout: Duration.minutes(15),
+      timeout: HANDLER_TIMEOUT,
       ephemeralStorageSize: Size.gibibytes(2),
       logRetention,
     });
@@ -70,6 +81,7 @@ export class MovieLensPreparation extends Construct {
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
+      serviceTimeout: SERVICE_TIMEOUT,
       resourceType: 'Custom::MovieLensPreparation',
       properties: {
         Bucket: props.bucket.bucketName,

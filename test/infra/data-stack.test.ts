@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TRANSFORM_VERSION } from '../../lib/data/movielens/prepare';
 import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
 
 let workshop: SynthesizedWorkshop;
@@ -179,7 +180,7 @@ describe('MovieLens preparation', () => {
       PositiveRatingThreshold: '3.6',
       TimestampShift: JSON.stringify({ kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' }),
       SkipBadLines: 'false',
-      TransformVersion: '1',
+      TransformVersion: String(TRANSFORM_VERSION),
     });
   });
 
@@ -200,23 +201,43 @@ describe('MovieLens preparation', () => {
     });
   });
 
-  test('the handler is sized for ml-25m: 1024 MB, 15 minutes, 2 GiB of /tmp, latest Node.js on arm64', () => {
+  test('the handler is sized for ml-25m: 1024 MB, 14 minutes, 2 GiB of /tmp, latest Node.js on arm64', () => {
     data.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.onEvent',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 1024,
-      Timeout: 900,
+      Timeout: 14 * 60,
       EphemeralStorage: { Size: 2048 },
     });
   });
 
+  test('a handler timeout is reported by the framework within its 15 minutes, and CloudFormation waits 16, not an hour', () => {
+    const functions = resourcesOf(data, 'AWS::Lambda::Function');
+    const [, handler] = functions.find(([id]) => id === handlerId())!;
+    const framework = functions.filter(([, f]) =>
+      String(f.Properties?.Description).startsWith(
+        'AWS CDK resource provider framework - onEvent (MovieRecs-Data/MovieLens/',
+      ),
+    );
+    expect(framework).toHaveLength(1);
+    const frameworkTimeout = framework[0][1].Properties?.Timeout as number;
+    expect(frameworkTimeout).toBe(15 * 60);
+    expect(handler.Properties?.Timeout).toBeLessThanOrEqual(frameworkTimeout - 60);
+    const [[, resource]] = resourcesOf(data, 'Custom::MovieLensPreparation');
+    // CloudFormation takes the seconds as text.
+    expect(resource.Properties?.ServiceTimeout).toBe(String(16 * 60));
+    expect(Number(resource.Properties?.ServiceTimeout)).toBeGreaterThan(frameworkTimeout);
+  });
+
   test("its logs, and the framework's, go to log groups deleted with the stack", () => {
-    const groups = resourcesOf(data, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(2);
-    for (const [, group] of groups) {
-      expect(group.DeletionPolicy).toBe('Delete');
-      expect(group.Properties?.RetentionInDays).toBe(30);
+    const groups = new Map(resourcesOf(data, 'AWS::Logs::LogGroup'));
+    const functions = resourcesOf(data, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('MovieLens'));
+    expect(functions).toHaveLength(2);
+    for (const [, fn] of functions) {
+      const group = groups.get((fn.Properties?.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref);
+      expect(group?.DeletionPolicy).toBe('Delete');
+      expect(group?.Properties?.RetentionInDays).toBe(30);
     }
   });
 
