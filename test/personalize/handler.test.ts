@@ -9,12 +9,15 @@ import {
   ControllerInput,
   handleIsComplete,
   handleOnEvent,
+  PIPELINE_DEADLINE_MS,
   runReconcileStep,
+  runReportFailure,
   sendSignal,
+  TEARDOWN_BUDGET_MS,
 } from '../../lib/personalize/controller/handler';
 import { SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
 import { parseModelRegistry } from '../../lib/shared/model-registry';
-import { apply, desiredFor, MINUTE } from './harness';
+import { apply, converge, desiredFor, MINUTE } from './harness';
 
 const ssm = mockClient(SSMClient);
 const sfn = mockClient(SFNClient);
@@ -58,7 +61,7 @@ describe('reconcile step', () => {
       sim.advance(MINUTE);
       step = await runReconcileStep(input(), deps(sim));
     }
-    expect(step).toEqual({ status: 'done', reason: '', models: 3 });
+    expect(step).toEqual({ status: 'done', reason: '', models: 3, memory: {} });
     const registries = published.map(parseModelRegistry);
     expect(registries[0].pipeline.status).toBe('pending');
     expect(registries[registries.length - 1]).toMatchObject({ pipeline: { status: 'done' } });
@@ -170,7 +173,10 @@ describe('custom resource', () => {
       ],
     });
     sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
-    expect(await handleOnEvent(event('Delete'), deps(sim))).toEqual({ PhysicalResourceId: 'personalize/MovieRecs' });
+    expect(await handleOnEvent(event('Delete'), deps(sim))).toEqual({
+      PhysicalResourceId: 'personalize/MovieRecs',
+      Data: { TeardownStartedAt: String(sim.now) },
+    });
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
     let polls = 0;
     let complete = false;
@@ -193,6 +199,99 @@ describe('custom resource', () => {
     const sim = new SimulatedPersonalize();
     await expect(handleOnEvent(event('Create', { StateMachineArn: 'nope' }), deps(sim))).rejects.toThrow(
       /Invalid controller properties: StateMachineArn/,
+    );
+  });
+});
+
+describe('failure paths end in the registry', () => {
+  test('a run past its deadline fails with what it still waits on, and the registry says so', async () => {
+    const sim = new SimulatedPersonalize();
+    const published: string[] = [];
+    ssm.on(PutParameterCommand).callsFake((command) => {
+      published.push(command.Value);
+      return { Version: published.length };
+    });
+    const started = { ...input(), deadline: sim.now + 5 * MINUTE };
+    expect((await runReconcileStep(started, deps(sim))).status).toBe('pending');
+    sim.advance(6 * MINUTE);
+    const late = await runReconcileStep(started, deps(sim));
+    expect(late.status).toBe('failed');
+    expect(late.reason).toMatch(
+      /did not finish within 11.5 hours; still waiting on: .*dataset:interactions CREATE PENDING/,
+    );
+    const registry = parseModelRegistry(published[published.length - 1]);
+    expect(registry.pipeline).toMatchObject({ status: 'failed', reason: late.reason });
+    expect(PIPELINE_DEADLINE_MS).toBeLessThan(12 * 3600_000);
+  });
+
+  test("the Catch step writes 'failed' with Lambda's error, keeping the models that serve", async () => {
+    const sim = new SimulatedPersonalize();
+    const published: string[] = [];
+    ssm.on(PutParameterCommand).callsFake((command) => {
+      published.push(command.Value);
+      return { Version: published.length };
+    });
+    ssm.on(GetParameterCommand).callsFake(() => ({ Parameter: { Value: published[published.length - 1] } }));
+    let step = await runReconcileStep(input(), deps(sim));
+    for (let i = 0; i < 300 && step.status === 'pending'; i++) {
+      sim.advance(MINUTE);
+      step = await runReconcileStep(input(), deps(sim));
+    }
+    expect(step.status).toBe('done');
+    const result = await runReportFailure(
+      {
+        ...input(),
+        error: {
+          Error: 'Lambda.Unknown',
+          Cause: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: 'out of memory' }),
+        },
+      },
+      deps(sim),
+    );
+    expect(result).toEqual({
+      status: 'failed',
+      reason:
+        'The reconcile function failed (Lambda.Unknown) and its retries ran out: Runtime.ExitError: out of memory',
+      models: 3,
+    });
+    const registry = parseModelRegistry(published[published.length - 1]);
+    expect(registry.pipeline.status).toBe('failed');
+    expect(registry.pipeline.reason).toBe(result.reason);
+    expect(registry.models).toHaveLength(3);
+  });
+
+  test('the Catch step writes a valid registry even when the parameter is unreadable', async () => {
+    const sim = new SimulatedPersonalize();
+    const published: string[] = [];
+    ssm.on(PutParameterCommand).callsFake((command) => {
+      published.push(command.Value);
+      return { Version: 1 };
+    });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'not json' } });
+    const result = await runReportFailure(
+      { ...input(), error: { Error: 'States.Timeout', Cause: 'timed out' } },
+      deps(sim),
+    );
+    expect(result.reason).toMatch(/\(States.Timeout\).*timed out/);
+    expect(parseModelRegistry(published[0]).pipeline).toMatchObject({ status: 'failed', resources: [] });
+  });
+
+  test('a teardown that outlasts CloudFormation says that a second destroy resumes', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor('MovieRecs')), sim);
+    // An attendee's batch job (it cannot be stopped) holds a solution for hours.
+    const version = sim.snapshot().find((r) => r.kind === 'solutionVersion' && r.status === 'ACTIVE');
+    sim.seedChild('batchInferenceJob', 'attendee-batch', version?.arn ?? '', 3 * 3600_000);
+    const deleting = {
+      ...event('Delete'),
+      Data: { TeardownStartedAt: String(sim.now) },
+    } as CloudFormationCustomResourceEvent;
+    expect(await handleIsComplete(deleting, deps(sim))).toEqual({ IsComplete: false });
+    sim.advance(TEARDOWN_BUDGET_MS - MINUTE);
+    expect(await handleIsComplete(deleting, deps(sim))).toEqual({ IsComplete: false });
+    sim.advance(2 * MINUTE);
+    await expect(handleIsComplete(deleting, deps(sim))).rejects.toThrow(
+      /takes longer than CloudFormation waits .*batchInferenceJob attendee-batch.*Run npx cdk destroy --all again/,
     );
   });
 });

@@ -83,7 +83,7 @@ export async function runReconcileStep(input: ControllerInput, deps: ControllerD
       ...result,
       status: 'failed',
       reason:
-        `The pipeline did not finish within ${Math.round(PIPELINE_DEADLINE_MS / 3600_000)} hours; still waiting on: ` +
+        `The pipeline did not finish within ${PIPELINE_DEADLINE_MS / 3600_000} hours; still waiting on: ` +
         `${waiting.join(', ') || 'nothing listed'}. Deploy again (-c pipelineRun=<new value>) to resume.`,
     };
   }
