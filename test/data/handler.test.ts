@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -16,7 +17,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { downloadToFile, handlePreparationEvent } from '../../lib/data/movielens/handler';
+import { PUBLISHED_ZIPS, PublishedZip } from '../../lib/data/movielens/editions';
+import { checkPublishedZip, downloadToFile, handlePreparationEvent } from '../../lib/data/movielens/handler';
 import { S3Sink } from '../../lib/data/movielens/s3-sink';
 import { TRANSFORM_VERSION } from '../../lib/data/movielens/prepare';
 import { writeSynthetic, zipFolder } from '../../data/synthetic/generate';
@@ -26,16 +28,35 @@ const s3 = mockClient(S3Client);
 let server: Server;
 let baseUrl: string;
 let requests: string[] = [];
+/** The served zips by URL path; the synthetic ml-100k's digest stands in for the published one. */
+const served = new Map<string, Buffer>();
+let syntheticMl100k: PublishedZip;
+
+/** A synthetic edition zipped as GroupLens does, or with the files under another top folder. */
+async function syntheticZip(edition: 'ml-100k' | 'ml-latest', topFolder: string, leaveOut?: string): Promise<Buffer> {
+  const folder = tempDir();
+  const files = writeSynthetic({ edition, users: 120, items: 300, ratings: 8000, seed: 8 }, folder);
+  const zip = path.join(tempDir(), 'edition.zip');
+  await zipFolder(
+    folder,
+    files.filter((file) => file !== leaveOut),
+    topFolder,
+    zip,
+  );
+  return readFileSync(zip);
+}
 
 beforeAll(async () => {
-  const folder = tempDir();
-  const files = writeSynthetic({ edition: 'ml-100k', users: 120, items: 300, ratings: 8000, seed: 8 }, folder);
-  const zip = path.join(tempDir(), 'ml-100k.zip');
-  await zipFolder(folder, files, 'ml-100k', zip);
-  const bytes = readFileSync(zip);
+  const ml100k = await syntheticZip('ml-100k', 'ml-100k');
+  syntheticMl100k = { bytes: ml100k.length, sha256: createHash('sha256').update(ml100k).digest('hex') };
+  served.set('/movielens/ml-100k.zip', ml100k);
+  served.set('/movielens/ml-latest-small.zip', await syntheticZip('ml-latest', 'ml-latest-small'));
+  served.set('/other-folder/ml-latest-small.zip', await syntheticZip('ml-latest', 'ml-latest'));
+  served.set('/no-movies/ml-latest-small.zip', await syntheticZip('ml-latest', 'ml-latest-small', 'movies.csv'));
   server = createServer((request, response) => {
     requests.push(request.url ?? '');
-    if (request.url === '/movielens/ml-100k.zip') {
+    const bytes = served.get(request.url ?? '');
+    if (bytes) {
       response.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
       response.end(bytes);
     } else {
@@ -95,7 +116,70 @@ function event(
   } as CloudFormationCustomResourceEvent;
 }
 
-const deps = () => ({ s3: new S3Client({ region: 'us-east-1' }), download: downloadToFile, scratch: tempDir() });
+const deps = (publishedZips = { 'ml-100k': syntheticMl100k }) => ({
+  s3: new S3Client({ region: 'us-east-1' }),
+  download: downloadToFile,
+  scratch: tempDir(),
+  publishedZips,
+});
+const host = () => baseUrl.slice(0, -'/movielens'.length);
+
+describe('the download is the published one', () => {
+  test('the default table holds the published sizes and checksums of the fixed editions, and no ml-latest-small', () => {
+    expect(PUBLISHED_ZIPS).toEqual({
+      'ml-100k': { bytes: 4_924_029, sha256: '50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229' },
+      'ml-25m': { bytes: 261_978_986, sha256: '8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa' },
+    });
+  });
+
+  test('by default, another ml-100k zip is refused naming the URL, the expected and the actual size and hash', async () => {
+    recordUploads();
+    const { bytes, sha256 } = syntheticMl100k;
+    const run = handlePreparationEvent(event('Create'), { ...deps(), publishedZips: undefined });
+    await expect(run).rejects.toThrow(
+      `${baseUrl}/ml-100k.zip is not the published zip: expected 4924029 bytes with SHA-256 ` +
+        `50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229, got ${bytes} bytes with SHA-256 ${sha256}. ` +
+        'The fixed editions never change, and a mirror must serve the same bytes.',
+    );
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['the size', (zip: PublishedZip) => ({ ...zip, bytes: zip.bytes + 1 })],
+    ['the hash', (zip: PublishedZip) => ({ ...zip, sha256: '0'.repeat(64) })],
+  ])('a zip that differs only in %s is refused too', async (_what, change) => {
+    const file = path.join(tempDir(), 'ml-100k.zip');
+    await downloadToFile(`${baseUrl}/ml-100k.zip`, file);
+    await expect(checkPublishedZip('https://x/ml-100k.zip', file, syntheticMl100k)).resolves.toBeUndefined();
+    await expect(checkPublishedZip('https://x/ml-100k.zip', file, change(syntheticMl100k))).rejects.toThrow(
+      /^https:\/\/x\/ml-100k\.zip is not the published zip/,
+    );
+  });
+
+  test('ml-latest-small changes between releases: any zip with its layout is prepared', async () => {
+    const uploads = recordUploads();
+    const result = await handlePreparationEvent(event('Create', { Edition: 'ml-latest-small' }), deps({}));
+    expect(result.Data).toMatchObject({ RatingsRead: 8000, UsersKey: '' });
+    expect([...uploads.keys()].some((key) => key.endsWith('manifest.json'))).toBe(true);
+  });
+
+  test.each([
+    [
+      'other-folder',
+      'expected one top folder "ml-latest-small/" holding ratings.csv, movies.csv; its top level holds "ml-latest"',
+    ],
+    ['no-movies', 'expected one top folder "ml-latest-small/" holding ratings.csv, movies.csv; missing movies.csv'],
+  ])('a zip laid out otherwise (%s) is refused, naming what was expected', async (folder, problem) => {
+    recordUploads();
+    const run = handlePreparationEvent(
+      event('Create', { Edition: 'ml-latest-small', BaseUrl: `${host()}/${folder}` }),
+      deps({}),
+    );
+    await expect(run).rejects.toThrow(problem);
+    await expect(run).rejects.toThrow(/ml-latest-small\.zip: expected/);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+});
 
 describe('create', () => {
   test('downloads the zip over HTTP, writes every file under its settings id, and reports keys and counts', async () => {

@@ -73,3 +73,25 @@ export const ML_LATEST_GENRES = [
 export const NO_GENRES_LISTED = '(no genres listed)';
 export const RATINGS_CSV_HEADER = 'userId,movieId,rating,timestamp';
 export const MOVIES_CSV_HEADER = 'movieId,title,genres';
+
+/** The size and SHA-256 of a published zip. */
+export interface PublishedZip {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * The published zips of the fixed editions (MOVIELENS.md; GroupLens publishes the checksums next
+ * to the files). A download that differs is refused whatever the base URL: a mirror must serve
+ * the same bytes. ml-latest-small is missing on purpose: it is a development edition that changes
+ * between releases, so only its layout is checked.
+ */
+export const PUBLISHED_ZIPS: Readonly<Partial<Record<MovieLensEdition, PublishedZip>>> = {
+  'ml-100k': { bytes: 4_924_029, sha256: '50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229' },
+  'ml-25m': { bytes: 261_978_986, sha256: '8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa' },
+};
+
+/** The files an edition's zip must hold, under its one top folder. */
+export function layoutFiles(layout: EditionLayout): string[] {
+  return [layout.ratingsFile, layout.moviesFile, ...(layout.usersFile ? [layout.usersFile] : [])];
+}

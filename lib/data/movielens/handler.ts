@@ -6,7 +6,8 @@
  * Idempotent: the keys derive from the settings, and when their manifest already exists the
  * work is skipped. On delete, the files of that physical id are removed.
  */
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,10 +15,11 @@ import { pipeline } from 'node:stream/promises';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { MOVIELENS_EDITIONS } from '../../config';
+import { MOVIELENS_EDITIONS, MovieLensEdition } from '../../config';
+import { EDITION_LAYOUTS, layoutFiles, PUBLISHED_ZIPS, PublishedZip } from './editions';
 import { Manifest, prepareMovieLens, preparedKeys, PrepareSettings, settingsId, TRANSFORM_VERSION } from './prepare';
 import { S3Sink } from './s3-sink';
-import { openSource } from './source';
+import { ZipSource } from './source';
 
 /** The custom resource's properties (CloudFormation passes every value as text). */
 export const preparationPropertiesSchema = z.object({
@@ -47,11 +49,13 @@ export interface OnEventResponse {
   readonly Data?: Record<string, string | number>;
 }
 
-/** Seams for tests: the S3 client, the download and the scratch folder. */
+/** Seams for tests: the S3 client, the download, the scratch folder and the published zips. */
 export interface PreparationDependencies {
   readonly s3: S3Client;
   readonly download: (url: string, file: string) => Promise<void>;
   readonly scratch: string;
+  /** @default PUBLISHED_ZIPS, the published sizes and checksums */
+  readonly publishedZips?: Readonly<Partial<Record<MovieLensEdition, PublishedZip>>>;
 }
 
 const PHYSICAL_ID_PREFIX = 'movielens/';
@@ -109,8 +113,11 @@ export async function handlePreparationEvent(
   try {
     console.log(`downloading ${url}`);
     await deps.download(url, zipPath);
-    const source = await openSource(zipPath);
+    const published = (deps.publishedZips ?? PUBLISHED_ZIPS)[props.Edition];
+    if (published) await checkPublishedZip(url, zipPath, published);
+    const source = await ZipSource.open(zipPath);
     try {
+      source.checkLayout(props.Edition, layoutFiles(EDITION_LAYOUTS[props.Edition]));
       const manifest = await prepareMovieLens({ ...settings, source, sourceDescription: url, sink, keyBase });
       console.log(`prepared ${props.Edition}: ${JSON.stringify(manifest.counts)}`);
       return response(keyBase, manifest, false);
@@ -154,6 +161,25 @@ async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promi
       await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+}
+
+/**
+ * Refuses a download whose size or SHA-256 is not the published one: another release, a partial
+ * download or a mirror serving other bytes would otherwise be prepared without a word.
+ */
+export async function checkPublishedZip(url: string, file: string, published: PublishedZip): Promise<void> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file)) {
+    bytes += (chunk as Buffer).length;
+    hash.update(chunk as Buffer);
+  }
+  const sha256 = hash.digest('hex');
+  if (bytes === published.bytes && sha256 === published.sha256) return;
+  throw new Error(
+    `${url} is not the published zip: expected ${published.bytes} bytes with SHA-256 ${published.sha256}, ` +
+      `got ${bytes} bytes with SHA-256 ${sha256}. The fixed editions never change, and a mirror must serve the same bytes.`,
+  );
 }
 
 /** Streams a URL to a file; a non-200 answer names the URL and the status. */

@@ -62,6 +62,8 @@ export class ZipSource implements MovieLensSource {
     private readonly zipPath: string,
     private readonly zip: yauzl.ZipFile,
     private readonly entries: Map<string, yauzl.Entry>,
+    /** Every entry's full name, folders included, in zip order. */
+    private readonly names: readonly string[],
   ) {}
 
   static async open(zipPath: string): Promise<ZipSource> {
@@ -73,10 +75,12 @@ export class ZipSource implements MovieLensSource {
       ),
     );
     const entries = new Map<string, yauzl.Entry>();
+    const names: string[] = [];
     const duplicates = new Set<string>();
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
         const name = entry.fileName;
+        names.push(name);
         if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) {
           const base = path.posix.basename(name);
           if (entries.has(base)) duplicates.add(base);
@@ -91,7 +95,25 @@ export class ZipSource implements MovieLensSource {
       zip.readEntry();
     });
     for (const base of duplicates) entries.delete(base);
-    return new ZipSource(zipPath, zip, entries);
+    return new ZipSource(zipPath, zip, entries, names);
+  }
+
+  /**
+   * Checks the zip is laid out as GroupLens publishes an edition: everything in one top folder
+   * named after it (macOS's `__MACOSX/` aside), with the files the preparation reads right in it.
+   */
+  checkLayout(folder: string, files: readonly string[]): void {
+    const names = this.names.filter((name) => !name.startsWith('__MACOSX/'));
+    const tops = [...new Set(names.map((name) => name.split('/')[0]))];
+    const expected = `one top folder "${folder}/" holding ${files.join(', ')}`;
+    if (tops.length !== 1 || tops[0] !== folder) {
+      const found = tops.length ? tops.map((top) => `"${top}"`).join(', ') : 'nothing';
+      throw new DataFileError(this.zipPath, undefined, `expected ${expected}; its top level holds ${found}`);
+    }
+    const missing = files.filter((file) => !names.includes(`${folder}/${file}`));
+    if (missing.length) {
+      throw new DataFileError(this.zipPath, undefined, `expected ${expected}; missing ${missing.join(', ')}`);
+    }
   }
 
   async has(fileName: string): Promise<boolean> {
