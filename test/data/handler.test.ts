@@ -18,7 +18,12 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PUBLISHED_ZIPS, PublishedZip } from '../../lib/data/movielens/editions';
-import { checkPublishedZip, downloadToFile, handlePreparationEvent } from '../../lib/data/movielens/handler';
+import {
+  checkPublishedZip,
+  downloadToFile,
+  handlePreparationEvent,
+  PreparationDependencies,
+} from '../../lib/data/movielens/handler';
 import { S3Sink } from '../../lib/data/movielens/s3-sink';
 import { TRANSFORM_VERSION } from '../../lib/data/movielens/prepare';
 import { writeSynthetic, zipFolder } from '../../data/synthetic/generate';
@@ -116,7 +121,7 @@ function event(
   } as CloudFormationCustomResourceEvent;
 }
 
-const deps = (publishedZips = { 'ml-100k': syntheticMl100k }) => ({
+const deps = (publishedZips: PreparationDependencies['publishedZips'] = { 'ml-100k': syntheticMl100k }) => ({
   s3: new S3Client({ region: 'us-east-1' }),
   download: downloadToFile,
   scratch: tempDir(),
