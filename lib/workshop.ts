@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { WorkshopConfig } from './config';
 import { DataStack } from './data/data-stack';
 import { EDITION_LAYOUTS } from './data/movielens/editions';
+import { TRANSFORM_VERSION } from './data/movielens/prepare';
 import { PersonalizeStack } from './personalize/personalize-stack';
 import { stackName } from './shared/names';
 import { WebStack } from './web/web-stack';
@@ -44,10 +45,7 @@ export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks
     },
     solutions: config.solutions,
     waitForModels: config.waitForModels,
-    revision: createHash('sha256')
-      .update(JSON.stringify([config.dataset, config.positiveRatingThreshold, config.timestampShift, config.solutions]))
-      .digest('hex')
-      .slice(0, 8),
+    revision: pipelineRevision(config),
   });
   const web = new WebStack(app, stackName(prefix, 'Web'), {
     env,
@@ -72,6 +70,25 @@ export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks
   // Every resource says which copy of the workshop it belongs to (cost reports, cleanup checks).
   Tags.of(app).add('movierecs:prefix', prefix);
   return { data, personalize, web };
+}
+
+/**
+ * Everything the Personalize pipeline works from, as one short hash. The prepared data reaches the
+ * Personalize stack as cross-stack references, which read the same in its template whatever the
+ * data settings are; this revision is what makes CloudFormation update the controller (a new run)
+ * when they change.
+ */
+export function pipelineRevision(config: WorkshopConfig): string {
+  const inputs = {
+    dataset: config.dataset,
+    movieLensBaseUrl: config.movieLensBaseUrl,
+    positiveRatingThreshold: config.positiveRatingThreshold,
+    timestampShift: config.timestampShift,
+    skipBadLines: config.skipBadLines,
+    transformVersion: TRANSFORM_VERSION,
+    solutions: config.solutions,
+  };
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8);
 }
 
 /** "17" -> PostgreSQL 17 (latest minor at deploy); "17.4" -> exactly 17.4. */

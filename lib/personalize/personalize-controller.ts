@@ -5,6 +5,7 @@ import {
   CfnWaitConditionHandle,
   CustomResource,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
 } from 'aws-cdk-lib';
@@ -17,7 +18,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../policy-checks';
 import { RuntimeFunction } from '../runtime-function';
-import { DesiredDataset, DesiredSolution, DesiredState } from './controller/desired';
+import { DesiredDataset, DesiredSolution, DesiredState, names } from './controller/desired';
 import { ModelRegistryParameter } from './model-registry';
 
 export interface PersonalizeControllerProps {
@@ -34,7 +35,10 @@ export interface PersonalizeControllerProps {
    */
   readonly waitForModels?: boolean;
   /**
-   * Changes whenever the desired state does, so a WaitCondition waits again on each such deploy.
+   * Changes whenever what the pipeline works from does (data settings, transform, solutions, a
+   * requested rerun): it is a property of the custom resource, so such a deploy updates it and
+   * starts a new run (the data keys alone are cross-stack references that read the same in the
+   * template), and it names the WaitCondition, which waits only once.
    * @default - a fixed revision
    */
   readonly revision?: string;
@@ -45,9 +49,25 @@ export interface PersonalizeControllerProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+function personalizeArn(resource: string): string {
+  return `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+}
+
+/** The ARN patterns of this prefix's own resources (see grantApply for why they cannot overlap). */
+function ownResources(prefix: string) {
+  return {
+    datasetGroup: personalizeArn(`dataset-group/${names.datasetGroup(prefix)}`),
+    datasets: personalizeArn(`dataset/${names.datasetGroup(prefix)}/*`),
+    schemas: personalizeArn(`schema/${prefix}-*`),
+    importJobs: personalizeArn(`dataset-import-job/${prefix}-*`),
+    solutions: personalizeArn(`solution/${prefix}-*`),
+    campaigns: personalizeArn(`campaign/${prefix}-*`),
+  };
+}
+
 /** Step Functions polls reconcile this often. */
 export const RECONCILE_INTERVAL = Duration.seconds(60);
-/** Longest a pipeline may run (and a WaitCondition may wait). */
+/** Longest a pipeline may run (and a WaitCondition may wait: 43,200 s is its maximum). */
 export const PIPELINE_TIMEOUT = Duration.hours(12);
 
 /**
@@ -66,8 +86,17 @@ export class PersonalizeController extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    // Step Functions log groups live under /aws/vendedlogs/states/: CloudWatch Logs' resource
+    // policy for log delivery is capped at 5,120 characters, and AWS documents this prefix as the
+    // way to stay under it ("Logging using CloudWatch Logs", Step Functions developer guide). The
+    // stack's id keeps the name unique per deployment of the stack.
+    const stackId = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     const logGroup = (name: string) =>
-      new logs.LogGroup(this, name, { retention, removalPolicy: RemovalPolicy.DESTROY });
+      new logs.LogGroup(this, name, {
+        retention,
+        removalPolicy: RemovalPolicy.DESTROY,
+        logGroupName: Fn.join('', [`/aws/vendedlogs/states/${props.prefix}-${name}-`, stackId]),
+      });
     const fn = (name: string, handler: string, timeout: Duration) =>
       new RuntimeFunction(this, name, {
         entry: path.join(__dirname, 'controller', 'handler.ts'),
@@ -79,11 +108,17 @@ export class PersonalizeController extends Construct {
 
     // Reconcile: Personalize within this prefix, pass the Personalize role, write the registry.
     this.reconcileFunction = fn('Reconcile', 'reconcileStep', Duration.minutes(2));
-    this.grantPersonalize(this.reconcileFunction, props);
-    props.registry.grantWrite(this.reconcileFunction);
-    this.reconcileFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [props.registry.parameter.parameterArn] }),
-    );
+    this.grantApply(this.reconcileFunction, props);
+    const registryAccess = (grantee: lambda.Function) => {
+      props.registry.grantWrite(grantee);
+      grantee.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [props.registry.parameter.parameterArn] }),
+      );
+    };
+    registryAccess(this.reconcileFunction);
+    // The Catch: whatever ended the loop is written to the registry before the signal.
+    const reportFailureFunction = fn('ReportFailure', 'reportFailure', Duration.seconds(30));
+    registryAccess(reportFailureFunction);
 
     const signalFunction = props.waitForModels ? fn('Signal', 'signal', Duration.seconds(30)) : undefined;
 
@@ -120,6 +155,30 @@ export class PersonalizeController extends Construct {
       });
     const whenDone = signalFunction ? signal('SignalModelsActive', 'done').next(succeeded) : succeeded;
     const whenFailed = signalFunction ? signal('SignalPipelineFailed', 'failed').next(failed) : failed;
+    const reportFailure = new tasks.LambdaInvoke(this, 'RecordFailure', {
+      lambdaFunction: reportFailureFunction,
+      payloadResponseOnly: true,
+      resultPath: '$.result',
+      retryOnServiceExceptions: true,
+    });
+    reportFailure.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
+    // Even when the registry cannot be written, the signal still goes out, with Lambda's error.
+    const unreported = new sfn.Pass(this, 'RegistryNotWritten', {
+      parameters: {
+        status: 'failed',
+        reason: sfn.JsonPath.format(
+          'The pipeline failed ({}) and the registry could not be updated: {}',
+          sfn.JsonPath.stringAt('$.error.Error'),
+          sfn.JsonPath.stringAt('$.error.Cause'),
+        ),
+      },
+      resultPath: '$.result',
+    });
+    reportFailure.addCatch(unreported, { resultPath: sfn.JsonPath.DISCARD });
+    reportFailure.next(whenFailed);
+    unreported.next(whenFailed);
+    // A reconcile function that keeps failing ends in the registry and the signal, not in silence.
+    reconcile.addCatch(reportFailure, { errors: ['States.ALL'], resultPath: '$.error' });
     const definition = reconcile.next(
       new sfn.Choice(this, 'PipelineStatus')
         .when(sfn.Condition.stringEquals('$.result.status', 'done'), whenDone)
@@ -148,7 +207,7 @@ export class PersonalizeController extends Construct {
         ],
       }),
     );
-    this.grantPersonalize(isComplete, props, 'teardown');
+    this.grantTeardown(isComplete, props);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
@@ -166,7 +225,7 @@ export class PersonalizeController extends Construct {
 
     let waitHandle: CfnWaitConditionHandle | undefined;
     if (props.waitForModels) {
-      // A new handle per revision: a WaitCondition waits only once per handle.
+      // A new handle and condition per revision: a WaitCondition cannot be updated, it waits once.
       waitHandle = new CfnWaitConditionHandle(this, `ModelsReadyHandle${props.revision ?? ''}`);
     }
     const desired: Omit<DesiredState, 'retryFailuresBefore'> = {
@@ -187,12 +246,13 @@ export class PersonalizeController extends Construct {
         // revision re-runs the pipeline, which publishes the models again.
         RegistryRevision: props.registry.revision,
         Prefix: props.prefix,
+        Revision: props.revision ?? '',
         Desired: stack.toJsonString(desired),
         ...(waitHandle ? { WaitHandleUrl: waitHandle.ref } : {}),
       },
     });
     if (waitHandle) {
-      this.waitCondition = new CfnWaitCondition(this, 'ModelsReady', {
+      this.waitCondition = new CfnWaitCondition(this, `ModelsReady${props.revision ?? ''}`, {
         handle: waitHandle.ref,
         timeout: String(PIPELINE_TIMEOUT.toSeconds()),
         count: 1,
@@ -202,25 +262,82 @@ export class PersonalizeController extends Construct {
 
     this.acknowledgeFindings(
       provider,
-      [this.reconcileFunction, onEvent, isComplete, ...(signalFunction ? [signalFunction] : [])],
+      [this.reconcileFunction, reportFailureFunction, onEvent, isComplete, ...(signalFunction ? [signalFunction] : [])],
       props.prefix,
     );
   }
 
   /**
-   * Personalize actions on this prefix's resources only. List actions accept no resource (AWS
-   * offers no resource-level permission for them); filters and event trackers found inside this
-   * prefix's dataset group are deleted by ARN, which carries no name for event trackers.
+   * What apply calls, on this prefix's own resources only. Names are `<prefix>-...` and a prefix
+   * has no hyphen (config), so `<prefix>-*` cannot match another copy's names (`Movie-*` would
+   * match `Movie-Test-...` if prefixes could hold hyphens). Datasets are named by their group
+   * (`dataset/<group name>/INTERACTIONS`), solution versions by their solution. The resource
+   * types per action follow the Service Authorization Reference ("Actions, resources, and
+   * condition keys for Amazon Personalize"): List* actions take no resource, so `*`; CreateSolution
+   * does not authorize the recipe; tagging at create needs TagResource.
    */
-  private grantPersonalize(
-    fn: lambda.Function,
-    props: PersonalizeControllerProps,
-    mode: 'apply' | 'teardown' = 'apply',
-  ): void {
-    const arn = (resource: string) => `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
-    const own = ['dataset-group', 'schema', 'dataset', 'dataset-import-job', 'solution', 'campaign'].map((r) =>
-      arn(`${r}/${props.prefix}-*`),
+  private grantApply(fn: lambda.Function, props: PersonalizeControllerProps): void {
+    const own = ownResources(props.prefix);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListPersonalize',
+        actions: [
+          'personalize:ListDatasetGroups',
+          'personalize:ListSchemas',
+          'personalize:ListDatasets',
+          'personalize:ListDatasetImportJobs',
+          'personalize:ListSolutions',
+          'personalize:ListSolutionVersions',
+          'personalize:ListCampaigns',
+        ],
+        resources: ['*'],
+      }),
     );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageOwnPersonalizeResources',
+        actions: [
+          'personalize:CreateCampaign',
+          'personalize:CreateDataset',
+          'personalize:CreateDatasetGroup',
+          'personalize:CreateDatasetImportJob',
+          'personalize:CreateSchema',
+          'personalize:CreateSolution',
+          'personalize:CreateSolutionVersion',
+          'personalize:DeleteCampaign',
+          'personalize:DeleteDataset',
+          'personalize:DeleteSolution',
+          'personalize:DescribeCampaign',
+          'personalize:DescribeDataset',
+          'personalize:GetSolutionMetrics',
+          'personalize:ListTagsForResource',
+          'personalize:StopSolutionVersionCreation',
+          'personalize:TagResource',
+          'personalize:UpdateCampaign',
+          'personalize:UpdateDataset',
+        ],
+        resources: [own.datasetGroup, own.schemas, own.datasets, own.importJobs, own.solutions, own.campaigns],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'PassPersonalizeRole',
+        actions: ['iam:PassRole'],
+        resources: [props.personalizeRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
+      }),
+    );
+  }
+
+  /**
+   * What teardown calls: everything inside our dataset group goes, whoever made it (an
+   * attendee's solution, campaign, filter, event tracker or metric attribution would otherwise
+   * keep the group, and the stack, from being deleted). Those names are not ours to choose, so
+   * their deletes are granted on every name; reconcile only deletes what it listed inside the
+   * group it checked is ours (name and tag). The group, its datasets and our schemas by name.
+   */
+  private grantTeardown(fn: lambda.Function, props: PersonalizeControllerProps): void {
+    const own = ownResources(props.prefix);
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ListPersonalize',
@@ -234,63 +351,47 @@ export class PersonalizeController extends Construct {
           'personalize:ListCampaigns',
           'personalize:ListFilters',
           'personalize:ListEventTrackers',
+          'personalize:ListMetricAttributions',
+          'personalize:ListBatchInferenceJobs',
+          'personalize:ListBatchSegmentJobs',
         ],
         resources: ['*'],
       }),
     );
-    const teardownActions = [
-      'personalize:DeleteDatasetGroup',
-      'personalize:DeleteSchema',
-      'personalize:DeleteDataset',
-      'personalize:DeleteSolution',
-      'personalize:DeleteCampaign',
-      'personalize:StopSolutionVersionCreation',
-      'personalize:ListTagsForResource',
-    ];
-    const applyActions = [
-      'personalize:CreateDatasetGroup',
-      'personalize:CreateSchema',
-      'personalize:CreateDataset',
-      'personalize:CreateDatasetImportJob',
-      'personalize:CreateSolution',
-      'personalize:CreateSolutionVersion',
-      'personalize:CreateCampaign',
-      'personalize:UpdateCampaign',
-      'personalize:DescribeCampaign',
-      'personalize:GetSolutionMetrics',
-      'personalize:TagResource',
-    ];
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'ManageOwnPersonalizeResources',
-        actions: mode === 'apply' ? [...applyActions, ...teardownActions].sort() : teardownActions,
-        resources: own,
+        sid: 'DeleteOwnDatasetGroup',
+        actions: ['personalize:ListTagsForResource', 'personalize:DeleteDatasetGroup'],
+        resources: [own.datasetGroup],
       }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'DeleteFiltersAndTrackersOfOwnDatasetGroup',
-        actions: ['personalize:DeleteFilter', 'personalize:DeleteEventTracker'],
-        resources: [arn('filter/*'), arn('event-tracker/*')],
+        sid: 'DeleteOwnDatasetsAndSchemas',
+        actions: ['personalize:DeleteDataset', 'personalize:DeleteSchema'],
+        resources: [own.datasets, own.schemas],
       }),
     );
-    if (mode === 'apply') {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'UseRecipes',
-          actions: ['personalize:DescribeRecipe', 'personalize:CreateSolution'],
-          resources: [`arn:${Aws.PARTITION}:personalize:::recipe/*`],
-        }),
-      );
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'PassPersonalizeRole',
-          actions: ['iam:PassRole'],
-          resources: [props.personalizeRole.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
-        }),
-      );
-    }
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteWhatLivesInOwnDatasetGroup',
+        actions: [
+          'personalize:DeleteCampaign',
+          'personalize:DeleteSolution',
+          'personalize:StopSolutionVersionCreation',
+          'personalize:DeleteFilter',
+          'personalize:DeleteEventTracker',
+          'personalize:DeleteMetricAttribution',
+        ],
+        resources: [
+          personalizeArn('campaign/*'),
+          personalizeArn('solution/*'),
+          personalizeArn('filter/*'),
+          personalizeArn('event-tracker/*'),
+          personalizeArn('metric-attribution/*'),
+        ],
+      }),
+    );
   }
 
   private acknowledgeFindings(provider: cr.Provider, functions: readonly lambda.Function[], prefix: string): void {
@@ -302,42 +403,45 @@ export class PersonalizeController extends Construct {
         `${fn.node.id}: this AWS policy only lets the function write its own logs; everything else is in its inline policy.`,
       );
     }
-    const reconcilePolicy = this.reconcileFunction.role?.node.tryFindChild('DefaultPolicy');
-    const isCompletePolicy = (this.node.findChild('IsComplete') as lambda.Function).role?.node.tryFindChild(
+    const reconcilePolicy = this.reconcileFunction.role?.node.findChild('DefaultPolicy') as Construct;
+    const isCompletePolicy = (this.node.findChild('IsComplete') as lambda.Function).role?.node.findChild(
       'DefaultPolicy',
-    );
-    for (const policy of [reconcilePolicy, isCompletePolicy]) {
-      if (!policy) continue;
-      const who = policy === reconcilePolicy ? 'Reconcile' : 'Teardown';
+    ) as Construct;
+    const resource = (pattern: string) =>
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${pattern}]`;
+    for (const [policy, who] of [
+      [reconcilePolicy, 'Reconcile'],
+      [isCompletePolicy, 'Teardown'],
+    ] as const) {
       acknowledge(
         policy,
         'AwsSolutions-IAM5[Resource::*]',
-        `${who}: Personalize List* actions support no resource-level permissions; they only read.`,
-      );
-      for (const r of ['dataset-group', 'schema', 'dataset', 'dataset-import-job', 'solution', 'campaign']) {
-        acknowledge(
-          policy,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${r}/${prefix}-*]`,
-          `${who}: Personalize ${r} resources are created at run time, all named ${prefix}-...; the role acts on those names only.`,
-        );
-      }
-      acknowledge(
-        policy,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:filter/*]',
-        `${who}: filters inside this prefix's dataset group (made by hand in admin) must go before it; their names are not ours to choose.`,
+        `${who}: Personalize List* actions support no resource-level permissions (Service Authorization Reference); they only read.`,
       );
       acknowledge(
         policy,
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:event-tracker/*]',
-        `${who}: event tracker ARNs carry only a generated id; reconcile deletes only those listed inside this prefix's dataset group.`,
+        resource(`dataset/${names.datasetGroup(prefix)}/*`),
+        `${who}: dataset ARNs are <group name>/<TYPE>; this grants the datasets of this prefix's one dataset group only.`,
       );
-      if (policy === reconcilePolicy) {
-        acknowledge(
-          policy,
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:::recipe/*]',
-          'Reconcile: solutions name a recipe from config; recipes are AWS-owned and read-only.',
-        );
-      }
+      acknowledge(
+        policy,
+        resource(`schema/${prefix}-*`),
+        `${who}: schema names carry a hash of the schema (schemas are immutable), all named ${prefix}-...; a prefix holds no hyphen, so no other copy's names match.`,
+      );
+    }
+    for (const r of ['dataset-import-job', 'solution', 'campaign']) {
+      acknowledge(
+        reconcilePolicy,
+        resource(`${r}/${prefix}-*`),
+        `Reconcile: ${r} names are made at run time (hashes of data and recipe), all ${prefix}-...; a prefix holds no hyphen, so no other copy's names match.`,
+      );
+    }
+    for (const r of ['campaign', 'solution', 'filter', 'event-tracker', 'metric-attribution']) {
+      acknowledge(
+        isCompletePolicy,
+        resource(`${r}/*`),
+        `Teardown: a ${r} an attendee made inside this prefix's dataset group keeps the group from being deleted and its name is not ours to choose; reconcile deletes only what it lists inside the group it checked is ours.`,
+      );
     }
     const onEventPolicy = (this.node.findChild('OnEvent') as lambda.Function).role?.node.tryFindChild('DefaultPolicy');
     if (onEventPolicy) {
@@ -358,6 +462,11 @@ export class PersonalizeController extends Construct {
       pipelinePolicy,
       'AwsSolutions-IAM5[Resource::*]',
       "X-Ray tracing and CloudWatch Logs delivery for the pipeline's own logs; these actions accept no resource ARN.",
+    );
+    acknowledge(
+      pipelinePolicy,
+      `AwsSolutions-IAM5[Resource::<${id(this.node.findChild('ReportFailure') as lambda.Function)}.Arn>:*]`,
+      "The pipeline's Catch invokes the failure-report function, any version of it; the wildcard is its version qualifier.",
     );
     const signalFn = this.node.tryFindChild('Signal') as lambda.Function | undefined;
     if (signalFn) {

@@ -108,7 +108,11 @@ describe('the controller', () => {
       Handle: { Ref: expect.stringMatching(/^ControllerModelsReadyHandle/) },
     });
     expect(condition.DependsOn).toEqual([expect.stringMatching(/^Controller/)]);
-    expect(conditionId).toMatch(/ModelsReady/);
+    expect(conditionId).toMatch(/ModelsReady[0-9a-f]{8}/);
+    // A WaitCondition waits once: a new revision is a new condition (a new logical id).
+    const other = synthWorkshop({ waitForModels: true, positiveRatingThreshold: 4 });
+    const [[otherId]] = resourcesOf(other.personalize, 'AWS::CloudFormation::WaitCondition');
+    expect(otherId).not.toBe(conditionId);
     const d = definition(waiting.personalize);
     expect(d.States.PipelineStatus.Choices.map((c: { Next: string }) => c.Next)).toEqual([
       'SignalModelsActive',
@@ -132,9 +136,13 @@ describe('the controller', () => {
     expect((bySid.ListPersonalize.Action as string[]).every((a) => a.startsWith('personalize:List'))).toBe(true);
     expect(bySid.ListPersonalize.Resource).toBe('*');
     const own = JSON.stringify(bySid.ManageOwnPersonalizeResources.Resource);
-    for (const r of ['dataset-group', 'schema', 'dataset', 'dataset-import-job', 'solution', 'campaign'])
+    for (const r of ['schema', 'dataset-import-job', 'solution', 'campaign'])
       expect(own).toContain(`:${r}/MovieRecs-*`);
+    expect(own).toContain(':dataset-group/MovieRecs-movies"');
+    expect(own).toContain(':dataset/MovieRecs-movies/*"');
     expect(own).not.toMatch(/:\*"/);
+    // Nothing outside our names: no recipe grant (CreateSolution does not authorize the recipe).
+    expect(JSON.stringify(statements)).not.toContain('recipe/');
     expect(bySid.PassPersonalizeRole).toMatchObject({
       Action: 'iam:PassRole',
       Condition: { StringEquals: { 'iam:PassedToService': 'personalize.amazonaws.com' } },
@@ -161,8 +169,18 @@ describe('the controller', () => {
         'personalize:DeleteCampaign',
         'personalize:StopSolutionVersionCreation',
         'personalize:DeleteDatasetGroup',
+        'personalize:DeleteMetricAttribution',
+        'personalize:ListBatchInferenceJobs',
       ]),
     );
+    const statements = policy.Properties?.PolicyDocument.Statement as { Sid?: string; Resource: unknown }[];
+    const bySid = Object.fromEntries(
+      statements.filter((st) => st.Sid).map((st) => [st.Sid, JSON.stringify(st.Resource)]),
+    );
+    // The group is ours by exact name; only what lives inside it is granted on any name.
+    expect(bySid.DeleteOwnDatasetGroup).toMatch(/:dataset-group\/MovieRecs-movies"\]\]\}$/);
+    expect(bySid.DeleteOwnDatasetsAndSchemas).toContain(':dataset/MovieRecs-movies/*');
+    expect(bySid.DeleteWhatLivesInOwnDatasetGroup).toContain(':solution/*');
   });
 
   test('the custom resource can start and stop only its own executions; teardown fits the hour', () => {
@@ -197,10 +215,47 @@ describe('the controller', () => {
       'ControllerIsComplete',
       'ControllerOnEvent',
       'ControllerReconcile',
+      'ControllerReportFailure',
     ]);
     for (const [, fn] of functions)
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     for (const [, group] of resourcesOf(workshop.personalize, 'AWS::Logs::LogGroup'))
       expect(group.DeletionPolicy).toBe('Delete');
+  });
+
+  test('Step Functions log to /aws/vendedlogs/states/ (the log resource policy is capped at 5,120 characters)', () => {
+    const machines = resourcesOf(workshop.personalize, 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(2);
+    const groups = workshop.personalize.toJSON().Resources as Record<
+      string,
+      { Properties?: { LogGroupName?: unknown } }
+    >;
+    for (const [, machine] of machines) {
+      const destination = machine.Properties?.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+      const groupId = destination['Fn::GetAtt'][0] as string;
+      expect(JSON.stringify(groups[groupId].Properties?.LogGroupName)).toContain('/aws/vendedlogs/states/MovieRecs-');
+    }
+  });
+
+  test('every failure of the loop ends in the registry and the signal (Catch), never in silence', () => {
+    const d = definition(synthWorkshop({ waitForModels: true }).personalize);
+    expect(d.States.ReconcileStep.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' },
+    ]);
+    expect(d.States.RecordFailure).toMatchObject({ Next: 'SignalPipelineFailed', ResultPath: '$.result' });
+    expect(d.States.RecordFailure.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'RegistryNotWritten' },
+    ]);
+    expect(d.States.RegistryNotWritten.Next).toBe('SignalPipelineFailed');
+    expect(d.States.SignalPipelineFailed.Next).toBe('PipelineFailed');
+  });
+
+  test('a change of data settings or a requested rerun changes the controller (a new run), not only the Data stack', () => {
+    const revision = (overrides: Record<string, unknown>) =>
+      resourcesOf(synthWorkshop(overrides).personalize, 'Custom::PersonalizeController')[0][1].Properties?.Revision;
+    const base = resourcesOf(workshop.personalize, 'Custom::PersonalizeController')[0][1].Properties?.Revision;
+    expect(base).toMatch(/^[0-9a-f]{8}$/);
+    expect(revision({ positiveRatingThreshold: 4 })).not.toBe(base);
+    expect(revision({ skipBadLines: true })).not.toBe(base);
   });
 });

@@ -285,7 +285,7 @@ describe('failure paths end in the registry', () => {
     const deleting = {
       ...event('Delete'),
       Data: { TeardownStartedAt: String(sim.now) },
-    } as CloudFormationCustomResourceEvent;
+    } as unknown as CloudFormationCustomResourceEvent;
     expect(await handleIsComplete(deleting, deps(sim))).toEqual({ IsComplete: false });
     sim.advance(TEARDOWN_BUDGET_MS - MINUTE);
     expect(await handleIsComplete(deleting, deps(sim))).toEqual({ IsComplete: false });
