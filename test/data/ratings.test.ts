@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { BadLinePolicy, DataFileError } from '../../lib/data/movielens/errors';
-import { LineSplitter } from '../../lib/data/movielens/lines';
+import { LineSplitter, splitLines } from '../../lib/data/movielens/lines';
 import { parseRatingLine, RatingRow, scanRatings } from '../../lib/data/movielens/ratings';
 
 const TAB = 9;
@@ -39,6 +39,22 @@ describe('parseRatingLine', () => {
       timestamp: 1256677221,
     });
     expect(parse('1,307,.5,1', COMMA)).toMatchObject({ rating: 0.5 });
+    expect(parse('1,307,5.0,1', COMMA)).toMatchObject({ rating: 5 });
+    expect(parse('1,307,4.75,1', COMMA)).toMatchObject({ rating: 4.75 });
+    expect(parse('1,307,5.,1', COMMA)).toMatchObject({ rating: 5 });
+    expect(parse('1,307,10.0,1', COMMA)).toBe('rating 10.0 is outside 0.5-5');
+  });
+
+  test('the largest exact timestamp is accepted', () => {
+    expect(parse('1\t2\t3\t9007199254740991')).toMatchObject({ timestamp: 9007199254740991 });
+  });
+
+  test("the rating's bytes are kept, to copy it as written", () => {
+    const row = { buffer: Buffer.alloc(0) } as RatingRow;
+    const buffer = Buffer.from('x12,3456,4.5,1260759144y');
+    expect(parseRatingLine(buffer, 1, buffer.length - 1, COMMA, row)).toBeUndefined();
+    expect(buffer.toString('latin1', row.ratingStart, row.ratingEnd)).toBe('4.5');
+    expect(row).toMatchObject({ user: 12, item: 3456, timestamp: 1260759144 });
   });
 
   test.each([
@@ -52,7 +68,22 @@ describe('parseRatingLine', () => {
     ['196\t242\t0\t881250949', 'rating 0 is outside 0.5-5'],
     ['196\t242\t3\t8812e50949', 'timestamp "8812e50949" is not a whole number'],
     ['196,242,3,881250949', 'user id "196,242,3,881250949" is not a whole number'],
-    ['', 'expected 4 fields separated by tabs (user, movie, rating, timestamp), found 0'],
+    ['196', 'expected 4 fields separated by tabs (user, movie, rating, timestamp), found 1'],
+    ['196\t242', 'expected 4 fields separated by tabs (user, movie, rating, timestamp), found 2'],
+    ['196\t242\t', 'expected 4 fields separated by tabs (user, movie, rating, timestamp), found 3'],
+    // An empty field is named, not miscounted.
+    ['', 'user id is empty'],
+    ['\t242\t3\t881250949', 'user id is empty'],
+    ['196\t', 'movie id is empty'],
+    ['196\t242\t\t881250949', 'rating is empty'],
+    ['196\t242\t3\t', 'timestamp is empty'],
+    ['196\t242\t3.5.1\t881250949', 'rating "3.5.1" is not a number'],
+    ['196\t242\t-1\t881250949', 'rating "-1" is not a number'],
+    ['196\t242\t5.5\t881250949', 'rating 5.5 is outside 0.5-5'],
+    ['196\t242\t0.4\t881250949', 'rating 0.4 is outside 0.5-5'],
+    ['196\t242\t3\t9007199254740992', 'timestamp is too large'],
+    ['196\t242\t3\t88125094x', 'timestamp "88125094x" is not a whole number'],
+    [`196\t${'9'.repeat(50)}x\t3\t1`, `movie id "${'9'.repeat(40)}" is not a whole number`],
   ])('%j is rejected: %s', (line, problem) => {
     expect(parse(line)).toBe(problem);
   });
@@ -104,9 +135,85 @@ describe('scanRatings', () => {
     expect(badLines.examples.map((e) => e.line)).toEqual([2, 3]);
   });
 
+  test('a message quotes the field of its own line, not the next', async () => {
+    await expect(scan('1\t2\t3\tx\n4\t5\t3\t7\n', '100k')).rejects.toThrow(
+      /^ratings, line 1: timestamp "x" is not a whole number$/,
+    );
+  });
+
+  test('a BOM is dropped at the start of u.data too, and only there', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect((await scan([bom, Buffer.from('1\t2\t3\t4\n')], '100k')).rows).toHaveLength(1);
+    expect((await scan([bom, Buffer.from('\n1\t2\t3\t4\n')], '100k')).rows.map((r) => r.line)).toEqual([2]);
+    await expect(scan([Buffer.from('1\t2\t3\t4\n'), bom, Buffer.from('5\t6\t4\t8')], '100k')).rejects.toThrow(
+      /^ratings, line 2: user id "\xef\xbb\xbf5" is not a whole number$/,
+    );
+  });
+
+  test('a header alone is no rating; a header is not expected in u.data', async () => {
+    expect((await scan('userId,movieId,rating,timestamp\r\n', 'latest')).rows).toEqual([]);
+    await expect(scan('userId,movieId,rating,timestamp\n', '100k')).rejects.toThrow(/line 1: user id "userId,mov/);
+  });
+
+  test('returns the lines read and awaits afterChunk after each chunk and at the end', async () => {
+    const events: string[] = [];
+    const chunks = [Buffer.from('1\t2\t3\t4\n5\t6'), Buffer.from('\t4\t8\n\n9\t1\t2\t3')];
+    const lines = await scanRatings(Readable.from(chunks), {
+      format: '100k',
+      label: 'u.data',
+      badLines: new BadLinePolicy(false),
+      onRating: (row) => events.push(`row ${row.lineNumber}`),
+      afterChunk: async () => {
+        events.push('chunk');
+      },
+    });
+    expect(lines).toBe(4);
+    expect(events).toEqual(['row 1', 'chunk', 'row 2', 'chunk', 'row 4', 'chunk']);
+  });
+
   test('blank lines are passed over', async () => {
     const { rows } = await scan('1\t2\t3\t4\n\n5\t6\t4\t8\n\n', '100k');
     expect(rows).toHaveLength(2);
+  });
+});
+
+describe('LineSplitter', () => {
+  const split = (...chunks: string[]) => {
+    const seen: string[] = [];
+    const splitter = new LineSplitter((b, s, e, n) => seen.push(`${n}:${b.toString('latin1', s, e)}`));
+    for (const chunk of chunks) splitter.push(Buffer.from(chunk, 'latin1'));
+    const beforeEnd = splitter.lines;
+    splitter.end();
+    return { seen, beforeEnd, lines: splitter.lines };
+  };
+
+  test('a file ending in a newline has no extra last line', () => {
+    expect(split('a\nb\n')).toEqual({ seen: ['1:a', '2:b'], beforeEnd: 2, lines: 2 });
+    expect(split('a\r\n', 'b\r\n')).toEqual({ seen: ['1:a', '2:b'], beforeEnd: 2, lines: 2 });
+  });
+
+  test('a line across three chunks, empty lines, and a last line without newline', () => {
+    expect(split('ab', 'c', 'd\n\n', '\r\nlast')).toEqual({
+      seen: ['1:abcd', '2:', '3:', '4:last'],
+      beforeEnd: 3,
+      lines: 4,
+    });
+    expect(split('\n', 'x')).toEqual({ seen: ['1:', '2:x'], beforeEnd: 1, lines: 2 });
+    expect(split('')).toEqual({ seen: [], beforeEnd: 0, lines: 0 });
+  });
+
+  test('a CR split from its LF by a chunk boundary is still the line end', () => {
+    expect(split('a\r', '\nb\r', '\n').seen).toEqual(['1:a', '2:b']);
+  });
+
+  test('the carried tail is a copy: the stream may reuse its chunk', () => {
+    const seen: string[] = [];
+    const splitter = new LineSplitter((b, s, e) => seen.push(b.toString('latin1', s, e)));
+    const chunk = Buffer.from('x\nab');
+    splitter.push(chunk);
+    chunk.fill(0x7a);
+    splitter.push(Buffer.from('c\n'));
+    expect(seen).toEqual(['x', 'abc']);
   });
 });
 
@@ -117,4 +224,14 @@ test('LineSplitter counts lines and strips CR only at the end', () => {
   splitter.push(Buffer.from('d'));
   splitter.end();
   expect(seen).toEqual(['1:a', '2:b\rc', '3:d']);
+});
+
+test('splitLines gives each line with its number, without its ending', () => {
+  const lines = splitLines(Buffer.from('a\r\n\nb'));
+  expect(lines.map((l) => [l.text.toString('latin1'), l.lineNumber])).toEqual([
+    ['a', 1],
+    ['', 2],
+    ['b', 3],
+  ]);
+  expect(splitLines(Buffer.alloc(0))).toEqual([]);
 });

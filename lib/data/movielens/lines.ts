@@ -43,13 +43,15 @@ export class LineSplitter {
 
   /** Flushes a last line that has no newline. */
   end(): void {
-    if (this.carry && this.carry.length > 0) this.emit(this.carry, 0, this.carry.length);
+    // The carry is never empty: it only holds bytes after the last newline.
+    if (this.carry) this.emit(this.carry, 0, this.carry.length);
     this.carry = undefined;
   }
 
   private emit(buffer: Buffer, start: number, end: number): void {
     this.lineNumber++;
-    if (end > start && buffer[end - 1] === CR) end--;
+    // For an empty line, the byte before `end` is the previous LF (or none): never a CR.
+    if (buffer[end - 1] === CR) end--;
     this.onLine(buffer, start, end, this.lineNumber);
   }
 }

@@ -31,6 +31,7 @@ export interface ScanRatingsOptions {
 const TAB = 9;
 const COMMA = 44;
 const DOT = 46;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Streams a ratings file, validating every line. Returns the number of lines read. */
 export async function scanRatings(input: Readable, options: ScanRatingsOptions): Promise<number> {
@@ -49,9 +50,9 @@ export async function scanRatings(input: Readable, options: ScanRatingsOptions):
 
   const splitter = new LineSplitter((buffer, start, end, lineNumber) => {
     if (lineNumber === 1) {
-      // A UTF-8 byte order mark is not part of the data.
-      if (end - start >= 3 && buffer[start] === 0xef && buffer[start + 1] === 0xbb && buffer[start + 2] === 0xbf)
-        start += 3;
+      // A UTF-8 byte order mark is not part of the data. (A line shorter than it compares its
+      // LF or nothing past its end, never a match.)
+      if (buffer.subarray(start, start + 3).equals(UTF8_BOM)) start += 3;
       if (options.format === 'latest') {
         const header = buffer.toString('latin1', start, end);
         // A wrong header means the wrong file: never skipped.
@@ -98,13 +99,13 @@ export function parseRatingLine(
 ): string | undefined {
   // user id
   let i = scanWholeNumber(buffer, start, end, separator);
-  if (i < 0) return wholeNumberProblem('user id', buffer, start, start, end, separator);
+  if (i < 0) return wholeNumberProblem('user id', buffer, start, end, separator);
   if (i === end) return fieldCount(buffer, start, end, separator);
   row.user = parsedValue;
   // movie id
   let fieldStart = i + 1;
   i = scanWholeNumber(buffer, fieldStart, end, separator);
-  if (i < 0) return wholeNumberProblem('movie id', buffer, start, fieldStart, end, separator);
+  if (i < 0) return wholeNumberProblem('movie id', buffer, fieldStart, end, separator);
   if (i === end) return fieldCount(buffer, start, end, separator);
   row.item = parsedValue;
   // rating: digits, optionally a dot and more digits
@@ -141,7 +142,7 @@ export function parseRatingLine(
   // timestamp
   fieldStart = i + 1;
   i = scanWholeNumber(buffer, fieldStart, end, separator);
-  if (i < 0) return wholeNumberProblem('timestamp', buffer, start, fieldStart, end, separator);
+  if (i < 0) return wholeNumberProblem('timestamp', buffer, fieldStart, end, separator);
   if (i < end) return fieldCount(buffer, start, end, separator);
   if (parsedValue > Number.MAX_SAFE_INTEGER) return 'timestamp is too large';
   row.timestamp = parsedValue;
@@ -166,28 +167,22 @@ function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: 
   return i;
 }
 
-function wholeNumberProblem(
-  what: string,
-  buffer: Buffer,
-  lineStart: number,
-  start: number,
-  end: number,
-  separator: number,
-): string {
-  if (start >= end) return fieldCount(buffer, lineStart, end, separator);
+/** An empty field is named as such: "1<TAB>2<TAB>3<TAB>" has its four fields, the last empty. */
+function wholeNumberProblem(what: string, buffer: Buffer, start: number, end: number, separator: number): string {
   const text = field(buffer, start, end, separator);
   return text === '' ? `${what} is empty` : `${what} "${text}" is not a whole number`;
 }
 
+/** The field starting at `start`, up to 40 characters for a message. */
 function field(buffer: Buffer, start: number, end: number, separator: number): string {
-  let stop = buffer.indexOf(separator, start);
-  if (stop === -1 || stop > end) stop = end;
-  return buffer.toString('latin1', start, Math.min(stop, start + 40));
+  const rest = buffer.subarray(start, end);
+  const stop = rest.indexOf(separator);
+  return rest.toString('latin1', 0, Math.min(stop === -1 ? rest.length : stop, 40));
 }
 
 function fieldCount(buffer: Buffer, start: number, end: number, separator: number): string {
   let fields = 1;
   for (let i = start; i < end; i++) if (buffer[i] === separator) fields++;
   const name = separator === TAB ? 'tabs' : 'commas';
-  return `expected 4 fields separated by ${name} (user, movie, rating, timestamp), found ${start === end ? 0 : fields}`;
+  return `expected 4 fields separated by ${name} (user, movie, rating, timestamp), found ${fields}`;
 }
