@@ -32,6 +32,10 @@ describe('splitTitle', () => {
     ['Fawlty Towers (1975-1979)', 'Fawlty Towers', 1975],
     ['Death Note: Desu nôto (2006–2007)', 'Death Note: Desu nôto', 2006],
     ['Stranger Things (2016–)', 'Stranger Things', 2016],
+    ['Spaced Out (1999 – 2001)', 'Spaced Out', 1999],
+    ['Spaced Out (1999 -)', 'Spaced Out', 1999],
+    ['Two Dashes (1999--2001)', 'Two Dashes (1999--2001)', undefined],
+    ['Short Range (1999-01)', 'Short Range (1999-01)', undefined],
     // Spaces after the year (u.item 1128, 1201, 1635; movies.csv); spaces inside stay as written.
     ['Big Dream (1999) ', 'Big Dream', 1999],
     ['Big Dream (1999)  \t', 'Big Dream', 1999],

@@ -34,6 +34,7 @@ const TITLE_YEAR = /^(.*)\((\d{4})(?:\s*[-\u2013]\s*(?:\d{4})?)?\)((?:\s*\([^()]
 /** `01-Jan-1995`, and the one-digit day of u.item 1373 (`4-Feb-1971`). */
 const RELEASE_DATE = /^(?:0?[1-9]|[12]\d|3[01])-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{4})$/;
 const WHOLE_NUMBER = /^\d+$/;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * "Toy Story (1995)" -> { title: "Toy Story", year: 1995 }. The year is taken out wherever it
@@ -152,7 +153,7 @@ export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLin
   let header = true;
   for (const { text, lineNumber } of lines) {
     // A UTF-8 byte order mark is not part of the header (GroupLens writes none; editors may).
-    const raw = header && text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? text.subarray(3) : text;
+    const raw = header && text.subarray(0, 3).equals(UTF8_BOM) ? text.subarray(3) : text;
     // Checked per line to name the line; an invalid byte would read as U+FFFD in a title.
     if (!isUtf8(raw)) {
       throw new DataFileError(label, lineNumber, 'the text is not valid UTF-8 (movies.csv is published in UTF-8)');
