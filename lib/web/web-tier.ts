@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CfnElement, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -43,7 +43,16 @@ export interface WebTierProps {
    * @default 16 GiB
    */
   readonly rootVolumeGiB?: number;
+  /**
+   * How long CloudFormation waits for each new instance to report that the site answers its
+   * health check (on create and on every replacing update).
+   * @default 20 minutes
+   */
+  readonly readinessTimeout?: Duration;
 }
+
+/** How much of the readiness timeout an instance leaves for booting and installing before its health wait. */
+const BOOT_ALLOWANCE = Duration.minutes(5);
 
 /**
  * The web tier: an internet-facing load balancer in the public subnets forwarding to an Auto
@@ -95,13 +104,10 @@ export class WebTier extends Construct {
     );
     props.database.allowConnectionsFrom(this.instanceSecurityGroup);
 
+    const readinessTimeout = props.readinessTimeout ?? Duration.minutes(20);
+    const healthWait = readinessTimeout.minus(BOOT_ALLOWANCE);
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: ec2.MachineImage.latestAmazonLinux2023({
-        cpuType:
-          props.instanceType.architecture === ec2.InstanceArchitecture.ARM_64
-            ? ec2.AmazonLinuxCpuType.ARM_64
-            : ec2.AmazonLinuxCpuType.X86_64,
-      }),
+      machineImage: amazonLinux2023ResolvedAtLaunch(props.instanceType),
       instanceType: props.instanceType,
       role: this.instanceRole,
       securityGroup: this.instanceSecurityGroup,
@@ -126,6 +132,14 @@ export class WebTier extends Construct {
         databaseSecretArn: props.database.secret.secretArn,
         adminSecretArn: this.adminSecret.secretArn,
         dataBucketName: props.dataBucket.bucketName,
+        signal: {
+          stackName: stack.stackName,
+          // The group is created below; its logical id is only read at synth.
+          resourceLogicalId: Lazy.string({
+            produce: () => (this.autoScalingGroup.node.defaultChild as CfnElement).logicalId,
+          }),
+          healthWaitSeconds: healthWait.toSeconds(),
+        },
       }),
     });
 
@@ -139,7 +153,16 @@ export class WebTier extends Construct {
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
         gracePeriod: Duration.minutes(5),
       }),
-      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({ minInstancesInService: props.minInstances - 1 }),
+      // A change to the launch template (new user data, instance type...) builds a complete new
+      // group beside the old one; CloudFormation deletes the old group only after the new one has
+      // minInstances success signals, each sent once the site answers its health check. A failure
+      // signal or the timeout rolls back to the old group, which never stopped serving.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html
+      // (AutoScalingReplacingUpdate, "remember to specify a matching CreationPolicy").
+      // A rolling update cannot do this with one instance: MinInstancesInService must be below
+      // MaxSize, and the config allows maxInstances = minInstances.
+      updatePolicy: autoscaling.UpdatePolicy.replacingUpdate(),
+      signals: autoscaling.Signals.waitForMinCapacity({ timeout: readinessTimeout }),
     });
     this.autoScalingGroup.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: 60 });
     acknowledge(
@@ -266,6 +289,35 @@ export class WebTier extends Construct {
     );
     return role;
   }
+}
+
+/**
+ * Amazon Linux 2023 for the instance type's architecture, as a launch template ImageId of the form
+ * `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-<arch>`: EC2 reads the
+ * public parameter when it launches an instance, not CloudFormation at deploy time.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/using-systems-manager-parameters.html
+ *
+ * So the template is the same whatever AWS has published, and a new Amazon Linux release never
+ * replaces the running instances on a deploy (with `latestAmazonLinux2023()` the template
+ * parameter resolved to a new AMI id, a new launch template version, and a replacement each
+ * time). New instances (scale-out, replacement of an unhealthy one, a replacing update after an
+ * intended change) start from the newest image. Synth needs no lookup and no account, unlike
+ * `cachedInContext`, which fails under `--no-lookups` until cdk.context.json holds an AMI id.
+ */
+function amazonLinux2023ResolvedAtLaunch(instanceType: ec2.InstanceType): ec2.IMachineImage {
+  const cpuType =
+    instanceType.architecture === ec2.InstanceArchitecture.ARM_64
+      ? ec2.AmazonLinuxCpuType.ARM_64
+      : ec2.AmazonLinuxCpuType.X86_64;
+  return ec2.MachineImage.resolveSsmParameterAtLaunch(
+    ec2.AmazonLinux2023ImageSsmParameter.ssmParameterName({
+      cpuType,
+      kernel: ec2.AmazonLinux2023Kernel.KERNEL_6_1,
+    }),
+    {
+      os: ec2.OperatingSystemType.LINUX,
+    },
+  );
 }
 
 /** Checks the props before anything is created (tokens are skipped). */

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
 
@@ -80,6 +84,59 @@ function securityGroupRules(template: Template): Rule[] {
 }
 
 const sgRef = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] });
+
+/** The launch template's user data as the instance sees it, with `<token>` for each reference. */
+function renderUserData(template: Template): string {
+  const [[, lt]] = resourcesOf(template, 'AWS::EC2::LaunchTemplate');
+  const parts = lt.Properties!.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1] as unknown[];
+  return parts.map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+}
+
+interface BootstrapRun {
+  readonly status: number | null;
+  /** Every stubbed command, as `name args...`, in order. */
+  readonly calls: string[];
+  /** The arguments of each cfn-signal call. */
+  readonly signals: string[];
+  readonly stderr: string;
+}
+
+/**
+ * Runs the user data under bash with its absolute paths moved into a temporary root and stand-ins
+ * (shell snippets) for the commands that need a real instance. `sleep` advances bash's SECONDS
+ * instead of waiting, so the health wait's deadline comes at once.
+ */
+function runBootstrap(script: string, stubs: Record<string, string>): BootstrapRun {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'movierecs-bootstrap-'));
+  const bin = path.join(root, 'bin');
+  const state = path.join(root, 'state');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(state);
+  fs.mkdirSync(path.join(root, 'etc', 'systemd', 'system'), { recursive: true }); // there on the image
+  const log = path.join(root, 'calls.log');
+  const all: Record<string, string> = { dnf: 'exit 0', systemctl: 'exit 0', 'cfn-signal': 'exit 0', ...stubs };
+  for (const [name, body] of Object.entries(all)) {
+    const file = path.join(bin, name);
+    fs.writeFileSync(file, `#!/bin/bash\necho "${name} $*" >> '${log}'\n${body}\n`);
+    fs.chmodSync(file, 0o755);
+  }
+  const moved = script
+    .replace(/(^|[\s'>=])\/(etc|opt)\//gm, `$1${root}/$2/`)
+    .replace('#!/bin/bash\n', '#!/bin/bash\nsleep() { SECONDS=$((SECONDS + $1)); }\n');
+  const result = spawnSync('bash', ['-c', moved], {
+    env: { PATH: `${bin}:/usr/bin:/bin`, STATE: state, HOME: root },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+  fs.rmSync(root, { recursive: true, force: true });
+  return {
+    status: result.status,
+    calls,
+    signals: calls.filter((c) => c.startsWith('cfn-signal ')).map((c) => c.slice('cfn-signal '.length)),
+    stderr: result.stderr,
+  };
+}
 const DISABLED_EGRESS = { protocol: 'icmp', from: 252, to: 86, peer: '255.255.255.255/32' };
 
 test('snapshot', () => {
@@ -240,14 +297,18 @@ describe('instances', () => {
     expect(data.InstanceType).toBe('t4g.small');
   });
 
-  test("Amazon Linux 2023 for the instance type's architecture", () => {
-    expect(JSON.stringify(launchTemplate(web).ImageId)).toMatch(/al2023.*arm64/);
-    const parameters = web.toJSON().Parameters;
-    expect(Object.values(parameters).map((p: any) => p.Default)).toContain(
-      '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64',
+  test("Amazon Linux 2023 for the instance type's architecture, resolved by EC2 at launch, not at deploy", () => {
+    // A deploy-time SSM parameter changed the template with every AMI release, and so replaced the
+    // instances on the next deploy; `resolve:ssm:` in the launch template leaves the template alone.
+    expect(launchTemplate(web).ImageId).toBe(
+      'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-arm64',
     );
+    const parameters = Object.values(web.toJSON().Parameters ?? {}) as { Type: string }[];
+    expect(parameters.map((p) => p.Type)).not.toContainEqual(expect.stringMatching(/AWS::EC2::Image::Id/));
     const intel = synthWorkshop({ instanceType: 't3.small' });
-    expect(JSON.stringify(launchTemplate(intel.web).ImageId)).toMatch(/al2023.*x8664/);
+    expect(launchTemplate(intel.web).ImageId).toBe(
+      'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64',
+    );
     expect(launchTemplate(intel.web).InstanceType).toBe('t3.small');
   });
 
@@ -259,6 +320,76 @@ describe('instances', () => {
     expect(asg.Properties).toMatchObject({ MinSize: '1', MaxSize: '2', HealthCheckType: 'ELB' });
     const sized = synthWorkshop({ minInstances: 2, maxInstances: 4 });
     sized.web.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
+    // Every new group waits for one health signal per minimum instance.
+    sized.web.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+      CreationPolicy: { ResourceSignal: { Count: 2, Timeout: 'PT20M' } },
+    });
+  });
+
+  test('an update builds a new group beside the old one, which goes only once the new one is healthy', () => {
+    const [[, asg]] = resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup');
+    // AutoScalingReplacingUpdate: the old group keeps serving until the new one has its signals;
+    // a rolling update with one instance kept none in service and waited for nothing.
+    expect(asg.UpdatePolicy?.AutoScalingReplacingUpdate).toEqual({ WillReplace: true });
+    expect(asg.UpdatePolicy?.AutoScalingRollingUpdate).toBeUndefined();
+    // The matching CreationPolicy: minInstances success signals within the timeout.
+    expect(asg.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT20M' } });
+  });
+
+  test('each instance signals the group only after the site answers /healthz on the instance', () => {
+    const script = renderUserData(web);
+    const asgId = resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup')[0][0];
+    expect(script).toContain('dnf install -y aws-cfn-bootstrap');
+    expect(script).toContain(`--stack 'MovieRecs-Web' --resource '${asgId}' --region 'us-east-1'`);
+    const install = script.indexOf('dnf install -y aws-cfn-bootstrap');
+    const trap = script.indexOf('trap movierecs_on_exit EXIT');
+    const start = script.indexOf('systemctl enable --now movierecs.service');
+    const health = script.indexOf(
+      "curl --fail --silent --output /dev/null --max-time 5 'http://127.0.0.1:8000/healthz'",
+    );
+    const success = script.indexOf('movierecs_signal 0 ');
+    expect([install, trap, start, health, success].every((i) => i >= 0)).toBe(true);
+    expect(install < trap && trap < start && start < health && health < success).toBe(true);
+    // The instance gives up (and says why) before CloudFormation's 20 minutes run out.
+    const wait = Number(/movierecs_deadline=\$\(\(SECONDS \+ (\d+)\)\)/.exec(script)?.[1]);
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThan(20 * 60);
+  });
+
+  describe('the bootstrap script, run with stand-ins for dnf, systemctl, curl and cfn-signal', () => {
+    const run = (stubs: { curl: string; systemctl?: string }) => runBootstrap(renderUserData(web), stubs);
+
+    test('signals success once /healthz answers, after waiting for it', () => {
+      const result = run({
+        curl: 'n=$(cat "$STATE/curl" 2>/dev/null || echo 0); echo $((n+1)) > "$STATE/curl"; [ "$n" -ge 2 ]',
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.calls.filter((c) => c.startsWith('curl'))).toHaveLength(3);
+      expect(result.signals).toEqual([
+        expect.stringContaining('--exit-code 0 --reason MovieRecs site answers /healthz'),
+      ]);
+      expect(result.calls.at(-1)).toMatch(/^cfn-signal /);
+    });
+
+    test('signals failure with the reason when /healthz never answers', () => {
+      const result = run({ curl: 'exit 7' });
+      expect(result.status).not.toBe(0);
+      expect(result.signals).toEqual([
+        expect.stringMatching(
+          /--exit-code 1 --reason MovieRecs site did not answer \/healthz on port 8000 within \d+ s/,
+        ),
+      ]);
+    });
+
+    test('signals failure when a bootstrap step fails before the site starts', () => {
+      const result = run({ curl: 'exit 0', systemctl: 'exit 3' });
+      expect(result.status).toBe(3);
+      expect(result.signals).toEqual([
+        expect.stringContaining('--exit-code 3 --reason MovieRecs bootstrap failed (exit 3)'),
+      ]);
+      expect(result.calls.some((c) => c.startsWith('curl'))).toBe(false);
+    });
   });
 
   test('the bootstrap passes names and ARNs, never a password', () => {
@@ -273,7 +404,7 @@ describe('instances', () => {
 describe('instance role', () => {
   const role = () => workshop.stacks.web.site.instanceRole;
 
-  test("holds exactly: Session Manager, its two secrets, web data, the model registry, this prefix's campaigns", () => {
+  test("holds exactly: Session Manager, its two secrets, web data, the model registry, this prefix's campaigns, its stack's signal", () => {
     const [[, policy]] = resourcesOf(web, 'AWS::IAM::Policy').filter(
       ([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: idOf(role()) }]),
     );
@@ -314,6 +445,8 @@ describe('instance role', () => {
           ],
         },
       },
+      // Added by aws-cdk-lib with `signals`: the instance may signal this stack only.
+      { Effect: 'Allow', Action: 'cloudformation:SignalResource', Resource: { Ref: 'AWS::StackId' } },
     ]);
     const [, roleResource] = resourcesOf(web, 'AWS::IAM::Role').find(([id]) => id === idOf(role()))!;
     const managed = JSON.stringify(roleResource.Properties?.ManagedPolicyArns);
