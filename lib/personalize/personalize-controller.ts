@@ -289,6 +289,9 @@ export class PersonalizeController extends Construct {
           'personalize:ListSolutions',
           'personalize:ListSolutionVersions',
           'personalize:ListCampaigns',
+          // Retiring a solution waits for batch jobs on its versions.
+          'personalize:ListBatchInferenceJobs',
+          'personalize:ListBatchSegmentJobs',
         ],
         resources: ['*'],
       }),

@@ -17,12 +17,14 @@ import {
 } from '../../lib/personalize/controller/handler';
 import { SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
 import { parseModelRegistry } from '../../lib/shared/model-registry';
-import { apply, converge, desiredFor, MINUTE } from './harness';
+import { apply, asDeployed, converge, desiredFor, MINUTE, teardown } from './harness';
 
 const ssm = mockClient(SSMClient);
 const sfn = mockClient(SFNClient);
 
 function deps(sim: SimulatedPersonalize): ControllerDependencies {
+  // The reconcile step runs with the reconcile function's role unless a test says otherwise.
+  if (!sim.authorize) asDeployed(apply(desiredFor('MovieRecs')), sim);
   return {
     personalize: sim,
     ssm: new SSMClient({ region: 'us-east-1' }),
@@ -178,6 +180,7 @@ describe('custom resource', () => {
       Data: { TeardownStartedAt: String(sim.now) },
     });
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+    asDeployed(teardown('MovieRecs'), sim); // isComplete runs with the teardown role
     let polls = 0;
     let complete = false;
     while (!complete && polls < 110) {
@@ -282,6 +285,7 @@ describe('failure paths end in the registry', () => {
     // An attendee's batch job (it cannot be stopped) holds a solution for hours.
     const version = sim.snapshot().find((r) => r.kind === 'solutionVersion' && r.status === 'ACTIVE');
     sim.seedChild('batchInferenceJob', 'attendee-batch', version?.arn ?? '', 3 * 3600_000);
+    asDeployed(teardown('MovieRecs'), sim); // isComplete runs with the teardown role
     const deleting = {
       ...event('Delete'),
       Data: { TeardownStartedAt: String(sim.now) },

@@ -7,6 +7,7 @@ import {
 } from '../../lib/personalize/controller/desired';
 import { reconcile, ReconcileResult } from '../../lib/personalize/controller/reconcile';
 import { SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import { controllerAuthorizers, PERSONALIZE_ROLE_ARN } from './iam-harness';
 
 export const MINUTE = 60_000;
 
@@ -40,7 +41,7 @@ export function desiredFor(prefix: string, over: Partial<DesiredState> = {}): De
     prefix,
     region: 'us-east-1',
     partition: 'aws',
-    personalizeRoleArn: 'arn:aws:iam::123456789012:role/personalize',
+    personalizeRoleArn: PERSONALIZE_ROLE_ARN,
     datasets: [
       { type: 'interactions', schema: '{"type":"record"}', dataLocation: `${base}/interactions.csv` },
       { type: 'items', schema: '{"type":"record"}', dataLocation: `${base}/items.csv` },
@@ -54,6 +55,22 @@ export function desiredFor(prefix: string, over: Partial<DesiredState> = {}): De
 
 export const apply = (desired: DesiredState): ReconcileRequest => ({ action: 'apply', desired });
 export const teardown = (prefix: string): ReconcileRequest => ({ action: 'teardown', prefix });
+
+/**
+ * Makes the simulation answer as IAM would for the function that runs this request: apply as the
+ * reconcile function's role, teardown as the isComplete function's, from the synthesized template.
+ */
+export function asDeployed(request: ReconcileRequest, sim: SimulatedPersonalize): SimulatedPersonalize {
+  const prefix = request.action === 'apply' ? request.desired.prefix : request.prefix;
+  const roles = controllerAuthorizers(prefix);
+  sim.authorize = request.action === 'apply' ? roles.apply : roles.teardown;
+  return sim;
+}
+
+/** One reconcile call, with the deployed role's permissions. */
+export function step(request: ReconcileRequest, sim: SimulatedPersonalize, memory?: ReconcileResult['memory']) {
+  return reconcile(request, asDeployed(request, sim), { now: () => sim.now }, memory);
+}
 
 export interface Converged {
   readonly result: ReconcileResult;
@@ -74,12 +91,15 @@ export async function converge(
   const started = sim.now;
   const history: ReconcileResult[] = [];
   const maxCalls = options.maxCalls ?? 2000;
+  asDeployed(request, sim);
   for (let calls = 1; calls <= maxCalls; calls++) {
     let result: ReconcileResult | undefined;
     try {
       // The state machine hands each call's memory to the next.
       result = await reconcile(request, sim, { now: () => sim.now }, history[history.length - 1]?.memory);
-    } catch {
+    } catch (error) {
+      // A grant missing from the template is a defect to report, not a crash to retry.
+      if ((error as Error).name === 'AccessDeniedException') throw error;
       sim.advance(5_000); // the state machine retries a crashed Lambda after a short back-off
       continue;
     }

@@ -1,6 +1,5 @@
 import { names, OWNER_TAG } from '../../lib/personalize/controller/desired';
 import { CreateRequest, STATUS } from '../../lib/personalize/controller/port';
-import { reconcile } from '../../lib/personalize/controller/reconcile';
 import { QUOTAS, SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
 import {
   apply,
@@ -10,6 +9,7 @@ import {
   MINUTE,
   resourcesOf,
   seedOtherWorkshop,
+  step,
   teardown,
 } from './harness';
 
@@ -94,7 +94,7 @@ describe('create', () => {
   test('it is idempotent: once done, another call changes nothing', async () => {
     const { sim } = await createdWorkshop();
     const before = sim.snapshot();
-    const again = await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now });
+    const again = await step(apply(desiredFor(PREFIX)), sim);
     expect(again.status).toBe('done');
     expect(again.actions).toEqual([]);
     expect(sim.snapshot()).toEqual(before);
@@ -102,7 +102,7 @@ describe('create', () => {
 
   test('progress names every resource with its stage, status and times', async () => {
     const sim = new SimulatedPersonalize();
-    const first = await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now });
+    const first = await step(apply(desiredFor(PREFIX)), sim);
     expect(first.status).toBe('pending');
     expect(first.progress.map((p) => p.resource)).toEqual([
       'schema:interactions',
@@ -158,11 +158,11 @@ describe('create', () => {
       ...DEFAULT_SOLUTIONS[0],
       displayName: 'A very long and descriptive name for a recommender solution',
     };
-    const name = names.solution('Workshop-Number-One1', long);
+    const name = names.solution('WorkshopNumberOne123', long);
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9\-_]*$/);
     const sim = new SimulatedPersonalize();
-    const { result } = await converge(apply(desiredFor('Workshop-Number-One1', { solutions: [long] })), sim);
+    const { result } = await converge(apply(desiredFor('WorkshopNumberOne123', { solutions: [long] })), sim);
     expect(result.status).toBe('done');
   });
 });
@@ -240,7 +240,7 @@ describe('failures', () => {
     expect(result.reason).toMatch(/training:similar-items-\w+: Not enough interactions for the SIMS recipe/);
     for (let i = 0; i < 10; i++) {
       sim.advance(MINUTE);
-      expect((await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now })).status).toBe('failed');
+      expect((await step(apply(desiredFor(PREFIX)), sim)).status).toBe('failed');
     }
     expect(count(sim, 'solutionVersion', (arn) => arn.includes('similar-items'))).toBe(1);
   });
@@ -258,10 +258,10 @@ describe('failures', () => {
   test('a same-named dataset group that is not ours is reported, not used and not deleted', async () => {
     const sim = new SimulatedPersonalize();
     const foreign = sim.seed({ kind: 'datasetGroup', name: names.datasetGroup(PREFIX), tags: { owner: 'someone' } });
-    const created = await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now });
+    const created = await step(apply(desiredFor(PREFIX)), sim);
     expect(created.status).toBe('failed');
     expect(created.reason).toMatch(/not created by this workshop/);
-    const removed = await reconcile(teardown(PREFIX), sim, { now: () => sim.now });
+    const removed = await step(teardown(PREFIX), sim);
     expect(removed.status).toBe('failed');
     expect(sim.snapshot().some((r) => r.arn === foreign)).toBe(true);
   });
@@ -320,7 +320,7 @@ describe('failures', () => {
       sim.seed({ kind: 'solutionVersion', parentArn: solution }, 'CREATING');
     const history = [];
     for (let i = 0; i < 40; i++) {
-      history.push(await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now }));
+      history.push(await step(apply(desiredFor(PREFIX)), sim));
       sim.advance(MINUTE);
     }
     expect(history.every((r) => r.status === 'pending')).toBe(true);
@@ -384,7 +384,7 @@ describe('teardown', () => {
     const other = seedOtherWorkshop(sim, OTHER);
     const ours = () => sim.snapshot().filter((r) => r.kind === 'campaign' && r.name.startsWith(PREFIX));
     for (let i = 0; i < 200 && ours().length === 0; i++) {
-      await reconcile(apply(desiredFor(PREFIX)), sim, { now: () => sim.now });
+      await step(apply(desiredFor(PREFIX)), sim);
       sim.advance(MINUTE);
     }
     expect(ours().filter((r) => r.status === STATUS.createInProgress).length).toBeGreaterThan(0);
@@ -431,7 +431,7 @@ describe('teardown', () => {
   test('with nothing there, it is done at once', async () => {
     const sim = new SimulatedPersonalize();
     const other = seedOtherWorkshop(sim, OTHER);
-    const result = await reconcile(teardown(PREFIX), sim, { now: () => sim.now });
+    const result = await step(teardown(PREFIX), sim);
     expect(result.status).toBe('done');
     expectOnlyOtherLeft(sim, other);
   });
