@@ -32,14 +32,18 @@ export class PersonalizeAccess extends Construct {
     const servicePrincipal = new iam.ServicePrincipal('personalize.amazonaws.com');
     const sourceArn = Stack.of(this).formatArn({ service: 'personalize', resource: '*' });
 
-    // Personalize reads import files with its service principal, checked by the bucket policy.
+    // Personalize reads import files with its service principal, checked by the bucket policy. The
+    // statements are the documented ones ("Giving Amazon Personalize access to Amazon S3
+    // resources": s3:GetObject and s3:ListBucket for personalize.amazonaws.com), with no
+    // aws:SourceAccount condition: nothing documents that the service's own S3 requests carry it,
+    // and if they did not, every import would fail. The confused-deputy guard is on the role's
+    // trust policy below, where Personalize documents it; objects are limited to `personalize/`.
     props.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'PersonalizeListBucket',
         principals: [servicePrincipal],
         actions: ['s3:ListBucket'],
         resources: [props.bucket.bucketArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     props.bucket.addToResourcePolicy(
@@ -48,7 +52,6 @@ export class PersonalizeAccess extends Construct {
         principals: [servicePrincipal],
         actions: ['s3:GetObject'],
         resources: [objects],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
 
