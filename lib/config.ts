@@ -158,23 +158,29 @@ const TIMESTAMP_SHIFT_RULE =
   'must be the instant the newest review should land on (ISO 8601 UTC, e.g. "2019-04-01T00:00:00Z") ' +
   'or a whole number of seconds to add (e.g. 660833618)';
 
+// A schema's `error` also words the failures of its checks (.int, .min, .regex, .refine...), so
+// each rule states its message once.
 const wholeNumber = (min: number, max: number, why = '') =>
   z
     .number({ error: `must be a whole number from ${min} to ${max}${why}` })
-    .int({ error: `must be a whole number from ${min} to ${max}${why}` })
-    .min(min, { error: `must be a whole number from ${min} to ${max}${why}` })
-    .max(max, { error: `must be a whole number from ${min} to ${max}${why}` });
+    .int()
+    .min(min)
+    .max(max);
 
 const booleanSetting = z.boolean({ error: 'must be true or false' });
 
+/** Adds a problem found by a cross-field rule; `path` is relative to the value being refined. */
+function addProblem(ctx: z.RefinementCtx, message: string, path: PropertyKey[] = []): void {
+  ctx.addIssue({ code: 'custom', path, message });
+}
+
 const recipeRule = z.string({ error: 'must be a Personalize recipe name' }).superRefine((recipe, ctx) => {
   if ((RETIRED_HRNN_RECIPES as readonly string[]).includes(recipe)) {
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        'Amazon Personalize retired the HRNN recipes ("Legacy HRNN recipes are no longer available"); ' +
+    addProblem(
+      ctx,
+      'Amazon Personalize retired the HRNN recipes ("Legacy HRNN recipes are no longer available"); ' +
         'use their successor aws-user-personalization-v2',
-    });
+    );
   }
 });
 
@@ -199,11 +205,7 @@ const solutionRule = z
     if (!allowed || typeof solution.recipe !== 'string') return;
     const retired = (RETIRED_HRNN_RECIPES as readonly string[]).includes(solution.recipe);
     if (!retired && !allowed.includes(solution.recipe)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['recipe'],
-        message: `must be a recipe for type "${solution.type}": one of ${allowed.join(', ')}`,
-      });
+      addProblem(ctx, `must be a recipe for type "${solution.type}": one of ${allowed.join(', ')}`, ['recipe']);
     }
   });
 
@@ -231,15 +233,11 @@ const configSchema = z
       error: 'must be PostgreSQL 16 or 17: "16", "17" or a minor version such as "17.4"',
     }),
     retainDatabase: booleanSetting,
-    allowedCidr: z.string({ error: 'must be an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24' }).refine(isIpv4Cidr, {
-      error: 'must be an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24',
-    }),
+    allowedCidr: z.string({ error: 'must be an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24' }).refine(isIpv4Cidr),
     certificateArn: z.string({ error: 'must be an ACM certificate ARN' }).regex(CERTIFICATE_ARN_RE, {
       error: 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
     }),
-    domainName: z.string({ error: 'must be a DNS name such as movies.example.com' }).regex(DOMAIN_RE, {
-      error: 'must be a DNS name such as movies.example.com',
-    }),
+    domainName: z.string({ error: 'must be a DNS name such as movies.example.com' }).regex(DOMAIN_RE),
     dataset: z.enum(MOVIELENS_EDITIONS, { error: `must be one of ${MOVIELENS_EDITIONS.join(', ')}` }),
     movieLensBaseUrl: z
       .string({ error: 'must be an https:// or http:// URL' })
@@ -249,8 +247,8 @@ const configSchema = z
     skipBadLines: booleanSetting,
     positiveRatingThreshold: z
       .number({ error: 'must be a number from 0 to 5 (ratings above it count as positive)' })
-      .min(0, { error: 'must be a number from 0 to 5 (ratings above it count as positive)' })
-      .max(5, { error: 'must be a number from 0 to 5 (ratings above it count as positive)' }),
+      .min(0)
+      .max(5),
     timestampShift: z.union([z.string().refine(isIsoInstant, { error: TIMESTAMP_SHIFT_RULE }), z.number().int()], {
       error: TIMESTAMP_SHIFT_RULE,
     }),
@@ -264,37 +262,33 @@ const configSchema = z
   })
   .partial({ account: true, certificateArn: true, domainName: true })
   .superRefine((config, ctx) => {
-    // Refinements run even when a field failed its own rule: check types before comparing.
+    // Refinements run after a field failed a check (a pattern, a range) but not after a type error;
+    // the types are checked here anyway, so a zod upgrade that changed this could not crash.
     if (
       typeof config.minInstances === 'number' &&
       typeof config.maxInstances === 'number' &&
       config.minInstances > config.maxInstances
     ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['maxInstances'],
-        message: `must be at least minInstances (${config.minInstances})`,
-      });
+      addProblem(ctx, `must be at least minInstances (${config.minInstances})`, ['maxInstances']);
     }
     if ((config.certificateArn === undefined) !== (config.domainName === undefined)) {
       const missing = config.certificateArn === undefined ? 'certificateArn' : 'domainName';
-      ctx.addIssue({
-        code: 'custom',
-        path: [missing],
-        message:
-          'must be set together with ' +
+      addProblem(
+        ctx,
+        'must be set together with ' +
           (missing === 'certificateArn' ? 'domainName' : 'certificateArn') +
           ' (HTTPS needs both the certificate and the name it is issued for)',
-      });
+        [missing],
+      );
     }
     const certRegion =
       typeof config.certificateArn === 'string' ? CERTIFICATE_ARN_RE.exec(config.certificateArn)?.[1] : undefined;
     if (certRegion && certRegion !== config.region) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['certificateArn'],
-        message: `must be a certificate in the deployment region ${config.region} (a load balancer cannot use one from ${certRegion})`,
-      });
+      addProblem(
+        ctx,
+        `must be a certificate in the deployment region ${config.region} (a load balancer cannot use one from ${certRegion})`,
+        ['certificateArn'],
+      );
     }
     const seen = new Map<string, number>();
     const solutions: unknown = config.solutions;
@@ -305,11 +299,11 @@ const configSchema = z
       const key = solutionSlug(name);
       const first = seen.get(key);
       if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['solutions', index, 'name'],
-          message: `must be unique: solutions[${first}] already has this name (compared ignoring case and spacing)`,
-        });
+        addProblem(
+          ctx,
+          `must be unique: solutions[${first}] already has this name (compared ignoring case and spacing)`,
+          ['solutions', index, 'name'],
+        );
       } else {
         seen.set(key, index);
       }
@@ -318,8 +312,8 @@ const configSchema = z
 
 /** A name's resource-safe form: "Personal Recommendations" -> "personal-recommendations". */
 export function solutionSlug(name: string): string {
+  // Whitespace at either end becomes a hyphen and is stripped with the others: no trim needed.
   return name
-    .trim()
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
@@ -378,13 +372,17 @@ export const SETTING_NAMES = Object.keys(SETTING_KINDS) as readonly (keyof Works
  */
 function fromCommandLine(key: keyof typeof SETTING_KINDS, value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  const kind = SETTING_KINDS[key];
-  if (kind === 'text') return value;
-  if (kind === 'textOrNumber') return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
+  switch (SETTING_KINDS[key]) {
+    case 'text':
+      return value;
+    case 'textOrNumber':
+      return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+    case 'json':
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
   }
 }
 

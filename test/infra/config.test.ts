@@ -1,4 +1,11 @@
-import { DEFAULT_CONFIG, loadWorkshopConfig, parseWorkshopConfig, WorkshopConfigError } from '../../lib/config';
+import {
+  DEFAULT_CONFIG,
+  loadWorkshopConfig,
+  parseWorkshopConfig,
+  SETTING_NAMES,
+  solutionSlug,
+  WorkshopConfigError,
+} from '../../lib/config';
 import { cdkJsonContext } from './helpers';
 
 /** The problems reported for `raw`, or fails if the config is accepted. */
@@ -18,6 +25,16 @@ function expectOneProblem(raw: Record<string, unknown>, setting: string, value: 
   expect(problems).toHaveLength(1);
   expect(problems[0].startsWith(`${setting}: got ${value};`)).toBe(true);
   expect(problems[0]).toMatch(allowed);
+}
+
+/** Expects exactly these problem lines, word for word. */
+function expectProblems(raw: Record<string, unknown>, expected: string[]): void {
+  expect(problemsOf(raw)).toEqual(expected);
+}
+
+/** Expects `raw` to be accepted. */
+function accepts(raw: Record<string, unknown>): void {
+  expect(() => parseWorkshopConfig(raw)).not.toThrow();
 }
 
 describe('defaults', () => {
@@ -87,6 +104,12 @@ describe('one rule each', () => {
     expect(parseWorkshopConfig({ account: '123456789012' }).account).toBe('123456789012');
   });
 
+  test('account: exactly 12 digits, nothing before or after', () => {
+    for (const account of ['xx123456789012', '123456789012xx', '1234567890123', ' 123456789012']) {
+      expectProblems({ account }, [`account: got ${JSON.stringify(account)}; must be a 12-digit AWS account id`]);
+    }
+  });
+
   test('natGateways', () => {
     expectOneProblem({ natGateways: -1 }, 'natGateways', '-1', /whole number from 1 to 2/);
     expectOneProblem({ natGateways: 3 }, 'natGateways', '3', /at most one per AZ/);
@@ -121,6 +144,15 @@ describe('one rule each', () => {
     expect(parseWorkshopConfig({ dbEngineVersion: '16.4' }).dbEngineVersion).toBe('16.4');
   });
 
+  test('dbEngineVersion: a major, or major.minor with a one- or two-digit minor, nothing around it', () => {
+    for (const version of ['16', '17', '17.4', '16.10']) accepts({ dbEngineVersion: version });
+    for (const version of ['v17', '117', '17.4.1', '17beta', '17.', '17.100']) {
+      expectProblems({ dbEngineVersion: version }, [
+        `dbEngineVersion: got ${JSON.stringify(version)}; must be PostgreSQL 16 or 17: "16", "17" or a minor version such as "17.4"`,
+      ]);
+    }
+  });
+
   test('retainDatabase', () => {
     expectOneProblem({ retainDatabase: 'yes' }, 'retainDatabase', '"yes"', /true or false/);
   });
@@ -129,6 +161,25 @@ describe('one rule each', () => {
     expectOneProblem({ allowedCidr: '10.0.0.0/33' }, 'allowedCidr', '"10.0.0.0/33"', /IPv4 CIDR/);
     expectOneProblem({ allowedCidr: '256.1.1.1/32' }, 'allowedCidr', '"256.1.1.1/32"', /IPv4 CIDR/);
     expectOneProblem({ allowedCidr: 'anywhere' }, 'allowedCidr', '"anywhere"', /IPv4 CIDR/);
+  });
+
+  test('allowedCidr: every octet up to 255, prefix up to 32, nothing before or after', () => {
+    for (const cidr of ['255.255.255.255/32', '192.168.100.200/24', '0.0.0.0/0', '10.0.0.0/8']) {
+      expect(parseWorkshopConfig({ allowedCidr: cidr }).allowedCidr).toBe(cidr);
+    }
+    const rule = 'must be an IPv4 CIDR such as 0.0.0.0/0 or 203.0.113.0/24';
+    for (const cidr of [
+      'x10.0.0.0/8',
+      '1.2.3.4.5/8',
+      '10.0.0.0/8,192.168.0.0/16',
+      '10.0.0.0/8 ',
+      '10.0.0.0/324',
+      '1000.0.0.0/8',
+      '10.0.0.0',
+    ]) {
+      expectProblems({ allowedCidr: cidr }, [`allowedCidr: got ${JSON.stringify(cidr)}; ${rule}`]);
+    }
+    expectProblems({ allowedCidr: 24 }, [`allowedCidr: got 24; ${rule}`]);
   });
 
   const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
@@ -155,8 +206,53 @@ describe('one rule each', () => {
     );
   });
 
+  test('certificateArn: the ACM ARN shape, in any partition, nothing before or after', () => {
+    const rule = 'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)';
+    for (const arn of [
+      `x${certificateArn}`,
+      `${certificateArn}/x`,
+      `${certificateArn}0`,
+      certificateArn.replace(':123456789012:', ':12345678901:'),
+    ]) {
+      expectProblems({ certificateArn: arn, domainName: 'a.example.com' }, [
+        `certificateArn: got ${JSON.stringify(arn)}; ${rule}`,
+      ]);
+    }
+    const china = 'arn:aws-cn:acm:cn-north-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+    expect(
+      parseWorkshopConfig({ region: 'cn-north-1', certificateArn: china, domainName: 'a.example.cn' }),
+    ).toMatchObject({ certificateArn: china });
+    expectProblems({ certificateArn: 5, domainName: 'a.example.com' }, [
+      'certificateArn: got 5; must be an ACM certificate ARN',
+    ]);
+  });
+
+  test('certificateArn and domainName: the missing one is named, with the reason', () => {
+    expectProblems({ certificateArn }, [
+      'domainName: got nothing; must be set together with certificateArn (HTTPS needs both the certificate and the name it is issued for)',
+    ]);
+    expectProblems({ domainName: 'movies.example.com' }, [
+      'certificateArn: got nothing; must be set together with domainName (HTTPS needs both the certificate and the name it is issued for)',
+    ]);
+  });
+
   test('domainName', () => {
     expectOneProblem({ certificateArn, domainName: 'not a domain' }, 'domainName', '"not a domain"', /DNS name/);
+  });
+
+  test('domainName: labels and length checked over the whole name', () => {
+    const label = 'a'.repeat(63);
+    const longest = `${label}.${label}.${label}.${'a'.repeat(57)}.com`;
+    expect(longest).toHaveLength(253);
+    accepts({ certificateArn, domainName: longest });
+    const rule = 'must be a DNS name such as movies.example.com';
+    for (const name of ['under_score.example.com', 'movies.example.com/path', 'movies']) {
+      expectProblems({ certificateArn, domainName: name }, [`domainName: got ${JSON.stringify(name)}; ${rule}`]);
+    }
+    expect(problemsOf({ certificateArn, domainName: `a${longest}` })).toEqual([
+      expect.stringMatching(/^domainName: got "a{64}\.a+\.\.\.; must be a DNS name/),
+    ]);
+    expectProblems({ certificateArn, domainName: 7 }, [`domainName: got 7; ${rule}`]);
   });
 
   test('dataset', () => {
@@ -183,6 +279,104 @@ describe('one rule each', () => {
     });
   });
 
+  test('timestampShift: a whole instant, with any fraction of a second', () => {
+    expect(parseWorkshopConfig({ timestampShift: '2019-04-01T00:00:00.123Z' }).timestampShift).toEqual({
+      kind: 'newestAt',
+      newestAt: '2019-04-01T00:00:00.123Z',
+    });
+    // '+002019-…' is an ISO expanded year that Date.parse reads: the pattern alone refuses it.
+    for (const shift of [
+      '2019-04-01T00:00:00.Z',
+      '2019-13-01T00:00:00Z',
+      '2019-04-01T00:00:00+02:00',
+      '+002019-04-01T00:00:00Z',
+    ]) {
+      expectOneProblem({ timestampShift: shift }, 'timestampShift', JSON.stringify(shift), /ISO 8601/);
+    }
+  });
+
+  test('movieLensBaseUrl: http or https, a host, an optional path, no spaces', () => {
+    for (const url of ['http://mirror.example.com', 'https://mirror.example.com/movielens/']) {
+      expect(parseWorkshopConfig({ movieLensBaseUrl: url }).movieLensBaseUrl).toBe(url);
+    }
+    const rule = 'must be an https:// or http:// URL, e.g. https://files.grouplens.org/datasets/movielens';
+    for (const url of [' https://mirror.example.com', 'ftp://mirror.example.com', 'https://mirror.example.com/a b']) {
+      expectProblems({ movieLensBaseUrl: url }, [`movieLensBaseUrl: got ${JSON.stringify(url)}; ${rule}`]);
+    }
+    expectProblems({ movieLensBaseUrl: 1 }, ['movieLensBaseUrl: got 1; must be an https:// or http:// URL']);
+  });
+
+  test('minInstances may equal maxInstances', () => {
+    expect(parseWorkshopConfig({ minInstances: 2, maxInstances: 2 })).toMatchObject({
+      minInstances: 2,
+      maxInstances: 2,
+    });
+  });
+
+  test('whole numbers: one wording for a fraction, a value too small or too large, or text', () => {
+    expectProblems({ maxInstances: 21 }, ['maxInstances: got 21; must be a whole number from 1 to 20']);
+    for (const value of [1.5, 0, '3']) {
+      expectProblems({ minInstances: value }, [
+        `minInstances: got ${JSON.stringify(value)}; must be a whole number from 1 to 20`,
+      ]);
+    }
+    for (const value of [0, 501, 2.5]) {
+      expectProblems({ solutions: [{ name: 'Recs', type: 'sims', recipe: 'aws-sims', campaignMinTps: value }] }, [
+        `solutions[0].campaignMinTps: got ${value}; must be a whole number from 1 to 500 (each campaign bills at least this many TPS per hour)`,
+      ]);
+    }
+  });
+
+  test('positiveRatingThreshold: from 0 to 5, both included', () => {
+    for (const value of [0, 5, 3.5]) accepts({ positiveRatingThreshold: value });
+    for (const value of [-0.1, 5.1]) {
+      expectProblems({ positiveRatingThreshold: value }, [
+        `positiveRatingThreshold: got ${value}; must be a number from 0 to 5 (ratings above it count as positive)`,
+      ]);
+    }
+  });
+
+  test('text settings given as something else say so', () => {
+    for (const setting of ['prefix', 'instanceType', 'dbInstanceClass']) {
+      expectProblems({ [setting]: 5 }, [`${setting}: got 5; must be text`]);
+    }
+  });
+
+  test('the region message lists every Personalize region', () => {
+    expectProblems({ region: 'eu-north-1' }, [
+      'region: got "eu-north-1"; must be a region where Amazon Personalize is offered: us-east-1, us-east-2, ' +
+        'us-west-2, ca-central-1, eu-west-1, eu-central-1, ap-south-1, ap-northeast-1, ap-northeast-2, ' +
+        'ap-southeast-1, ap-southeast-2, cn-north-1',
+    ]);
+  });
+
+  test('a long value is cut to 120 characters in the message; one of 120 is shown whole', () => {
+    const long = 'A'.repeat(200);
+    expectProblems({ prefix: long }, [
+      `prefix: got "${'A'.repeat(116)}...; must be 1-20 letters, digits or hyphens, starting with a letter (it prefixes stack and resource names)`,
+    ]);
+    const fits = 'B'.repeat(118);
+    expect(problemsOf({ prefix: fits })[0]).toMatch(new RegExp(`^prefix: got "${fits}"; must`));
+  });
+
+  test('the error message counts the problems and lists each', () => {
+    expect(() => parseWorkshopConfig({ natGateways: 3 })).toThrow(
+      new WorkshopConfigError(['x']).message.replace(
+        '  - x',
+        '  - natGateways: got 3; must be a whole number from 1 to 2 (instances in private subnets need one; at most one per AZ)',
+      ),
+    );
+    const one = new WorkshopConfigError(['first']);
+    expect(one.name).toBe('WorkshopConfigError');
+    expect(one.message).toBe(
+      'Invalid workshop configuration (cdk.json context "workshop" and -c overrides), 1 problem:\n  - first',
+    );
+    expect(new WorkshopConfigError(['first', 'second']).message).toBe(
+      'Invalid workshop configuration (cdk.json context "workshop" and -c overrides), 2 problems:\n' +
+        '  - first\n  - second',
+    );
+  });
+
   test('waitForModels', () => {
     expectOneProblem({ waitForModels: 'maybe' }, 'waitForModels', '"maybe"', /true or false/);
   });
@@ -192,6 +386,12 @@ describe('one rule each', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^natGateway: is not a setting; known settings are .*natGateways/),
     ]);
+    expect(problems[0]).toBe(
+      'natGateway: is not a setting; known settings are prefix, region, account, natGateways, instanceType, ' +
+        'minInstances, maxInstances, dbInstanceClass, dbEngineVersion, retainDatabase, allowedCidr, certificateArn, ' +
+        'domainName, dataset, movieLensBaseUrl, skipBadLines, positiveRatingThreshold, timestampShift, solutions, ' +
+        'waitForModels',
+    );
   });
 });
 
@@ -215,6 +415,35 @@ describe('solutions', () => {
       );
     },
   );
+
+  test('every current recipe is accepted for its type', () => {
+    for (const [type, recipe] of [
+      ['recommend', 'aws-user-personalization-v2'],
+      ['recommend', 'aws-user-personalization'],
+      ['recommend', 'aws-popularity-count'],
+      ['sims', 'aws-sims'],
+      ['sims', 'aws-similar-items'],
+      ['ranking', 'aws-personalized-ranking-v2'],
+      ['ranking', 'aws-personalized-ranking'],
+    ]) {
+      expect(parseWorkshopConfig({ solutions: [solution({ type, recipe })] }).solutions[0].recipe).toBe(recipe);
+    }
+    expectProblems({ solutions: [solution({ type: 'recommend', recipe: '' })] }, [
+      'solutions[0].recipe: got ""; must be a recipe for type "recommend": one of aws-user-personalization-v2, ' +
+        'aws-user-personalization, aws-popularity-count',
+    ]);
+  });
+
+  test('a solution field of the wrong kind', () => {
+    expectProblems({ solutions: [solution({ recipe: 5 })] }, [
+      'solutions[0].recipe: got 5; must be a Personalize recipe name',
+    ]);
+    expectProblems({ solutions: [solution({ name: 5 })] }, ['solutions[0].name: got 5; must be text']);
+    expectProblems({ solutions: [null] }, [
+      'solutions[0]: got null; must be an object {name, type, recipe, campaignMinTps}',
+    ]);
+    expectProblems({ solutions: {} }, ['solutions: got {}; must be a list of {name, type, recipe, campaignMinTps}']);
+  });
 
   test('the recipe must fit the type', () => {
     expectOneProblem(
@@ -259,6 +488,22 @@ describe('solutions', () => {
     );
   });
 
+  test('names that differ only in spacing or punctuation are the same name', () => {
+    expectOneProblem(
+      { solutions: [solution({ name: 'Top  Picks' }), solution({ name: 'top_picks_' })] },
+      'solutions[1].name',
+      '"top_picks_"',
+      /unique: solutions\[0\]/,
+    );
+    accepts({ solutions: [solution({ name: 'Top Picks' }), solution({ name: 'TopPicks' })] });
+  });
+
+  test('solutionSlug: lower case, one hyphen for each run of other characters, none at either end', () => {
+    expect(solutionSlug('Personal Recommendations')).toBe('personal-recommendations');
+    expect(solutionSlug('  (Top  Picks!) ')).toBe('top-picks');
+    expect(solutionSlug('--A/B--')).toBe('a-b');
+  });
+
   test('names are unique, ignoring case and spacing', () => {
     expectOneProblem(
       { solutions: [solution({ name: 'Top Picks' }), solution({ name: 'top-picks' })] },
@@ -288,6 +533,10 @@ describe('solutions', () => {
       expect.stringMatching(
         /^solutions\[0\]\.performAutoTraining: is not supported: automatic training .* bills every week/,
       ),
+    ]);
+    expect(problemsOf({ solutions: [solution({ performAutoTraining: false })] })).toEqual([
+      'solutions[0].performAutoTraining: is not supported: automatic training retrains and bills every week ' +
+        'without a deploy; the kit trains once per deploy (new data or settings train a new version)',
     ]);
   });
 
@@ -356,6 +605,87 @@ describe('reading context', () => {
       /workshop: got "\{prefix"; must be a JSON object/,
     );
     expect(() => loadWorkshopConfig(context({ workshop: [1] }))).toThrow(/workshop: got \[1\]; must be an object/);
+  });
+
+  test('each setting given with -c: text stays text, JSON becomes a value', () => {
+    const given: Record<string, [string, unknown]> = {
+      prefix: ['true', 'true'],
+      region: ['"eu-west-1"', '"eu-west-1"'],
+      account: ['123456789012', '123456789012'],
+      natGateways: ['2', 2],
+      instanceType: ['"t4g.small"', '"t4g.small"'],
+      minInstances: ['2', 2],
+      maxInstances: ['3', 3],
+      dbInstanceClass: ['"db.t4g.micro"', '"db.t4g.micro"'],
+      dbEngineVersion: ['16', '16'],
+      retainDatabase: ['true', true],
+      allowedCidr: ['"10.0.0.0/8"', '"10.0.0.0/8"'],
+      certificateArn: ['null', 'null'],
+      domainName: ['null', 'null'],
+      dataset: ['"ml-25m"', '"ml-25m"'],
+      movieLensBaseUrl: ['null', 'null'],
+      skipBadLines: ['true', true],
+      positiveRatingThreshold: ['4', 4],
+      timestampShift: ['1e3', '1e3'],
+      solutions: ['[]', []],
+      waitForModels: ['true', true],
+    };
+    expect(Object.keys(given)).toEqual(SETTING_NAMES);
+    const readContext = (key: string) => given[key]?.[0];
+    let problems: readonly string[] = [];
+    try {
+      loadWorkshopConfig(readContext);
+    } catch (error) {
+      problems = (error as WorkshopConfigError).problems;
+    }
+    // Every value given is reported as it was read, or taken as it was read.
+    const reported = new Map(problems.map((p) => [p.slice(0, p.indexOf(':')), p]));
+    for (const [key, [, value]] of Object.entries(given)) {
+      const problem = reported.get(key);
+      if (problem) expect(problem.startsWith(`${key}: got ${JSON.stringify(value)};`)).toBe(true);
+    }
+    expect([...reported.keys()].sort()).toEqual(
+      [
+        'allowedCidr',
+        'certificateArn',
+        'dataset',
+        'dbInstanceClass',
+        'domainName',
+        'instanceType',
+        'movieLensBaseUrl',
+        'region',
+        'solutions',
+        'timestampShift',
+      ].sort(),
+    );
+    // The rest, with the region given as plain text, is accepted as read.
+    const accepted = Object.fromEntries(
+      Object.entries({ ...given, region: ['eu-west-1', 'eu-west-1'] }).filter(
+        ([key]) => key === 'region' || !reported.has(key),
+      ),
+    );
+    const config = loadWorkshopConfig((key) => accepted[key]?.[0]);
+    for (const [key, [, value]] of Object.entries(accepted)) expect(config[key as keyof typeof config]).toEqual(value);
+  });
+
+  test('timestampShift from -c: whole seconds, with spaces around, or an instant; nothing else', () => {
+    const shift = (text: unknown) => loadWorkshopConfig(context({ timestampShift: text })).timestampShift;
+    expect(shift(' 660833618 ')).toEqual({ kind: 'seconds', seconds: 660833618 });
+    expect(shift('-60')).toEqual({ kind: 'seconds', seconds: -60 });
+    expect(shift(660833618)).toEqual({ kind: 'seconds', seconds: 660833618 });
+    expect(shift('2019-04-01T00:00:00Z')).toEqual({ kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' });
+    for (const text of ['1e3', '12x', 'x12', '"2019-04-01T00:00:00Z"']) {
+      expect(() => shift(text)).toThrow(`timestampShift: got ${JSON.stringify(text)}; must be the instant`);
+    }
+  });
+
+  test('a workshop value that is not an object of settings', () => {
+    for (const workshop of [5, 'null', '"text"', '[1]', true]) {
+      expect(() => loadWorkshopConfig(context({ workshop }))).toThrow(WorkshopConfigError);
+    }
+    expect(() => loadWorkshopConfig(context({ workshop: 'null' }))).toThrow(
+      'workshop: got null; must be an object of settings',
+    );
   });
 
   test('no context at all gives the defaults', () => {
