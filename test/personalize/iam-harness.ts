@@ -3,8 +3,12 @@
  * every call that the IAM statements synthesized for the calling function's role do not allow.
  * Apply runs as the reconcile function, teardown as the isComplete function, exactly as deployed.
  */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Authorizer } from '../../lib/personalize/controller/simulated-personalize';
-import { synthWorkshop } from '../infra/helpers';
+import { REPO_ROOT, synthWorkshop } from '../infra/helpers';
 import { CfnTemplate, functionsStartingWith, isAllowed, rolePolicy } from './iam/policy-evaluator';
 
 /** What desiredFor() passes as the role Personalize assumes. */
@@ -23,9 +27,7 @@ const cache = new Map<string, ControllerAuthorizers>();
 export function controllerAuthorizers(prefix: string): ControllerAuthorizers {
   const cached = cache.get(prefix);
   if (cached) return cached;
-  // Bundling does not change a template's IAM; skipping it makes the synth fast.
-  const workshop = synthWorkshop({ prefix, 'aws:cdk:bundling-stacks': [] });
-  const template = workshop.personalize.toJSON() as CfnTemplate;
+  const template = personalizeTemplate(prefix);
   const context = {
     partition: 'aws',
     region: 'us-east-1',
@@ -46,6 +48,33 @@ export function controllerAuthorizers(prefix: string): ControllerAuthorizers {
   const authorizers = { apply: authorizer('ControllerReconcile'), teardown: authorizer('ControllerIsComplete') };
   cache.set(prefix, authorizers);
   return authorizers;
+}
+
+/**
+ * The synthesized Personalize stack. Synthesizing takes seconds, and every test file (and, under
+ * mutation testing, every mutant run) needs it, so it is kept in the OS temp folder under a hash
+ * of everything it is built from: the code under lib/, cdk.json and the locked dependencies.
+ */
+function personalizeTemplate(prefix: string): CfnTemplate {
+  const hash = createHash('sha256').update(prefix);
+  for (const file of [...filesUnder(path.join(REPO_ROOT, 'lib')), 'cdk.json', 'package-lock.json'].sort()) {
+    hash.update(file).update(fs.readFileSync(path.resolve(REPO_ROOT, file)));
+  }
+  const cached = path.join(os.tmpdir(), `movierecs-personalize-template-${hash.digest('hex').slice(0, 24)}.json`);
+  if (fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, 'utf8')) as CfnTemplate;
+  // Bundling does not change a template's IAM; skipping it makes the synth fast.
+  const template = synthWorkshop({ prefix, 'aws:cdk:bundling-stacks': [] }).personalize.toJSON() as CfnTemplate;
+  const partial = `${cached}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify(template));
+  fs.renameSync(partial, cached); // atomic: a parallel test file reads a whole template or none
+  return template;
+}
+
+function filesUnder(folder: string): string[] {
+  return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(folder, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [path.relative(REPO_ROOT, full)];
+  });
 }
 
 /** The output names the template reads from other stacks (`Fn::GetStackOutput`). */
