@@ -45,6 +45,20 @@ describe('parseRatingLine', () => {
     expect(parse('1,307,10.0,1', COMMA)).toBe('rating 10.0 is outside 0.5-5');
   });
 
+  test('ratings.csv: the field count names commas', () => {
+    expect(parse('1,307,3.5', COMMA)).toBe(
+      'expected 4 fields separated by commas (user, movie, rating, timestamp), found 3',
+    );
+  });
+
+  test('only the bytes of the line count, not the separator after it', () => {
+    const row = { buffer: Buffer.alloc(0) } as RatingRow;
+    const buffer = Buffer.from('196\t242\t3\t');
+    expect(parseRatingLine(buffer, 0, buffer.length - 1, TAB, row)).toBe(
+      'expected 4 fields separated by tabs (user, movie, rating, timestamp), found 3',
+    );
+  });
+
   test('the largest exact timestamp is accepted', () => {
     expect(parse('1\t2\t3\t9007199254740991')).toMatchObject({ timestamp: 9007199254740991 });
   });
@@ -81,6 +95,7 @@ describe('parseRatingLine', () => {
     ['196\t242\t-1\t881250949', 'rating "-1" is not a number'],
     ['196\t242\t5.5\t881250949', 'rating 5.5 is outside 0.5-5'],
     ['196\t242\t0.4\t881250949', 'rating 0.4 is outside 0.5-5'],
+    ['196\t242\t14\t881250949', 'rating 14 is outside 0.5-5'],
     ['196\t242\t3\t9007199254740992', 'timestamp is too large'],
     ['196\t242\t3\t88125094x', 'timestamp "88125094x" is not a whole number'],
     [`196\t${'9'.repeat(50)}x\t3\t1`, `movie id "${'9'.repeat(40)}" is not a whole number`],
@@ -105,6 +120,17 @@ describe('scanRatings', () => {
     const bytes = [...Buffer.from(text)].map((b) => Buffer.from([b]));
     expect((await scan(bytes, 'latest')).rows).toEqual(whole.rows);
     expect(whole.rows).toHaveLength(3);
+  });
+
+  test('a long wrong header is quoted up to 80 characters', async () => {
+    const header = `user,movie,${'x'.repeat(100)}`;
+    await expect(scan(`${header}\n1,2,3,4\n`, 'latest')).rejects.toThrow(
+      new DataFileError(
+        'ratings',
+        1,
+        `expected the header "userId,movieId,rating,timestamp", found "${header.slice(0, 80)}"`,
+      ),
+    );
   });
 
   test('ratings.csv must start with its header; a BOM is allowed', async () => {
