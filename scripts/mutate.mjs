@@ -23,6 +23,7 @@ is printed at the end. The score is killed+timeout over killed+timeout+survived+
   npm run mutate                                # the six files of issue 7, one after the other
   npm run mutate -- lib/config.ts               # one file
   npm run mutate -- config.ts lines.ts          # several; a known file may be named by its base name
+  npm run mutate -- lib/config.ts:140-155       # only the mutants on those lines (Stryker's syntax)
   npm run mutate -- --mutate lib/config.ts      # the same, in Stryker's own words
   npm run mutate -- config.ts --concurrency 2   # any other option goes to Stryker as given
   npm run mutate -- config.ts --incremental     # reuse the last run's results for unchanged code
@@ -39,12 +40,14 @@ MUTATE_TESTS=test/a.test.ts,test/b overrides which tests run (comma-separated fi
 
 /** The known file a short name stands for: "config.ts", "config" or "lib/config.ts". */
 function resolveFile(name) {
-  const normalized = name.replace(/\\/g, '/').replace(/^\.\//, '');
-  if (TESTS_BY_FILE[normalized] || existsSync(path.join(ROOT, normalized))) return normalized;
+  // A Stryker line range ("lib/config.ts:140-155") is kept: only those lines are mutated.
+  const [, file, range = ''] = /^(.*?)((?::\d+(?::\d+)?-\d+(?::\d+)?)?)$/.exec(name) ?? [];
+  const normalized = file.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (TESTS_BY_FILE[normalized] || existsSync(path.join(ROOT, normalized))) return normalized + range;
   const matches = Object.keys(TESTS_BY_FILE).filter(
     (file) => path.posix.basename(file) === normalized || path.posix.basename(file, '.ts') === normalized,
   );
-  if (matches.length === 1) return matches[0];
+  if (matches.length === 1) return matches[0] + range;
   throw new Error(`${name}: no such file, and not the base name of one of ${Object.keys(TESTS_BY_FILE).join(', ')}`);
 }
 
@@ -122,7 +125,8 @@ function main() {
   const ownTempDir = passThrough.some((a) => a === '--tempDirName' || a.startsWith('--tempDirName='));
   const rows = [];
   for (const file of files) {
-    const name = path.posix.basename(file, '.ts');
+    const source = file.replace(/:[-:\d]+$/, '');
+    const name = path.posix.basename(source, '.ts');
     const args = [STRYKER, 'run', '--mutate', file, ...passThrough];
     if (!ownTempDir) args.push('--tempDirName', path.join(os.tmpdir(), `movierecs-stryker-${name}-${process.pid}`));
     process.stdout.write(`\n=== mutate ${file} ===\n`);
@@ -133,7 +137,7 @@ function main() {
     const time = `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
     // Only a report written by this run counts (--dryRunOnly, for one, writes none).
     const fresh = existsSync(reportFile) && statSync(reportFile).mtimeMs >= started;
-    const summary = run.status === 0 && fresh ? summarize(reportFile, file) : undefined;
+    const summary = run.status === 0 && fresh ? summarize(reportFile, source) : undefined;
     rows.push({ file, time, summary });
   }
   process.stdout.write(`\nMutation scores (reports in reports/mutation/):\n${table(rows)}\n`);
