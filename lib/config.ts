@@ -82,6 +82,10 @@ export interface WorkshopConfig {
   readonly maxInstances: number;
   readonly dbInstanceClass: string;
   readonly dbEngineVersion: string;
+  /**
+   * Keep a final RDS snapshot when the stack is deleted; the instance, its secret and the VPC go.
+   * The snapshot bills until it is deleted.
+   */
   readonly retainDatabase: boolean;
   readonly allowedCidr: string;
   readonly certificateArn?: string;
@@ -95,6 +99,11 @@ export interface WorkshopConfig {
   readonly timestampShift: TimestampShift;
   readonly solutions: readonly SolutionConfig[];
   readonly waitForModels: boolean;
+  /**
+   * Any text; a new value runs the Personalize pipeline again on the next deploy although nothing
+   * else changed (e.g. after freeing a quota). Empty by default.
+   */
+  readonly pipelineRun: string;
 }
 
 /** The context key in `cdk.json` that holds the workshop settings. */
@@ -136,7 +145,12 @@ const INSTANCE_SIZE = '(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal(
 /** Same shape as aws-cdk-lib's InstanceType parser, plus a known size. */
 const INSTANCE_TYPE_RE = new RegExp(`^[a-z]+[0-9]{1,2}[a-z-]*\\.${INSTANCE_SIZE}$`);
 const DB_INSTANCE_CLASS_RE = new RegExp(`^db\\.[a-z]+[0-9]{1,2}[a-z-]*\\.${INSTANCE_SIZE}$`);
-const PREFIX_RE = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
+/**
+ * No hyphen: resource names are `<prefix>-...` and the roles are granted `<prefix>-*`; with a
+ * hyphen allowed, `Movie-*` would also grant `Movie-Test-...`, another copy's resources.
+ */
+const PREFIX_RE = /^[A-Za-z][A-Za-z0-9]{0,19}$/;
+const PIPELINE_RUN_RE = /^[A-Za-z0-9._-]{0,40}$/;
 const ACCOUNT_RE = /^[0-9]{12}$/;
 const DB_ENGINE_RE = /^(16|17)(\.[0-9]{1,2})?$/;
 const CERTIFICATE_ARN_RE = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate\/[0-9a-f-]{36}$/;
@@ -212,7 +226,9 @@ const solutionRule = z
 const configSchema = z
   .strictObject({
     prefix: z.string({ error: 'must be text' }).regex(PREFIX_RE, {
-      error: 'must be 1-20 letters, digits or hyphens, starting with a letter (it prefixes stack and resource names)',
+      error:
+        'must be 1-20 letters or digits, starting with a letter (it prefixes stack and resource names; no hyphen, ' +
+        "so that one copy's names never start another's: Movie- would also match Movie-Test-)",
     }),
     region: z.enum(PERSONALIZE_REGIONS, {
       error: `must be a region where Amazon Personalize is offered: ${PERSONALIZE_REGIONS.join(', ')}`,
@@ -259,6 +275,9 @@ const configSchema = z
         error: `must list 1 to ${MAX_SOLUTIONS} solutions (Personalize allows ${MAX_SOLUTIONS} campaigns per dataset group by default)`,
       }),
     waitForModels: booleanSetting,
+    pipelineRun: z.string({ error: 'must be text' }).regex(PIPELINE_RUN_RE, {
+      error: 'must be up to 40 letters, digits, ".", "_" or "-"; any new value runs the Personalize pipeline again',
+    }),
   })
   .partial({ account: true, certificateArn: true, domainName: true })
   .superRefine((config, ctx) => {
@@ -337,6 +356,7 @@ export const DEFAULT_CONFIG = {
   timestampShift: '2019-04-01T00:00:00Z',
   solutions: DEFAULT_SOLUTIONS,
   waitForModels: false,
+  pipelineRun: '',
 } as const;
 
 /** The settings a user can give, with the kind of value each takes on the command line. */
@@ -361,6 +381,7 @@ const SETTING_KINDS: Readonly<Record<keyof typeof configSchema.shape, 'text' | '
   timestampShift: 'textOrNumber',
   solutions: 'json',
   waitForModels: 'json',
+  pipelineRun: 'text',
 };
 
 export const SETTING_NAMES = Object.keys(SETTING_KINDS) as readonly (keyof WorkshopConfig)[];

@@ -73,7 +73,8 @@ export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks
 }
 
 /**
- * Everything the Personalize pipeline works from, as one short hash. The prepared data reaches the
+ * Everything the Personalize pipeline works from (and `pipelineRun`, a request to run it again),
+ * as one short hash. The prepared data reaches the
  * Personalize stack as cross-stack references, which read the same in its template whatever the
  * data settings are; this revision is what makes CloudFormation update the controller (a new run)
  * when they change.
@@ -87,6 +88,7 @@ export function pipelineRevision(config: WorkshopConfig): string {
     skipBadLines: config.skipBadLines,
     transformVersion: TRANSFORM_VERSION,
     solutions: config.solutions,
+    pipelineRun: config.pipelineRun,
   };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8);
 }

@@ -54,6 +54,7 @@ describe('defaults', () => {
       positiveRatingThreshold: 3.6,
       timestampShift: { kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' },
       waitForModels: false,
+      pipelineRun: '',
     });
     expect(config.account).toBeUndefined();
     expect(config.certificateArn).toBeUndefined();
@@ -91,7 +92,29 @@ describe('one rule each', () => {
   test('prefix', () => {
     expectOneProblem({ prefix: '9lives' }, 'prefix', '"9lives"', /starting with a letter/);
     expectOneProblem({ prefix: 'A'.repeat(21) }, 'prefix', `"${'A'.repeat(21)}"`, /1-20/);
-    expectOneProblem({ prefix: 'Movie_Recs' }, 'prefix', '"Movie_Recs"', /letters, digits or hyphens/);
+    expectOneProblem({ prefix: 'Movie_Recs' }, 'prefix', '"Movie_Recs"', /1-20 letters or digits/);
+  });
+
+  test("prefix holds no hyphen: one copy's names (and IAM grants, <prefix>-*) never start another's", () => {
+    expectOneProblem(
+      { prefix: 'Movie-Test' },
+      'prefix',
+      '"Movie-Test"',
+      /no hyphen, so that one copy's names never start another's/,
+    );
+    expect(parseWorkshopConfig({ prefix: 'MovieTest2' }).prefix).toBe('MovieTest2');
+  });
+
+  test('pipelineRun: any short label, empty by default', () => {
+    expect(parseWorkshopConfig({}).pipelineRun).toBe('');
+    expect(parseWorkshopConfig({ pipelineRun: 'rerun-2026.11.26' }).pipelineRun).toBe('rerun-2026.11.26');
+    expectOneProblem(
+      { pipelineRun: 'a b' },
+      'pipelineRun',
+      '"a b"',
+      /any new value runs the Personalize pipeline again/,
+    );
+    expectOneProblem({ pipelineRun: 'x'.repeat(41) }, 'pipelineRun', `"${'x'.repeat(41)}"`, /up to 40/);
   });
 
   test('region must offer Personalize', () => {
@@ -354,7 +377,7 @@ describe('one rule each', () => {
   test('a long value is cut to 120 characters in the message; one of 120 is shown whole', () => {
     const long = 'A'.repeat(200);
     expectProblems({ prefix: long }, [
-      `prefix: got "${'A'.repeat(116)}...; must be 1-20 letters, digits or hyphens, starting with a letter (it prefixes stack and resource names)`,
+      `prefix: got "${'A'.repeat(116)}...; must be 1-20 letters or digits, starting with a letter (it prefixes stack and resource names; no hyphen, so that one copy's names never start another's: Movie- would also match Movie-Test-)`,
     ]);
     const fits = 'B'.repeat(118);
     expect(problemsOf({ prefix: fits })[0]).toMatch(new RegExp(`^prefix: got "${fits}"; must`));
@@ -391,7 +414,7 @@ describe('one rule each', () => {
       'natGateway: is not a setting; known settings are prefix, region, account, natGateways, instanceType, ' +
         'minInstances, maxInstances, dbInstanceClass, dbEngineVersion, retainDatabase, allowedCidr, certificateArn, ' +
         'domainName, dataset, movieLensBaseUrl, skipBadLines, positiveRatingThreshold, timestampShift, solutions, ' +
-        'waitForModels',
+        'waitForModels, pipelineRun',
     );
   });
 });
@@ -630,6 +653,7 @@ describe('reading context', () => {
       timestampShift: ['1e3', '1e3'],
       solutions: ['[]', []],
       waitForModels: ['true', true],
+      pipelineRun: ['2', '2'],
     };
     expect(Object.keys(given)).toEqual(SETTING_NAMES);
     const readContext = (key: string) => given[key]?.[0];

@@ -257,5 +257,7 @@ describe('the controller', () => {
     expect(base).toMatch(/^[0-9a-f]{8}$/);
     expect(revision({ positiveRatingThreshold: 4 })).not.toBe(base);
     expect(revision({ skipBadLines: true })).not.toBe(base);
+    // -c pipelineRun=<new value> reruns the pipeline with nothing else changed.
+    expect(revision({ pipelineRun: '2' })).not.toBe(base);
   });
 });
