@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Authorizer } from '../../lib/personalize/controller/simulated-personalize';
-import { REPO_ROOT, synthWorkshop } from '../infra/helpers';
+import type { SynthesizedWorkshop } from '../infra/helpers';
 import { CfnTemplate, functionsStartingWith, isAllowed, rolePolicy } from './iam/policy-evaluator';
 
 /** What desiredFor() passes as the role Personalize assumes. */
@@ -22,6 +22,7 @@ export interface ControllerAuthorizers {
 }
 
 const cache = new Map<string, ControllerAuthorizers>();
+const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** The controller's roles for a prefix, from the synthesized Personalize stack (cached per prefix). */
 export function controllerAuthorizers(prefix: string): ControllerAuthorizers {
@@ -62,6 +63,9 @@ function personalizeTemplate(prefix: string): CfnTemplate {
   }
   const cached = path.join(os.tmpdir(), `movierecs-personalize-template-${hash.digest('hex').slice(0, 24)}.json`);
   if (fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, 'utf8')) as CfnTemplate;
+  // Loaded only when needed: aws-cdk-lib takes seconds to import, which every mutant run would pay.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthWorkshop } = require('../infra/helpers') as { synthWorkshop: (o: object) => SynthesizedWorkshop };
   // Bundling does not change a template's IAM; skipping it makes the synth fast.
   const template = synthWorkshop({ prefix, 'aws:cdk:bundling-stacks': [] }).personalize.toJSON() as CfnTemplate;
   const partial = `${cached}.${process.pid}`;
