@@ -65,6 +65,24 @@ function ownResources(prefix: string) {
   };
 }
 
+/** Personalize's List* actions take no resource (Service Authorization Reference): `*`, read only. */
+function listStatement(more: readonly string[]): iam.PolicyStatement {
+  const lists = [
+    'DatasetGroups',
+    'Schemas',
+    'Datasets',
+    'DatasetImportJobs',
+    'Solutions',
+    'SolutionVersions',
+    'Campaigns',
+  ];
+  return new iam.PolicyStatement({
+    sid: 'ListPersonalize',
+    actions: [...lists.map((l) => `personalize:List${l}`), ...more.map((action) => `personalize:${action}`)],
+    resources: ['*'],
+  });
+}
+
 /** Step Functions polls reconcile this often. */
 export const RECONCILE_INTERVAL = Duration.seconds(60);
 /** Longest a pipeline may run (and a WaitCondition may wait: 43,200 s is its maximum). */
@@ -278,24 +296,8 @@ export class PersonalizeController extends Construct {
    */
   private grantApply(fn: lambda.Function, props: PersonalizeControllerProps): void {
     const own = ownResources(props.prefix);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ListPersonalize',
-        actions: [
-          'personalize:ListDatasetGroups',
-          'personalize:ListSchemas',
-          'personalize:ListDatasets',
-          'personalize:ListDatasetImportJobs',
-          'personalize:ListSolutions',
-          'personalize:ListSolutionVersions',
-          'personalize:ListCampaigns',
-          // Retiring a solution waits for batch jobs on its versions.
-          'personalize:ListBatchInferenceJobs',
-          'personalize:ListBatchSegmentJobs',
-        ],
-        resources: ['*'],
-      }),
-    );
+    // Retiring a solution waits for batch jobs on its versions.
+    fn.addToRolePolicy(listStatement(['ListBatchInferenceJobs', 'ListBatchSegmentJobs']));
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ManageOwnPersonalizeResources',
@@ -342,24 +344,13 @@ export class PersonalizeController extends Construct {
   private grantTeardown(fn: lambda.Function, props: PersonalizeControllerProps): void {
     const own = ownResources(props.prefix);
     fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ListPersonalize',
-        actions: [
-          'personalize:ListDatasetGroups',
-          'personalize:ListSchemas',
-          'personalize:ListDatasets',
-          'personalize:ListDatasetImportJobs',
-          'personalize:ListSolutions',
-          'personalize:ListSolutionVersions',
-          'personalize:ListCampaigns',
-          'personalize:ListFilters',
-          'personalize:ListEventTrackers',
-          'personalize:ListMetricAttributions',
-          'personalize:ListBatchInferenceJobs',
-          'personalize:ListBatchSegmentJobs',
-        ],
-        resources: ['*'],
-      }),
+      listStatement([
+        'ListFilters',
+        'ListEventTrackers',
+        'ListMetricAttributions',
+        'ListBatchInferenceJobs',
+        'ListBatchSegmentJobs',
+      ]),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
