@@ -10,7 +10,7 @@ import { splitLines } from './lines';
 
 export interface Movie {
   readonly id: number;
-  /** The title without its trailing "(year)". */
+  /** The title without its "(year)" (see splitTitle). */
   readonly title: string;
   readonly year: number | undefined;
   readonly genres: readonly string[];
