@@ -835,7 +835,7 @@ async function emptyDatasetGroup(group: ResourceState, port: PersonalizePort, ru
       const importing = (await port.list('datasetImportJob', dataset.arn)).some((j) => CREATING.includes(j.status));
       const waitingFor = importing ? 'an import' : training ? 'a training to stop' : undefined;
       run.see(
-        `dataset:${dataset.datasetType ?? dataset.name}`,
+        `dataset:${(dataset.datasetType ?? dataset.name).toLowerCase()}`,
         'delete',
         dataset,
         waitingFor ? `${dataset.status} (waiting for ${waitingFor})` : deletionStatus(dataset),

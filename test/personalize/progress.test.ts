@@ -1,0 +1,201 @@
+/**
+ * What the model registry tells a presenter while the pipeline runs: each resource's label, stage
+ * and status, and what each call did. The front page's progress banner shows exactly these.
+ */
+import { SimulatedError, SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import { ReconcileResult } from '../../lib/personalize/controller/reconcile';
+import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, step, teardown } from './harness';
+
+const PREFIX = 'MovieRecs';
+const SOLUTIONS = ['personal-recommendations-9b3919', 'similar-items-244a1f', 'personal-ranking-ca102d'];
+const SCHEMA = '5c553795';
+
+function rows(result: ReconcileResult): string[] {
+  return result.progress.map((p) => `${p.resource} | ${p.stage} | ${p.status}`);
+}
+
+async function applyAt(sim: SimulatedPersonalize, minutes: number): Promise<ReconcileResult> {
+  while (sim.now < minutes * MINUTE) {
+    await step(apply(desiredFor(PREFIX)), sim);
+    sim.advance(MINUTE);
+  }
+  return step(apply(desiredFor(PREFIX)), sim);
+}
+
+const ready = ['interactions', 'items', 'users'].map((t) => `schema:${t} | schema | ACTIVE`);
+
+describe('a first deploy, as the registry reports it', () => {
+  test('call 1: schemas created, the dataset group requested', async () => {
+    const result = await applyAt(new SimulatedPersonalize(), 0);
+    expect(result.status).toBe('pending');
+    expect(rows(result)).toEqual([...ready, 'dataset-group | dataset group | CREATE PENDING']);
+    expect(result.actions).toEqual([
+      `create schema ${PREFIX}-interactions-${SCHEMA}`,
+      `create schema ${PREFIX}-items-${SCHEMA}`,
+      `create schema ${PREFIX}-users-${SCHEMA}`,
+      `create dataset group ${PREFIX}-movies`,
+    ]);
+    expect(result.progress[3]).toMatchObject({ updatedAt: new Date(0).toISOString() });
+    expect(result.progress[3].startedAt).toBeUndefined();
+  });
+
+  test('the datasets, then the imports and solutions together', async () => {
+    const sim = new SimulatedPersonalize();
+    const datasets = await applyAt(sim, 1);
+    expect(rows(datasets)).toEqual([
+      ...ready,
+      'dataset-group | dataset group | ACTIVE',
+      'dataset:interactions | dataset | CREATE PENDING',
+      'dataset:items | dataset | CREATE PENDING',
+      'dataset:users | dataset | CREATE PENDING',
+      ...SOLUTIONS.map((s) => `solution:${s} | solution | WAITING FOR DATASETS`),
+    ]);
+    expect(datasets.actions).toEqual(['interactions', 'items', 'users'].map((t) => `create dataset ${PREFIX}-${t}`));
+    const imports = await applyAt(sim, 2);
+    expect(imports.actions).toEqual([
+      expect.stringMatching(new RegExp(`^create import job ${PREFIX}-interactions-[0-9a-f]{10}$`)),
+      expect.stringMatching(new RegExp(`^create import job ${PREFIX}-items-[0-9a-f]{10}$`)),
+      expect.stringMatching(new RegExp(`^create import job ${PREFIX}-users-[0-9a-f]{10}$`)),
+      ...SOLUTIONS.map((s) => `create solution ${PREFIX}-${s}`),
+    ]);
+    expect(rows(imports).slice(5, 10)).toEqual([
+      'import:interactions | import | CREATE PENDING',
+      'dataset:items | dataset | ACTIVE',
+      'import:items | import | CREATE PENDING',
+      'dataset:users | dataset | ACTIVE',
+      'import:users | import | CREATE PENDING',
+    ]);
+  });
+
+  test('while importing: trainings wait for the imports, campaigns for the trainings', async () => {
+    const result = await applyAt(new SimulatedPersonalize(), 3);
+    expect(rows(result).slice(10)).toEqual(
+      SOLUTIONS.flatMap((s) => [
+        `solution:${s} | solution | ACTIVE`,
+        `training:${s} | training | WAITING FOR IMPORTS`,
+        `campaign:${s} | campaign | WAITING FOR TRAINING`,
+      ]),
+    );
+    expect(result.actions).toEqual([]);
+    const started = result.progress.find((p) => p.resource === 'import:items');
+    expect(started?.startedAt).toBe(new Date(2 * MINUTE).toISOString());
+  });
+
+  test('training, then campaigns; done only when every campaign is active', async () => {
+    const sim = new SimulatedPersonalize();
+    const training = await applyAt(sim, 20);
+    expect(rows(training).filter((r) => r.startsWith('training:'))).toEqual(
+      SOLUTIONS.map((s) => `training:${s} | training | CREATE IN_PROGRESS`),
+    );
+    const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+    expect(result.status).toBe('done');
+    expect(rows(result).filter((r) => !r.endsWith('| ACTIVE'))).toEqual([]);
+    expect(rows(result)).toHaveLength(19);
+  });
+});
+
+describe('a teardown, as it reports itself', () => {
+  test('every delete that can be issued is issued in the first call', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor(PREFIX)), sim);
+    const first = await step(teardown(PREFIX), sim);
+    expect(first.status).toBe('pending');
+    expect(first.actions).toEqual([
+      ...SOLUTIONS.map((s) => `delete campaign ${PREFIX}-${s}`),
+      ...['interactions', 'items', 'users'].map((t) => `delete dataset ${PREFIX}-${t}`),
+    ]);
+    expect(rows(first)).toEqual([
+      'dataset-group | delete | ACTIVE (deleting)',
+      ...SOLUTIONS.flatMap((s) => [
+        `solution:${PREFIX}-${s}/campaign ${PREFIX}-${s} | delete | ACTIVE (deleting)`,
+        `solution:${PREFIX}-${s} | delete | ACTIVE (waiting)`,
+      ]),
+      'dataset:interactions | delete | ACTIVE (deleting)',
+      'dataset:items | delete | ACTIVE (deleting)',
+      'dataset:users | delete | ACTIVE (deleting)',
+    ]);
+    sim.advance(2 * MINUTE);
+    const second = await step(teardown(PREFIX), sim);
+    expect(second.actions).toEqual(SOLUTIONS.map((s) => `delete solution ${PREFIX}-${s}`));
+    expect(rows(second)).toEqual([
+      'dataset-group | delete | ACTIVE (deleting)',
+      ...SOLUTIONS.map((s) => `solution:${PREFIX}-${s} | delete | DELETE PENDING`),
+    ]);
+    sim.advance(2 * MINUTE);
+    const third = await step(teardown(PREFIX), sim);
+    expect(third.actions).toEqual([`delete dataset group ${PREFIX}-movies`]);
+    sim.advance(2 * MINUTE);
+    const fourth = await step(teardown(PREFIX), sim);
+    expect(fourth.status).toBe('pending');
+    expect(fourth.actions).toEqual(
+      ['interactions', 'items', 'users'].map((t) => `delete schema ${PREFIX}-${t}-${SCHEMA}`),
+    );
+    expect(rows(fourth)).toEqual(
+      ['interactions', 'items', 'users'].map((t) => `schema:${PREFIX}-${t}-${SCHEMA} | delete | DELETING`),
+    );
+    const last = await step(teardown(PREFIX), sim);
+    expect(last).toMatchObject({ status: 'done', actions: [], progress: [] });
+  });
+
+  test('a group being deleted is waited for without reading its tags', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor(PREFIX, { solutions: [DEFAULT_SOLUTIONS[1]] })), sim);
+    for (let i = 0; i < 20; i++) {
+      const result = await step(teardown(PREFIX), sim);
+      sim.advance(30_000);
+      if (result.actions.includes(`delete dataset group ${PREFIX}-movies`)) break;
+    }
+    sim.beforeCall = (operation) => {
+      if (operation === 'list tags') throw new SimulatedError('AccessDeniedException', 'tags are not to be read');
+    };
+    const result = await step(teardown(PREFIX), sim);
+    expect(rows(result)).toEqual([expect.stringMatching(/^dataset-group \| delete \| DELETE (PENDING|IN_PROGRESS)$/)]);
+    expect(result.status).toBe('pending');
+  });
+});
+
+describe('deferrals say why', () => {
+  test('throttled and refused calls are named in the actions, and the run stays pending', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.throttle = (operation) => operation === 'create datasetGroup';
+    const throttled = await step(apply(desiredFor(PREFIX)), sim);
+    expect(throttled.status).toBe('pending');
+    expect(throttled.actions).toContain(`create dataset group ${PREFIX}-movies: deferred (ThrottlingException)`);
+    sim.throttle = (operation) => operation === 'list schema';
+    const unread = await step(apply(desiredFor(PREFIX)), sim);
+    expect(unread).toMatchObject({ status: 'pending', actions: ['read deferred (ThrottlingException)'] });
+  });
+
+  test('a quota refusal counts its minutes, and the memory carries the start from call to call', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.beforeCall = (operation) => {
+      if (operation === 'create datasetGroup') throw new SimulatedError('LimitExceededException', 'quota reached');
+    };
+    const first = await step(apply(desiredFor(PREFIX)), sim);
+    expect(first.actions).toContain(
+      `create dataset group ${PREFIX}-movies: deferred (LimitExceededException for 0 min)`,
+    );
+    expect(first.memory).toEqual({ refusedSince: { [`create dataset group ${PREFIX}-movies`]: 0 } });
+    sim.advance(3 * MINUTE);
+    const later = await step(apply(desiredFor(PREFIX)), sim, first.memory);
+    expect(later.actions).toContain(
+      `create dataset group ${PREFIX}-movies: deferred (LimitExceededException for 3 min)`,
+    );
+    sim.beforeCall = () => undefined;
+    const granted = await step(apply(desiredFor(PREFIX)), sim, later.memory);
+    expect(granted.memory).toEqual({});
+  });
+
+  test('the solution quota is named as such', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor(PREFIX)), sim, { maxCalls: 2 }).catch(() => undefined);
+    sim.beforeCall = (operation) => {
+      if (operation === 'create solution') throw new SimulatedError('LimitExceededException', 'too many solutions');
+    };
+    const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(
+      /^create solution .*: LimitExceededException: too many solutions\. Refused for 1[01] minutes: the solutions per dataset group quota/,
+    );
+  });
+});
