@@ -490,9 +490,18 @@ function list(values: readonly string[] | undefined): string {
 
 /** Glob match: `*` any run of characters (also `/` and `:`), `?` exactly one. */
 export function globMatch(pattern: string, text: string, ignoreCase = false): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(text);
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let compiled = compiledGlobs.get(key);
+  if (!compiled) {
+    const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
+    compiled = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    compiledGlobs.set(key, compiled);
+  }
+  return compiled.test(text);
 }
+
+/** Simulations ask the same patterns thousands of times. */
+const compiledGlobs = new Map<string, RegExp>();
 
 /** IAM action match: case-insensitive, with wildcards. */
 export function actionMatch(pattern: string, action: string): boolean {
