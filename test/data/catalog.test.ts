@@ -61,6 +61,9 @@ describe('splitTitle', () => {
       1995,
     ],
     ['Two Marks (1995) (V) (TV) ', 'Two Marks (V) (TV)', 1995],
+    ['Tight (1995)(V)', 'Tight (V)', 1995],
+    // Free text after the year is not a known form: the title is kept whole, without a year.
+    ["Year (1990) Director's Cut", "Year (1990) Director's Cut", undefined],
     // The last year wins.
     ['Sequel (1990) (1991)', 'Sequel (1990)', 1991],
     // An apostrophe first is part of the title.

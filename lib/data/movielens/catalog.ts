@@ -46,8 +46,8 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  */
 export function splitTitle(raw: string): { title: string; year: number | undefined } {
   const match = TITLE_YEAR.exec(raw);
-  const before = match ? match[1].trim() : '';
-  if (!match || before === '') return { title: raw.trim(), year: undefined };
+  const before = match?.[1].trim();
+  if (!match || !before) return { title: raw.trim(), year: undefined };
   const after = match[3].trim();
   return { title: after === '' ? before : `${before} ${after}`, year: Number(match[2]) };
 }
