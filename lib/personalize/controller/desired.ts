@@ -68,8 +68,8 @@ function shortHash(text: string, length: number): string {
 function slug(text: string): string {
   return text
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/[^a-z0-9]+/g, '-') // runs are one hyphen now, so an end holds at most one
+    .replace(/^-|-$/g, '');
 }
 
 export const names = {
@@ -97,7 +97,7 @@ export const names = {
     // `|false` keeps the names of earlier releases, which hashed the training mode too.
     const suffix = shortHash(`${solution.recipe}|false`, 6);
     const room = NAME_LIMIT - prefix.length - suffix.length - 2;
-    return `${prefix}-${slug(solution.displayName).slice(0, room).replace(/-+$/, '')}-${suffix}`;
+    return `${prefix}-${slug(solution.displayName).slice(0, room).replace(/-$/, '')}-${suffix}`;
   },
   campaign: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) =>
     names.solution(prefix, solution),
