@@ -1,0 +1,245 @@
+/**
+ * The finer rules of reconcile, one at a time: read retries, offline metrics, schema moves,
+ * campaign updates in flight, batch segment jobs, and what a presenter reads meanwhile.
+ */
+import { names } from '../../lib/personalize/controller/desired';
+import { STATUS } from '../../lib/personalize/controller/port';
+import { ReconcileResult, retryingReads } from '../../lib/personalize/controller/reconcile';
+import { SimulatedError, SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, step, teardown } from './harness';
+
+const PREFIX = 'MovieRecs';
+
+function rows(result: ReconcileResult, start: string): string[] {
+  return result.progress
+    .filter((p) => p.resource.startsWith(start))
+    .map((p) => `${p.resource} | ${p.stage} | ${p.status}`);
+}
+
+async function created(sim = new SimulatedPersonalize()) {
+  expect((await converge(apply(desiredFor(PREFIX)), sim)).result.status).toBe('done');
+  return sim;
+}
+
+describe('reads', () => {
+  test('a throttled read is retried at once, up to three attempts in all', async () => {
+    const sim = new SimulatedPersonalize();
+    let throttled = 0;
+    sim.throttle = (operation) => operation === 'list datasetGroup' && throttled++ < 2;
+    const port = retryingReads(sim);
+    expect(await port.list('datasetGroup')).toEqual([]);
+    expect(throttled).toBe(3);
+    throttled = 0;
+    sim.throttle = (operation) => operation === 'list datasetGroup' && throttled++ < 3;
+    await expect(port.list('datasetGroup')).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(throttled).toBe(3);
+  });
+
+  test('a read error that is not passing (a bug, a denial) is not retried', async () => {
+    const sim = new SimulatedPersonalize();
+    let calls = 0;
+    sim.beforeCall = () => {
+      calls++;
+      throw new SimulatedError('InvalidInputException', 'bad');
+    };
+    await expect(retryingReads(sim).tags('arn:x')).rejects.toMatchObject({ name: 'InvalidInputException' });
+    expect(calls).toBe(1);
+  });
+
+  test('every kind of read goes through the retries', async () => {
+    const sim = await created();
+    const campaign = sim.snapshot().find((r) => r.kind === 'campaign');
+    const version = sim.snapshot().find((r) => r.kind === 'solutionVersion');
+    let throttled = 0;
+    sim.throttle = (operation) =>
+      ['describe campaign', 'list tags', 'get solution metrics'].includes(operation) && throttled++ % 2 === 0;
+    const port = retryingReads(sim);
+    expect((await port.describe('campaign', campaign?.arn ?? ''))?.arn).toBe(campaign?.arn);
+    expect(await port.tags(campaign?.arn ?? '')).toEqual({ 'movierecs:prefix': PREFIX });
+    expect(await port.solutionMetrics(version?.arn ?? '')).toMatchObject({ coverage: 0.31 });
+    expect(throttled).toBe(6);
+  });
+
+  test('an unreadable metric does not hold a model back: it is published without metrics', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.beforeCall = (operation) => {
+      if (operation === 'get solution metrics') throw new SimulatedError('ResourceInUseException', 'not yet');
+    };
+    const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+    expect(result.status).toBe('done');
+    expect(result.models.map((m) => m.metrics)).toEqual([{}, {}, {}]);
+  });
+
+  test('a metrics call that fails for good fails the call (the state machine retries it)', async () => {
+    const sim = await created();
+    sim.beforeCall = (operation) => {
+      if (operation === 'get solution metrics') throw new Error('a bug');
+    };
+    await expect(step(apply(desiredFor(PREFIX)), sim)).rejects.toThrow('a bug');
+  });
+});
+
+test('every offline metric Personalize reports reaches the registry under its name', async () => {
+  const sim = new SimulatedPersonalize();
+  const metrics = {
+    coverage: 0.5,
+    precision_at_5: 0.25,
+    precision_at_10: 0.2,
+    precision_at_25: 0.1,
+    normalized_discounted_cumulative_gain_at_5: 0.3,
+    normalized_discounted_cumulative_gain_at_10: 0.35,
+    normalized_discounted_cumulative_gain_at_25: 0.4,
+    mean_reciprocal_rank_at_25: 0.45,
+    average_rewards_at_k: 0.9,
+  };
+  sim.solutionMetrics = async () => ({ ...metrics, precision_at_25: 'n/a' as unknown as number });
+  const { result } = await converge(apply(desiredFor(PREFIX, { solutions: [DEFAULT_SOLUTIONS[0]] })), sim);
+  expect(result.models[0].metrics).toEqual({
+    precisionAt5: 0.25,
+    precisionAt10: 0.2,
+    ndcgAt5: 0.3,
+    ndcgAt10: 0.35,
+    ndcgAt25: 0.4,
+    mrrAt25: 0.45,
+    coverage: 0.5,
+  });
+  sim.solutionMetrics = async () => metrics;
+  expect((await step(apply(desiredFor(PREFIX, { solutions: [DEFAULT_SOLUTIONS[0]] })), sim)).models[0].metrics).toEqual(
+    expect.objectContaining({ precisionAt25: 0.1 }),
+  );
+});
+
+describe('what the registry shows while things change', () => {
+  test('a campaign being updated serves (published) and says UPDATE', async () => {
+    const sim = await created();
+    const solutions = DEFAULT_SOLUTIONS.map((s, i) => (i === 1 ? { ...s, campaignMinTps: 2 } : s));
+    const request = apply(desiredFor(PREFIX, { solutions, retryFailuresBefore: sim.now }));
+    const first = await step(request, sim);
+    const label = `campaign:${names.campaign(PREFIX, DEFAULT_SOLUTIONS[1]).slice(PREFIX.length + 1)}`;
+    expect(rows(first, label)).toEqual([`${label} | campaign | UPDATE PENDING`]);
+    expect(first.actions).toEqual([
+      expect.stringMatching(
+        /^update campaign MovieRecs-similar-items-244a1f to 2 TPS and version arn:.*solution\/MovieRecs-similar-items-244a1f\/[0-9a-f]+$/,
+      ),
+    ]);
+    sim.advance(MINUTE);
+    const updating = await step(request, sim);
+    expect(rows(updating, label)).toEqual([`${label} | campaign | UPDATE CREATE IN_PROGRESS`]);
+    expect(updating.models).toHaveLength(3);
+    expect(updating.status).toBe('pending');
+  });
+
+  test('a campaign still being created is reported as such and not published', async () => {
+    const sim = new SimulatedPersonalize();
+    let result = await step(apply(desiredFor(PREFIX)), sim);
+    while (!result.progress.some((p) => p.resource.startsWith('campaign:') && p.status === STATUS.createInProgress)) {
+      sim.advance(MINUTE);
+      result = await step(apply(desiredFor(PREFIX)), sim);
+    }
+    const creating = result.progress.filter((p) => p.status === STATUS.createInProgress && p.stage === 'campaign');
+    const serving = result.progress.filter((p) => p.status === STATUS.active && p.stage === 'campaign');
+    expect(creating.length).toBeGreaterThan(0);
+    expect(result.models.length).toBe(serving.length);
+    expect(creating[0].startedAt).toEqual(expect.any(String));
+  });
+
+  test('a dataset that is no longer configured is reported while it goes', async () => {
+    const sim = await created();
+    const withoutUsers = desiredFor(PREFIX).datasets.filter((d) => d.type !== 'users');
+    const request = apply(desiredFor(PREFIX, { datasets: withoutUsers, retryFailuresBefore: sim.now }));
+    const first = await step(request, sim);
+    expect(rows(first, 'dataset:users')).toEqual(['dataset:users | delete | ACTIVE (deleting: no longer configured)']);
+    expect(first.actions).toEqual([`delete dataset ${PREFIX}-users (no longer configured)`]);
+    sim.advance(30_000);
+    const second = await step(request, sim);
+    expect(rows(second, 'dataset:users')).toEqual(['dataset:users | delete | DELETE PENDING']);
+    expect(second.actions).toEqual([]);
+    // Training waits for it to be gone.
+    expect(rows(second, 'training:')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^training:.* \| training \| ACTIVE \(new data importing\)$/)]),
+    );
+  });
+
+  test('a dataset importing is not deleted even when no longer configured', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor(PREFIX)), sim, { maxCalls: 4 }).catch(() => undefined);
+    const withoutUsers = desiredFor(PREFIX).datasets.filter((d) => d.type !== 'users');
+    const result = await step(apply(desiredFor(PREFIX, { datasets: withoutUsers })), sim);
+    expect(result.actions.filter((a) => a.startsWith('delete'))).toEqual([]);
+    expect(rows(result, 'dataset:users')).toEqual(['dataset:users | delete | ACTIVE (deleting: no longer configured)']);
+    expect(sim.refusedCalls()).toEqual([]);
+  });
+
+  test('a schema move in progress is waited for; a failed one in this deployment is reported with what to do', async () => {
+    const sim = await created();
+    const changed = desiredFor(PREFIX).datasets.map((d) => (d.type === 'items' ? { ...d, schema: '{"v":2}' } : d));
+    const request = apply(desiredFor(PREFIX, { datasets: changed, retryFailuresBefore: sim.now }));
+    const first = await step(request, sim);
+    expect(rows(first, 'dataset:items')).toEqual(['dataset:items | schema update | UPDATE PENDING']);
+    sim.advance(30_000);
+    const moving = await step(request, sim);
+    expect(rows(moving, 'dataset:items')).toEqual([
+      `dataset:items | schema update | UPDATE ${STATUS.createInProgress}`,
+    ]);
+    // Another move, to a schema Personalize refuses.
+    sim.advance(5 * MINUTE);
+    await converge(request, sim);
+    const refused = desiredFor(PREFIX).datasets.map((d) => (d.type === 'items' ? { ...d, schema: '{"v":3}' } : d));
+    const original = sim.updateDataset.bind(sim);
+    sim.updateDataset = async (arn, schemaArn) => {
+      await original(arn, schemaArn);
+      const dataset = (
+        sim as unknown as { resources: Map<string, { update?: { failureReason?: string } }> }
+      ).resources.get(arn);
+      if (dataset?.update) dataset.update = { ...dataset.update, failureReason: 'ITEM_ID type changed' };
+    };
+    const { result } = await converge(
+      apply(desiredFor(PREFIX, { datasets: refused, retryFailuresBefore: sim.now })),
+      sim,
+    );
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(
+      /^dataset:items: moving to schema .* failed: ITEM_ID type changed\. Amazon Personalize accepts only compatible schema changes; destroy and deploy again/,
+    );
+  });
+});
+
+describe('teardown details', () => {
+  test('a batch segment job holds its solution too; the wait says why', async () => {
+    const sim = await created();
+    const version = sim.snapshot().find((r) => r.kind === 'solutionVersion');
+    sim.seedChild('batchSegmentJob', 'segments', version?.arn ?? '', 10 * MINUTE);
+    const first = await step(teardown(PREFIX), sim);
+    expect(first.progress.map((p) => p.status)).toContain('CREATE IN_PROGRESS (waiting: batch jobs cannot be stopped)');
+    const { result } = await converge(teardown(PREFIX), sim);
+    expect(result.status).toBe('done');
+    expect(sim.refusedCalls()).toEqual([]);
+  });
+
+  test("only this prefix's schemas go, whoever else shares the account", async () => {
+    const sim = await created();
+    const theirs = sim.seed({ kind: 'schema', name: 'MovieRecsOld-items-00000000' });
+    const unrelated = sim.seed({ kind: 'schema', name: 'my-schema' });
+    await converge(teardown(PREFIX), sim);
+    expect(
+      sim
+        .snapshot()
+        .map((r) => r.arn)
+        .sort(),
+    ).toEqual([theirs, unrelated].sort());
+  });
+
+  test('a training is stopped, and datasets wait for the stop before they go', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor(PREFIX)), sim, { maxCalls: 25 }).catch(() => undefined);
+    const first = await step(teardown(PREFIX), sim);
+    expect(first.actions.filter((a) => a.startsWith('stop training'))).toHaveLength(3);
+    expect(first.actions.filter((a) => a.startsWith('delete dataset'))).toEqual([]);
+    expect(rows(first, 'dataset:')).toEqual(
+      ['interactions', 'items', 'users'].map((t) => `dataset:${t} | delete | ACTIVE (waiting for a training to stop)`),
+    );
+    expect(rows(first, `solution:${PREFIX}-personal-ranking-ca102d/training`)).toEqual([
+      `solution:${PREFIX}-personal-ranking-ca102d/training | delete | ${STATUS.createStopping}`,
+    ]);
+  });
+});
