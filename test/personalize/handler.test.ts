@@ -43,6 +43,16 @@ beforeEach(() => {
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
 });
 
+/** Records every registry the handler writes (the mocked PutParameter), oldest first. */
+function recordPublished(): string[] {
+  const published: string[] = [];
+  ssm.on(PutParameterCommand).callsFake((command) => {
+    published.push(command.Value);
+    return { Version: published.length };
+  });
+  return published;
+}
+
 const input = (): ControllerInput => ({
   request: apply(desiredFor('MovieRecs')),
   registryParameter: '/MovieRecs/models',
@@ -51,11 +61,7 @@ const input = (): ControllerInput => ({
 describe('reconcile step', () => {
   test('publishes a schema-valid registry, gaining models as campaigns become active, and only when it changes', async () => {
     const sim = new SimulatedPersonalize();
-    const published: string[] = [];
-    ssm.on(PutParameterCommand).callsFake((command) => {
-      published.push(command.Value);
-      return { Version: published.length };
-    });
+    const published = recordPublished();
     // The parameter holds what was last written.
     ssm.on(GetParameterCommand).callsFake(() => ({ Parameter: { Value: published[published.length - 1] ?? '{}' } }));
     let step = await runReconcileStep(input(), deps(sim));
@@ -209,11 +215,7 @@ describe('custom resource', () => {
 describe('failure paths end in the registry', () => {
   test('a run past its deadline fails with what it still waits on, and the registry says so', async () => {
     const sim = new SimulatedPersonalize();
-    const published: string[] = [];
-    ssm.on(PutParameterCommand).callsFake((command) => {
-      published.push(command.Value);
-      return { Version: published.length };
-    });
+    const published = recordPublished();
     const started = { ...input(), deadline: sim.now + 5 * MINUTE };
     expect((await runReconcileStep(started, deps(sim))).status).toBe('pending');
     sim.advance(6 * MINUTE);
@@ -229,11 +231,7 @@ describe('failure paths end in the registry', () => {
 
   test("the Catch step writes 'failed' with Lambda's error, keeping the models that serve", async () => {
     const sim = new SimulatedPersonalize();
-    const published: string[] = [];
-    ssm.on(PutParameterCommand).callsFake((command) => {
-      published.push(command.Value);
-      return { Version: published.length };
-    });
+    const published = recordPublished();
     ssm.on(GetParameterCommand).callsFake(() => ({ Parameter: { Value: published[published.length - 1] } }));
     let step = await runReconcileStep(input(), deps(sim));
     for (let i = 0; i < 300 && step.status === 'pending'; i++) {
@@ -265,11 +263,7 @@ describe('failure paths end in the registry', () => {
 
   test('the Catch step writes a valid registry even when the parameter is unreadable', async () => {
     const sim = new SimulatedPersonalize();
-    const published: string[] = [];
-    ssm.on(PutParameterCommand).callsFake((command) => {
-      published.push(command.Value);
-      return { Version: 1 };
-    });
+    const published = recordPublished();
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'not json' } });
     const result = await runReportFailure(
       { ...input(), error: { Error: 'States.Timeout', Cause: 'timed out' } },
