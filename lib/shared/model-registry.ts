@@ -57,6 +57,7 @@ export const modelRegistrySchema = z.strictObject({
 
 export type ModelRegistry = z.infer<typeof modelRegistrySchema>;
 export type RegisteredModel = z.infer<typeof registeredModelSchema>;
+export type OfflineMetrics = z.infer<typeof offlineMetricsSchema>;
 
 /** What the registry holds before the controller has run: no models yet. */
 export function emptyModelRegistry(): ModelRegistry {

@@ -1,0 +1,532 @@
+/**
+ * buildApp(deps): the Fastify app, with no listen (tests inject requests; server.ts listens).
+ * Every bad input ends in a 4xx page that names what was wrong; nothing a request holds can make
+ * a 500 or show a stack trace; everything user- or data-supplied is escaped by `html`.
+ */
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import { parse as parseQueryString } from 'node:querystring';
+import { AdminModelInput, AdminModels, DuplicateCampaignError } from './db/admin-models';
+import { DatabaseHandle, ping } from './db/connect';
+import { Movie, Queries } from './db/queries';
+import { SESSION_COOKIE, SESSION_HOURS, sessionValid, sessionValue, verifyPassword } from './auth';
+import { adminPage, editPage, EMPTY_FORM, loginPage, ModelForm } from './pages/admin';
+import { frontPage } from './pages/front';
+import { errorPage } from './pages/layout';
+import { posterSvg } from './pages/poster';
+import { MODES, Mode, MovieRow, ORDERINGS, Ordering, ROW_LENGTH, UserPageState, userPage, userUrl } from './pages/user';
+import { checkCampaignType, CampaignRecipePort, parseCampaignArn } from './recommenders/arn';
+import { ModelCatalog, modelsOfType } from './recommenders/catalog';
+import { MODEL_TYPES, Model, ModelType, Recommender } from './recommenders/port';
+import { CSS, CSS_PATH, JS, JS_PATH } from './static/assets';
+
+export interface AppDeps {
+  readonly database: DatabaseHandle;
+  readonly catalog: ModelCatalog;
+  readonly recommender: Recommender;
+  /** How the offline metrics were computed, for the in-app guide. */
+  readonly evaluationProtocol: string;
+  readonly admin: {
+    /** scrypt hash of the admin password (auth.ts). */
+    readonly passwordHash: string;
+    /** Signs the session and CSRF cookies: at least 32 characters. */
+    readonly sessionSecret: string;
+    /** Checks a campaign's recipe when AWS is reachable; absent locally. */
+    readonly campaigns?: CampaignRecipePort;
+    /** Set the cookies' Secure flag (behind HTTPS). */
+    readonly secureCookies?: boolean;
+    /** Login attempts allowed per client per minute. */
+    readonly loginAttemptsPerMinute?: number;
+  };
+  readonly logger?: boolean | object;
+}
+
+/** A request the app refuses, with a message for the page. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const MAX_URL_LENGTH = 2048;
+const MAX_PARAM_LENGTH = 200;
+const USER_QUERY = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as const;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  if (deps.admin.sessionSecret.length < 32) throw new Error('admin.sessionSecret must be at least 32 characters');
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Repeated keys become arrays; readQuery refuses them by name.
+    routerOptions: { querystringParser: (text: string) => parseQueryString(text, '&', '=', { maxKeys: 50 }) },
+    bodyLimit: 16 * 1024,
+  });
+  const queries = new Queries(deps.database.db);
+  const adminModels = new AdminModels(deps.database.db);
+  const posters = new Map<number, string>();
+
+  await app.register(fastifyCookie, { secret: deps.admin.sessionSecret });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyCsrf, {
+    cookieKey: 'movierecs_csrf',
+    cookieOpts: {
+      path: '/admin',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.admin.secureCookies ?? false,
+      signed: true,
+    },
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, `Too many attempts: try again in ${Math.ceil(context.ttl / 1000)} seconds.`),
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error instanceof HttpError || (error.statusCode && error.statusCode < 500) ? error.statusCode! : 500;
+    if (status >= 500) request.log.error(error);
+    const message =
+      status >= 500
+        ? 'The server could not answer this request. The details are in the server log.'
+        : error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
+          ? 'The form has expired or did not come from this site (its CSRF token is missing or wrong). Reload the page and try again.'
+          : error.message;
+    void reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(404, `There is no page at ${request.url.slice(0, 200)}.`));
+  });
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > MAX_URL_LENGTH)
+      throw new HttpError(414, `The address is longer than ${MAX_URL_LENGTH} characters.`);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'same-origin');
+    reply.header('X-Frame-Options', 'DENY');
+    return payload;
+  });
+
+  const sendHtml = (reply: FastifyReply, body: string, status = 200) =>
+    reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
+
+  app.get('/', async (_request, reply) => reply.redirect('/recommend/'));
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await ping(deps.database);
+      return reply.type('text/plain').send('ok');
+    } catch (error) {
+      return reply
+        .code(503)
+        .type('text/plain')
+        .send(`database unavailable: ${(error as Error).message}`);
+    }
+  });
+  app.get(CSS_PATH, async (_request, reply) =>
+    reply.type('text/css').header('Cache-Control', 'public, max-age=31536000, immutable').send(CSS),
+  );
+  app.get(JS_PATH, async (_request, reply) =>
+    reply.type('text/javascript').header('Cache-Control', 'public, max-age=31536000, immutable').send(JS),
+  );
+
+  app.get<{ Params: { file: string } }>('/posters/:file', async (request, reply) => {
+    const match = /^(\d{1,9})\.svg$/.exec(request.params.file);
+    if (!match) throw new HttpError(404, 'Posters are named <movie id>.svg.');
+    const id = Number(match[1]);
+    let svg = posters.get(id);
+    if (!svg) {
+      const movie = await queries.movie(id);
+      if (!movie) throw new HttpError(404, `There is no movie ${id}.`);
+      svg = posterSvg(movie.title, movie.year, movie.genres);
+      if (posters.size < 20_000) posters.set(id, svg);
+    }
+    return reply.type('image/svg+xml').header('Cache-Control', 'public, max-age=86400').send(svg);
+  });
+
+  app.get('/recommend', async (_request, reply) => reply.redirect('/recommend/'));
+  app.get('/recommend/', async (request, reply) => {
+    readQuery(request, []);
+    const [view, summary] = await Promise.all([deps.catalog.view(), queries.dataSummary()]);
+    return sendHtml(
+      reply,
+      frontPage({
+        models: view.models,
+        summary,
+        pipeline: view.pipeline,
+        problems: view.problems,
+        evaluationProtocol: deps.evaluationProtocol,
+      }),
+    );
+  });
+  app.get('/recommend/random', async (request, reply) => {
+    readQuery(request, []);
+    const id = await queries.randomUserId();
+    if (id === undefined) throw new HttpError(404, 'No users are loaded yet.');
+    return reply.redirect(`/recommend/${id}/`);
+  });
+  app.get<{ Params: { userId: string } }>('/recommend/:userId', async (request, reply) => {
+    parseId(request.params.userId, 'user');
+    return reply.redirect(`/recommend/${request.params.userId}/`);
+  });
+  app.get<{ Params: { userId: string } }>('/recommend/:userId/', async (request, reply) => {
+    const userId = parseId(request.params.userId, 'user');
+    const query = readQuery(request, USER_QUERY);
+    const user = await queries.user(userId);
+    if (!user) throw new HttpError(404, `There is no user ${userId}.`);
+    const [view, genres] = await Promise.all([deps.catalog.view(), queries.genres()]);
+    const models = {
+      recommend: modelsOfType(view.models, 'recommend'),
+      ranking: modelsOfType(view.models, 'ranking'),
+      sims: modelsOfType(view.models, 'sims'),
+    };
+    const state = parseUserState(query, models, genres);
+    const [neighbours, ratingCounts, reviews] = await Promise.all([
+      queries.neighbourUsers(userId),
+      queries.ratingCounts(userId),
+      queries.topReviews(userId, ROW_LENGTH),
+    ]);
+    let baseMovie: Movie | undefined;
+    if (state.mode === 'similar') {
+      baseMovie = state.base !== undefined ? await queries.movie(state.base) : reviews[0]?.movie;
+      if (state.base !== undefined && !baseMovie) throw new HttpError(400, `base: there is no movie ${state.base}.`);
+    }
+    const rows = await modelRows(state, userId, models, baseMovie);
+    return sendHtml(
+      reply,
+      userPage({ user, state, neighbours, ratingCounts, models, genres, reviews, baseMovie, rows }),
+    );
+  });
+
+  /** The rows of the chosen mode; model calls run concurrently, each failure stays in its row. */
+  async function modelRows(
+    state: UserPageState,
+    userId: number,
+    models: Record<ModelType, Model[]>,
+    baseMovie: Movie | undefined,
+  ): Promise<MovieRow[]> {
+    if (state.mode === 'recommend') {
+      const chosen = [state.m1, state.m2].flatMap((id) => models.recommend.find((m) => m.id === id) ?? []);
+      return Promise.all(
+        chosen.map((model, i) =>
+          settleRow(`model-${i + 1}`, `Personalization: ${model.name}`, async () =>
+            queries.moviesInOrder(await deps.recommender.recommend(model, userId, ROW_LENGTH)),
+          ),
+        ),
+      );
+    }
+    if (state.mode === 'ranking') {
+      const popular = await queries.popularMovies(state.genre, ROW_LENGTH);
+      const ids = popular.map((m) => m.id);
+      const ranked = await Promise.all(
+        models.ranking.map((model, i) =>
+          settleRow(`ranking-${i + 1}`, `Rankings: ${model.name}`, async () =>
+            ids.length ? queries.moviesInOrder(await deps.recommender.rank(model, userId, ids)) : [],
+          ),
+        ),
+      );
+      return [{ id: 'popular', heading: `Most popular movies in ${state.genre ?? 'All'}`, movies: popular }, ...ranked];
+    }
+    if (!baseMovie) return [];
+    const link = (movie: Movie) => userUrl(userId, state, { base: movie.id });
+    const ranker = models.ranking[0];
+    return Promise.all(
+      models.sims.map((model, i) =>
+        settleRow(
+          `similar-${i + 1}`,
+          `Similar Items: ${model.name}`,
+          async () => {
+            const similar = await queries.moviesInOrder(
+              await deps.recommender.similar(model, baseMovie.id, ROW_LENGTH, userId),
+            );
+            if (state.order === 'personalized' && ranker) {
+              return queries.moviesInOrder(
+                await deps.recommender.rank(
+                  ranker,
+                  userId,
+                  similar.map((m) => m.id),
+                ),
+              );
+            }
+            return [...similar].sort((a, b) => b.positiveCount - a.positiveCount || a.id - b.id);
+          },
+          link,
+        ),
+      ),
+    );
+  }
+
+  // ---- admin ----
+
+  const loggedIn = (request: FastifyRequest) => {
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie) return false;
+    const unsigned = request.unsignCookie(cookie);
+    return unsigned.valid && sessionValid(unsigned.value ?? undefined);
+  };
+  const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!loggedIn(request)) return reply.redirect('/admin/', 303);
+  };
+  const csrf = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
+    app.csrfProtection(request, reply, done);
+
+  const adminView = async (reply: FastifyReply, form: ModelForm, errors: string[], notice?: string, status = 200) => {
+    const [list, view] = await Promise.all([adminModels.list(), deps.catalog.view()]);
+    return sendHtml(
+      reply,
+      adminPage({ csrfToken: reply.generateCsrf(), adminModels: list, allModels: view.models, form, errors, notice }),
+      status,
+    );
+  };
+
+  app.get('/admin', async (_request, reply) => reply.redirect('/admin/'));
+  app.get('/admin/', async (request, reply) => {
+    readQuery(request, ['notice']);
+    if (!loggedIn(request)) return sendHtml(reply, loginPage(reply.generateCsrf()));
+    const notice = (request.query as { notice?: string }).notice;
+    return adminView(reply, EMPTY_FORM, [], notice && NOTICES[notice]);
+  });
+  app.post<{ Body: Record<string, unknown> }>(
+    '/admin/login',
+    {
+      onRequest: csrf,
+      config: { rateLimit: { max: deps.admin.loginAttemptsPerMinute ?? 10, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      const body = formBody(request.body, ['_csrf', 'username', 'password']);
+      const ok =
+        body.username === 'admin' &&
+        body.password.length <= 1024 &&
+        (await verifyPassword(body.password, deps.admin.passwordHash));
+      if (!ok) return sendHtml(reply, loginPage(reply.generateCsrf(), 'Wrong user name or password.'), 401);
+      void reply.setCookie(SESSION_COOKIE, sessionValue(), {
+        path: '/admin',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.admin.secureCookies ?? false,
+        signed: true,
+        maxAge: SESSION_HOURS * 3600,
+      });
+      return reply.redirect('/admin/', 303);
+    },
+  );
+  app.post('/admin/logout', { onRequest: csrf }, async (_request, reply) => {
+    void reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
+    return reply.redirect('/admin/', 303);
+  });
+  app.post<{ Body: Record<string, unknown> }>(
+    '/admin/models',
+    { onRequest: csrf, preHandler: requireAdmin },
+    async (request, reply) => {
+      const body = formBody(request.body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
+      const form: ModelForm = {
+        name: body.name,
+        campaignArn: body.campaignArn,
+        type: body.type,
+        sortOrder: body.sortOrder,
+      };
+      const checked = await checkModelForm(form, deps.admin.campaigns);
+      if ('errors' in checked) return adminView(reply, form, checked.errors, undefined, 400);
+      try {
+        await adminModels.add(checked.input);
+      } catch (error) {
+        if (error instanceof DuplicateCampaignError) return adminView(reply, form, [error.message], undefined, 409);
+        throw error;
+      }
+      return reply.redirect(`/admin/?notice=added`, 303);
+    },
+  );
+  app.get<{ Params: { id: string } }>(
+    '/admin/models/:id/edit',
+    { preHandler: requireAdmin },
+    async (request, reply) => {
+      readQuery(request, []);
+      const id = parseId(request.params.id, 'model');
+      const model = await adminModels.get(id);
+      if (!model) throw new HttpError(404, `There is no model ${id}.`);
+      const form = {
+        name: model.name,
+        campaignArn: model.campaignArn,
+        type: model.type,
+        sortOrder: String(model.sortOrder),
+      };
+      return sendHtml(reply, editPage(id, reply.generateCsrf(), form, []));
+    },
+  );
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/admin/models/:id',
+    { onRequest: csrf, preHandler: requireAdmin },
+    async (request, reply) => {
+      const id = parseId(request.params.id, 'model');
+      const body = formBody(request.body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
+      const form: ModelForm = {
+        name: body.name,
+        campaignArn: body.campaignArn,
+        type: body.type,
+        sortOrder: body.sortOrder,
+      };
+      const checked = await checkModelForm(form, deps.admin.campaigns);
+      if ('errors' in checked) return sendHtml(reply, editPage(id, reply.generateCsrf(), form, checked.errors), 400);
+      try {
+        if (!(await adminModels.update(id, checked.input))) throw new HttpError(404, `There is no model ${id}.`);
+      } catch (error) {
+        if (error instanceof DuplicateCampaignError) {
+          return sendHtml(reply, editPage(id, reply.generateCsrf(), form, [error.message]), 409);
+        }
+        throw error;
+      }
+      return reply.redirect(`/admin/?notice=saved`, 303);
+    },
+  );
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/admin/models/:id/delete',
+    { onRequest: csrf, preHandler: requireAdmin },
+    async (request, reply) => {
+      const id = parseId(request.params.id, 'model');
+      formBody(request.body, ['_csrf']);
+      if (!(await adminModels.remove(id))) throw new HttpError(404, `There is no model ${id}.`);
+      return reply.redirect(`/admin/?notice=deleted`, 303);
+    },
+  );
+
+  return app;
+}
+
+const NOTICES: Record<string, string> = {
+  added: 'The model was added.',
+  saved: 'The model was saved.',
+  deleted: 'The model was deleted.',
+};
+
+async function settleRow(
+  id: string,
+  heading: string,
+  load: () => Promise<Movie[]>,
+  link?: (movie: Movie) => string,
+): Promise<MovieRow> {
+  try {
+    return { id, heading, movies: await load(), link };
+  } catch (error) {
+    return { id, heading, unavailable: (error as Error).message || String(error) };
+  }
+}
+
+/** A positive whole number in a path, or a 404 that says what an id looks like. */
+function parseId(text: string, what: 'user' | 'model'): number {
+  if (!/^\d{1,9}$/.test(text) || Number(text) === 0) {
+    throw new HttpError(404, `"${text.slice(0, 40)}" is not a ${what} id: ${what} ids are whole numbers from 1.`);
+  }
+  return Number(text);
+}
+
+/** The query string's single values; a repeated, oversized or unknown-valued key is a 400. */
+function readQuery(request: FastifyRequest, allowed: readonly string[]): Record<string, string | undefined> {
+  const query = (request.query ?? {}) as Record<string, string | string[]>;
+  const values: Record<string, string | undefined> = {};
+  for (const key of allowed) {
+    const value = query[key];
+    if (Array.isArray(value))
+      throw new HttpError(400, `The query parameter "${key}" is given ${value.length} times; give it once.`);
+    if (value !== undefined && value.length > MAX_PARAM_LENGTH) {
+      throw new HttpError(400, `The query parameter "${key}" is longer than ${MAX_PARAM_LENGTH} characters.`);
+    }
+    values[key] = value;
+  }
+  return values;
+}
+
+function parseUserState(
+  query: Record<string, string | undefined>,
+  models: Record<ModelType, Model[]>,
+  genres: readonly string[],
+): UserPageState {
+  const mode = (query.mode ?? 'recommend') as Mode;
+  if (!(mode in MODES)) {
+    throw new HttpError(400, `mode: "${query.mode}" is not a mode; use one of ${Object.keys(MODES).join(', ')}.`);
+  }
+  const order = (query.order ?? 'popular') as Ordering;
+  if (!(order in ORDERINGS)) {
+    throw new HttpError(
+      400,
+      `order: "${query.order}" is not an ordering; use one of ${Object.keys(ORDERINGS).join(', ')}.`,
+    );
+  }
+  const pickModel = (key: 'm1' | 'm2', fallback: Model | undefined) => {
+    const id = query[key];
+    if (id === undefined || id === '') return fallback?.id;
+    if (!models.recommend.some((m) => m.id === id)) {
+      throw new HttpError(400, `${key}: there is no recommendation model "${id}".`);
+    }
+    return id;
+  };
+  const genre = query.genre === undefined || query.genre === '' || query.genre === 'All' ? undefined : query.genre;
+  if (genre !== undefined && !genres.includes(genre)) {
+    throw new HttpError(400, `genre: "${genre}" is not a genre of the loaded data.`);
+  }
+  let base: number | undefined;
+  if (query.base !== undefined && query.base !== '') {
+    if (!/^\d{1,9}$/.test(query.base)) throw new HttpError(400, `base: "${query.base}" is not a movie id.`);
+    base = Number(query.base);
+  }
+  if (query.reviews !== undefined && query.reviews !== 'show' && query.reviews !== 'hide') {
+    throw new HttpError(400, `reviews: "${query.reviews}" must be show or hide.`);
+  }
+  return {
+    mode,
+    m1: pickModel('m1', models.recommend[0]),
+    m2: pickModel('m2', models.recommend[1] ?? models.recommend[0]),
+    genre,
+    base,
+    order,
+    // A form without the checkbox ticked sends no `reviews`; a bare link shows them.
+    reviews: query.reviews === 'show' || (query.reviews === undefined && query.mode === undefined),
+  };
+}
+
+/** The form's fields as single strings; anything else in the body is refused. */
+function formBody<K extends string>(body: unknown, fields: readonly K[]): Record<K, string> {
+  if (typeof body !== 'object' || body === null) throw new HttpError(400, 'The form is empty.');
+  const values = {} as Record<K, string>;
+  for (const field of fields) {
+    const value = (body as Record<string, unknown>)[field];
+    if (Array.isArray(value)) throw new HttpError(400, `The form field "${field}" is given more than once.`);
+    if (value !== undefined && typeof value !== 'string')
+      throw new HttpError(400, `The form field "${field}" is not text.`);
+    values[field] = (value ?? '') as string;
+  }
+  return values;
+}
+
+/** The model form, checked: every problem at once, and the campaign's recipe when AWS answers. */
+async function checkModelForm(
+  form: ModelForm,
+  campaigns: CampaignRecipePort | undefined,
+): Promise<{ input: AdminModelInput } | { errors: string[] }> {
+  const errors: string[] = [];
+  const name = form.name.trim();
+  if (name === '') errors.push('Name: enter a name.');
+  if (name.length > 100) errors.push('Name: at most 100 characters.');
+  const arn = parseCampaignArn(form.campaignArn);
+  if (!arn.ok) errors.push(`Campaign ARN: ${arn.message}`);
+  const type = form.type as ModelType;
+  if (!MODEL_TYPES.includes(type)) errors.push(`Type: "${form.type}" is not one of ${MODEL_TYPES.join(', ')}.`);
+  const sortText = form.sortOrder.trim() === '' ? '0' : form.sortOrder.trim();
+  const sortOrder = Number(sortText);
+  if (!/^-?\d{1,6}$/.test(sortText))
+    errors.push(`Sort order: "${form.sortOrder}" is not a whole number (-999999 to 999999).`);
+  if (errors.length === 0 && arn.ok && campaigns) {
+    const check = await checkCampaignType(arn.value.arn, type, campaigns);
+    if (check.status === 'mismatch' || check.status === 'not-found') errors.push(`Campaign ARN: ${check.message}`);
+  }
+  if (errors.length || !arn.ok) return { errors };
+  return { input: { name, campaignArn: arn.value.arn, type, sortOrder } };
+}

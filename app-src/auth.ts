@@ -1,0 +1,58 @@
+/**
+ * The admin's password and session. The password is compared against a memory-hard scrypt hash
+ * (Node's own: no native build, so the same bundle runs on arm64 instances), in constant time.
+ * The session is a signed cookie holding its expiry (see app.ts for the cookie's flags).
+ */
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, ScryptOptions } from 'node:crypto';
+
+/**
+ * OWASP's Password Storage Cheat Sheet minimum for scrypt: N = 2^17, r = 8, p = 1 (128 MiB, a
+ * few hundred milliseconds per check; logins are rate-limited). The hash records its parameters.
+ */
+const PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+const KEY_LENGTH = 32;
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
+  );
+}
+
+/** `scrypt$<N>$<r>$<p>$<salt b64>$<key b64>` */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, PARAMS);
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt')
+    throw new Error('the stored admin password hash is not an scrypt hash');
+  const [, n, r, p, salt, key] = parts;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** A password for the local workshop, printed at start: 20 characters, no look-alikes. */
+export function generatePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(20);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+export const SESSION_COOKIE = 'movierecs_admin';
+export const SESSION_HOURS = 8;
+
+/** The cookie's value (signed by @fastify/cookie): who and until when. */
+export function sessionValue(now = Date.now()): string {
+  return `admin.${now + SESSION_HOURS * 3600_000}`;
+}
+
+export function sessionValid(value: string | undefined, now = Date.now()): boolean {
+  const match = value ? /^admin\.(\d+)$/.exec(value) : null;
+  return !!match && Number(match[1]) > now;
+}

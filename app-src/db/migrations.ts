@@ -1,0 +1,102 @@
+/**
+ * Frozen migrations: once released, a migration is never edited; a change is a new one. Kysely's
+ * Migrator records what ran in its own table and takes its own lock, so two instances starting
+ * together migrate once.
+ */
+import { Kysely, sql } from 'kysely';
+import { Migration, MigrationProvider, Migrator } from 'kysely/migration';
+import type { Database } from './schema';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema type */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('movies')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('year', 'integer')
+        .addColumn('genres', sql`text[]`, (c) => c.notNull())
+        .addColumn('rating_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('positive_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      // "Most popular" (All) and "most popular in <genre>": the genre filter uses the GIN index.
+      await db.schema.createIndex('movies_popularity').on('movies').columns(['positive_count desc', 'id']).execute();
+      await db.schema.createIndex('movies_genres').on('movies').using('gin').column('genres').execute();
+
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('age', 'integer')
+        .addColumn('gender', 'text')
+        .addColumn('occupation', 'text')
+        .addColumn('zip', 'text')
+        .execute();
+
+      await db.schema
+        .createTable('ratings')
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('movie_id', 'integer', (c) => c.notNull())
+        .addColumn('rating', 'real', (c) => c.notNull())
+        .addColumn('rated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The user page: top reviews, review summary, the base movie of Similar Items.
+      await db.schema
+        .createIndex('ratings_by_user')
+        .on('ratings')
+        .columns(['user_id', 'rating desc', 'rated_at desc', 'movie_id'])
+        .execute();
+
+      await db.schema
+        .createTable('genres')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('movie_count', 'integer', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('models')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('campaign_arn', 'text', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull().check(sql`type in ('recommend', 'ranking', 'sims')`))
+        .addColumn('sort_order', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+
+      await db.schema
+        .createTable('data_load')
+        .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn('manifest_sha256', 'text', (c) => c.notNull())
+        .addColumn('edition', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('positive_threshold', 'real', (c) => c.notNull())
+        .addColumn('users', 'integer', (c) => c.notNull())
+        .addColumn('movies', 'integer', (c) => c.notNull())
+        .addColumn('ratings', 'integer', (c) => c.notNull())
+        .addColumn('loaded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['data_load', 'models', 'genres', 'ratings', 'users', 'movies']) {
+        await db.schema.dropTable(table).execute();
+      }
+    },
+  },
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Brings the database to the latest migration; the error names the migration that failed. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  const failed = results.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(
+      `database migration ${failed ? `"${failed.migrationName}" ` : ''}failed: ${(error as Error).message ?? error}`,
+      { cause: error },
+    );
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,41 @@
+/** The page frame every page shares: banner, main, the stylesheet and the script. */
+import { html, SafeHtml } from '../html';
+import { CSS_PATH, JS_PATH } from '../static/assets';
+
+export function page(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · MovieRecs Workshop</title>
+        <link rel="stylesheet" href="${CSS_PATH}" />
+      </head>
+      <body>
+        <header class="banner">
+          <a href="/recommend/">MovieRecs Workshop</a>
+          <span>Movie recommendations with Amazon Personalize</span>
+        </header>
+        <main>${body}</main>
+        <script src="${JS_PATH}" defer></script>
+      </body>
+    </html> `.value;
+}
+
+/** A 4xx/5xx page: what went wrong, in words, and a way back. Never a stack trace. */
+export function errorPage(status: number, message: string): string {
+  const title =
+    status === 404
+      ? 'Not found'
+      : status === 429
+        ? 'Too many requests'
+        : status >= 500
+          ? 'Something went wrong'
+          : 'Bad request';
+  return page(
+    title,
+    html`<h1>${title}</h1>
+      <div class="error" role="alert">${message}</div>
+      <p><a href="/recommend/">Back to the front page</a></p>`,
+  );
+}

@@ -1,0 +1,299 @@
+/**
+ * /recommend/<userId>/: the user page in its three modes. Every choice lives in the query string
+ * (mode, m1, m2, genre, base, order, reviews), so a link can be shared, Back works, and a page
+ * opened directly works. Model rows are fetched concurrently; a row whose model fails says why.
+ */
+import type { Movie, Review, User } from '../db/queries';
+import { html, SafeHtml } from '../html';
+import type { Model } from '../recommenders/port';
+import { page } from './layout';
+
+export const ROW_LENGTH = 25;
+
+export const MODES = { recommend: 'Recommendations', ranking: 'Personal Ranking', similar: 'Similar Items' } as const;
+export type Mode = keyof typeof MODES;
+export const ORDERINGS = { popular: 'Most popular', personalized: 'Personalized' } as const;
+export type Ordering = keyof typeof ORDERINGS;
+
+/** The page's state, as parsed and checked from the query string. */
+export interface UserPageState {
+  readonly mode: Mode;
+  readonly m1?: string;
+  readonly m2?: string;
+  /** Undefined: All. */
+  readonly genre?: string;
+  readonly base?: number;
+  readonly order: Ordering;
+  readonly reviews: boolean;
+}
+
+export interface MovieRow {
+  readonly heading: SafeHtml | string;
+  readonly movies?: readonly Movie[];
+  /** "recommendations unavailable: <reason>" is shown instead of tiles. */
+  readonly unavailable?: string;
+  /** Stars to show per movie (the user's reviews). */
+  readonly ratings?: ReadonlyMap<number, number>;
+  /** Tiles link here (Similar Items: the movie becomes the base). */
+  readonly link?: (movie: Movie) => string;
+  /** The row's id for tests and in-page links. */
+  readonly id: string;
+}
+
+export interface UserPageData {
+  readonly user: User;
+  readonly state: UserPageState;
+  readonly neighbours: { readonly previous: number; readonly next: number };
+  readonly ratingCounts: readonly { rating: number; count: number }[];
+  readonly models: {
+    readonly recommend: readonly Model[];
+    readonly ranking: readonly Model[];
+    readonly sims: readonly Model[];
+  };
+  readonly genres: readonly string[];
+  readonly reviews: readonly Review[];
+  readonly baseMovie?: Movie;
+  readonly rows: readonly MovieRow[];
+}
+
+/** The query string of a state, with only what differs from the defaults left out. */
+export function stateQuery(state: UserPageState, change: Partial<UserPageState> = {}): string {
+  const s = { ...state, ...change };
+  const params = new URLSearchParams();
+  params.set('mode', s.mode);
+  if (s.m1) params.set('m1', s.m1);
+  if (s.m2) params.set('m2', s.m2);
+  if (s.genre) params.set('genre', s.genre);
+  if (s.base !== undefined) params.set('base', String(s.base));
+  if (s.order !== 'popular') params.set('order', s.order);
+  params.set('reviews', s.reviews ? 'show' : 'hide');
+  return params.toString();
+}
+
+export function userUrl(userId: number, state: UserPageState, change: Partial<UserPageState> = {}): string {
+  return `/recommend/${userId}/?${stateQuery(state, change)}`;
+}
+
+/** Counts per star level, 5 to 1; half stars (ml-latest) count toward the star above. */
+export function reviewSummary(counts: readonly { rating: number; count: number }[]): {
+  stars: number;
+  count: number;
+  share: number;
+}[] {
+  const byStar = new Map<number, number>([5, 4, 3, 2, 1].map((s) => [s, 0]));
+  let total = 0;
+  for (const { rating, count } of counts) {
+    const stars = Math.min(5, Math.max(1, Math.ceil(rating)));
+    byStar.set(stars, (byStar.get(stars) ?? 0) + count);
+    total += count;
+  }
+  return [5, 4, 3, 2, 1].map((stars) => {
+    const count = byStar.get(stars) ?? 0;
+    return { stars, count, share: total === 0 ? 0 : count / total };
+  });
+}
+
+function starText(rating: number): string {
+  const full = Math.floor(rating);
+  return '★'.repeat(full) + (rating - full >= 0.5 ? '½' : '') + '☆'.repeat(5 - Math.ceil(rating));
+}
+
+function tile(movie: Movie, rating: number | undefined, link: string | undefined): SafeHtml {
+  const body = html`<img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
+    ${
+      rating !== undefined
+        ? html`<span class="stars" aria-label="${rating} out of 5 stars">${starText(rating)}</span>`
+        : ''
+    }
+    <span class="year">${movie.year ?? ''}</span>
+    <span class="title">${movie.title}</span>
+    <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>`;
+  return html`<li class="tile" data-movie-id="${movie.id}">
+    ${link ? html`<a href="${link}" title="Movies like ${movie.title}">${body}</a>` : body}
+  </li>`;
+}
+
+function movieRow(row: MovieRow): SafeHtml {
+  return html`<section class="row" id="${row.id}" aria-label="${row.heading}">
+    <div class="row-header"><h2>${row.heading}</h2></div>
+    ${
+      row.unavailable !== undefined
+        ? html`<div class="unavailable" role="status">recommendations unavailable: ${row.unavailable}</div>`
+        : row.movies && row.movies.length
+          ? html`<ul class="tiles">
+              ${row.movies.map((m) => tile(m, row.ratings?.get(m.id), row.link?.(m)))}
+            </ul>`
+          : html`<div class="unavailable" role="status">No movies to show.</div>`
+    }
+  </section>`;
+}
+
+/** Hidden inputs carrying the state a form does not itself change. */
+function hidden(state: UserPageState, keep: readonly (keyof UserPageState)[]): SafeHtml {
+  const params = new URLSearchParams(stateQuery(state));
+  return html`${[...params].filter(([k]) => keep.includes(k as keyof UserPageState)).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}`;
+}
+
+function select(
+  name: string,
+  label: string,
+  options: readonly (readonly [string, string])[],
+  selected: string | undefined,
+  disabled = false,
+): SafeHtml {
+  return html`<label for="${name}">${label}</label>
+    <select id="${name}" name="${name}" ${disabled ? html`disabled` : ''}>
+      ${options.map(([value, text]) => html`<option value="${value}" ${value === selected ? html`selected` : ''}>${text}</option>`)}
+    </select>`;
+}
+
+export function userPage(data: UserPageData): string {
+  const { user, state } = data;
+  const navState = { ...state, base: undefined };
+  const modeBox = modeControls(data);
+  return page(
+    `User ${user.id}`,
+    html`<div class="layout">
+      <aside>
+        <section class="card" aria-labelledby="control-heading">
+          <h2 id="control-heading">Control Panel</h2>
+          <form method="get" action="/recommend/${user.id}/" data-autosubmit>
+            ${select('mode', 'Personalize Mode', Object.entries(MODES), state.mode)}
+            ${hidden(state, ['m1', 'm2', 'genre', 'order', 'reviews'])}
+            <noscript><button type="submit" class="secondary">Show</button></noscript>
+          </form>
+          <div class="buttons">
+            <form method="get" action="/recommend/${data.neighbours.previous}/">
+              ${hidden(navState, ['mode', 'm1', 'm2', 'genre', 'order', 'reviews'])}
+              <button type="submit">Prev User</button>
+            </form>
+            <form method="get" action="/recommend/${data.neighbours.next}/">
+              ${hidden(navState, ['mode', 'm1', 'm2', 'genre', 'order', 'reviews'])}
+              <button type="submit">Next User</button>
+            </form>
+            <form method="get" action="/recommend/">
+              <button type="submit" class="secondary">Home</button>
+            </form>
+          </div>
+        </section>
+        <section class="card" aria-labelledby="mode-heading">
+          <h2 id="mode-heading">${MODES[state.mode]}</h2>
+          ${modeBox}
+        </section>
+        <section class="card" aria-labelledby="user-heading">
+          <h2 id="user-heading">Current User</h2>
+          <table>
+            <tr>
+              <th>User id</th>
+              <td data-user-id="${user.id}">${user.id}</td>
+            </tr>
+            ${
+              user.age !== null
+                ? html`<tr>
+                    <th>Age</th>
+                    <td>${user.age}</td>
+                  </tr>`
+                : ''
+            }
+            ${
+              user.gender !== null
+                ? html`<tr>
+                    <th>Gender</th>
+                    <td>${user.gender}</td>
+                  </tr>`
+                : ''
+            }
+            ${
+              user.occupation !== null
+                ? html`<tr>
+                    <th>Occupation</th>
+                    <td>${user.occupation}</td>
+                  </tr>`
+                : ''
+            }
+          </table>
+        </section>
+        <section class="card" aria-labelledby="summary-heading">
+          <h2 id="summary-heading">User Review Summary</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Stars</th>
+                <th class="num">Reviews</th>
+                <th class="num">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${reviewSummary(data.ratingCounts).map(
+                (s) =>
+                  html`<tr data-stars="${s.stars}">
+                    <td><span class="stars" aria-label="${s.stars} stars">${'★'.repeat(s.stars)}</span></td>
+                    <td class="num">${s.count}</td>
+                    <td class="num">${(s.share * 100).toFixed(1)}%</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>
+        </section>
+      </aside>
+      <div>
+        <form method="get" action="/recommend/${user.id}/" data-autosubmit class="card">
+          ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'order'])}
+          <label style="display:inline; font-weight:600">
+            <input type="checkbox" name="reviews" value="show" ${state.reviews ? html`checked` : ''} /> Show User
+            Reviews
+          </label>
+          <noscript><button type="submit" class="secondary">Show</button></noscript>
+        </form>
+        ${
+          state.reviews
+            ? movieRow({
+                id: 'reviews',
+                heading: 'Your top movie reviews',
+                movies: data.reviews.map((r) => r.movie),
+                ratings: new Map(data.reviews.map((r) => [r.movie.id, r.rating])),
+              })
+            : ''
+        }
+        ${data.rows.map(movieRow)}
+      </div>
+    </div>`,
+  );
+}
+
+function modeControls(data: UserPageData): SafeHtml {
+  const { state, models, user } = data;
+  const options = (list: readonly Model[]) =>
+    list.map((m) => [m.id, m.source === 'local' ? `${m.name} [local]` : m.name] as const);
+  if (state.mode === 'recommend') {
+    return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
+      ${hidden(state, ['mode', 'genre', 'order', 'reviews'])}
+      ${select('m1', 'Model 1', options(models.recommend), state.m1)}
+      ${select('m2', 'Model 2', options(models.recommend), state.m2)}
+      <noscript><button type="submit" class="secondary">Show</button></noscript>
+    </form>`;
+  }
+  if (state.mode === 'ranking') {
+    return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
+      ${hidden(state, ['mode', 'm1', 'm2', 'order', 'reviews'])}
+      ${select('genre', 'Genre Choice', [['', 'All'], ...data.genres.map((g) => [g, g] as const)], state.genre ?? '')}
+      <noscript><button type="submit" class="secondary">Show</button></noscript>
+    </form>`;
+  }
+  const noRanking = models.ranking.length === 0;
+  return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
+      ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'reviews'])}
+      ${select('order', 'Ordering', Object.entries(ORDERINGS), state.order, noRanking)}
+      ${noRanking ? html`<p class="muted">No ranking model exists, so the list cannot be personalized.</p>` : ''}
+      <noscript><button type="submit" class="secondary">Show</button></noscript>
+    </form>
+    ${
+      data.baseMovie
+        ? html`<p>
+            Movies like
+            <strong>${data.baseMovie.title}</strong>${data.baseMovie.year ? ` (${data.baseMovie.year})` : ''}. Click a
+            tile to start from that movie.
+          </p>`
+        : html`<p>This user has no reviews to start from.</p>`
+    }`;
+}

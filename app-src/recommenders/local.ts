@@ -1,0 +1,535 @@
+/**
+ * The local models: baselines trained at start on the loaded ratings, so the site recommends from
+ * the moment it is healthy (an hour before the first campaign) and attendees see what Amazon
+ * Personalize adds to them.
+ *
+ * - Popularity: movies by their number of positive ratings, what Personalize's Popularity-Count
+ *   recipe recommends and its documentation proposes as the baseline.
+ * - Item-kNN: two movies are similar when the same users rate both positively, the cosine of their
+ *   co-occurrence co(i,j) / sqrt(n_i * n_j), the top neighbours kept per movie. A user's scores sum
+ *   the similarities of the neighbours of their positive history; recommendations, personal
+ *   ranking and similar items all read these same neighbour lists.
+ *
+ * "Positive" means what the preparation sends to Personalize as an interaction: a rating strictly
+ * above the positive threshold. The work is bounded for the big editions: each user contributes
+ * only their most recent positives, and that cap is lowered until the co-occurrence pair updates
+ * fit a budget. Every order is total (score, then popularity, then id): the same ratings give the
+ * same answers on every machine.
+ */
+import type { OfflineMetrics } from '../../lib/shared/model-registry';
+import type { Model, ModelType, RatingRow, Recommender } from './port';
+
+export type LocalModelId = 'local:popular' | 'local:knn' | 'local:similar' | 'local:ranking';
+
+interface LocalModelSpec {
+  readonly id: LocalModelId;
+  readonly name: string;
+  readonly type: ModelType;
+  readonly recipe: string;
+}
+
+/** After every Personalize model: the site lists campaigns first, baselines after them. */
+const FIRST_LOCAL_SORT_ORDER = 1000;
+
+const LOCAL_MODEL_SPECS: readonly LocalModelSpec[] = [
+  { id: 'local:popular', name: 'Most popular (local)', type: 'recommend', recipe: 'local-popularity' },
+  { id: 'local:knn', name: 'Item-kNN (local)', type: 'recommend', recipe: 'local-item-knn' },
+  { id: 'local:similar', name: 'Similar items, item-kNN (local)', type: 'sims', recipe: 'local-item-knn' },
+  { id: 'local:ranking', name: 'Personal ranking, item-kNN (local)', type: 'ranking', recipe: 'local-item-knn' },
+];
+
+export const LOCAL_MODEL_IDS: readonly LocalModelId[] = LOCAL_MODEL_SPECS.map((spec) => spec.id);
+
+export function isLocalModelId(id: string): id is LocalModelId {
+  return (LOCAL_MODEL_IDS as readonly string[]).includes(id);
+}
+
+/**
+ * The Model entries of the local models, with the offline metrics given (by model id) or none.
+ * Needs no training: the evaluation CLI names the models without building them for serving.
+ */
+export function describeLocalModels(metrics: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>> = {}): Model[] {
+  return LOCAL_MODEL_SPECS.map((spec, i) => ({
+    ...spec,
+    source: 'local' as const,
+    sortOrder: FIRST_LOCAL_SORT_ORDER + 10 * i,
+    metrics: { ...(metrics[spec.id] ?? {}) },
+  }));
+}
+
+export interface LocalTrainingOptions {
+  /** Ratings strictly above it are positives: the manifest's `settings.positiveRatingThreshold`. */
+  readonly positiveThreshold: number;
+  /**
+   * Neighbours kept per movie.
+   * @default 50
+   */
+  readonly neighbours?: number;
+  /**
+   * Most recent positives of a user that count, in training and as the query of their scores.
+   * @default 200
+   */
+  readonly maxHistory?: number;
+  /**
+   * Co-occurrence pair updates allowed in training; the history cap is lowered until they fit,
+   * which keeps the 25M edition in seconds and leaves the 100k edition untouched.
+   * @default 20_000_000
+   */
+  readonly maxPairUpdates?: number;
+  /** Offline metrics to show with the models (from `evaluateLocalModels`), by model id. */
+  readonly metrics?: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>>;
+}
+
+/** Offsets into a flat array, one row per index (compressed sparse rows). */
+interface Rows {
+  readonly start: Int32Array;
+  readonly values: Int32Array;
+}
+
+/** The trained local models. Immutable after `train`, except for per-call scratch buffers. */
+export class LocalModels {
+  /** The Model entries, sortOrder 1000 and up so Personalize models come first. */
+  readonly models: Model[];
+  /** The history cap training used (maxHistory, or lower to fit maxPairUpdates). */
+  readonly historyCap: number;
+
+  // Scratch for one call at a time: every method using them is synchronous, so calls never interleave.
+  private readonly scores: Float64Array;
+  private readonly marks: Uint8Array;
+
+  private constructor(
+    private readonly itemIds: Float64Array,
+    private readonly itemIndex: ReadonlyMap<number, number>,
+    /** Item indexes, most popular first. */
+    private readonly popularOrder: Int32Array,
+    /** Item index -> its place in popularOrder: the tie-break of every score. */
+    private readonly popularRank: Int32Array,
+    private readonly userIndex: ReadonlyMap<number, number>,
+    /** Per user, every rated item (to leave out of recommendations). */
+    private readonly rated: Rows,
+    /** Per user, the most recent positives (at most historyCap), oldest first. */
+    private readonly history: Rows,
+    /** Per item, neighbours by similarity, best first. */
+    private readonly neighbours: Rows,
+    private readonly similarities: Float64Array,
+    historyCap: number,
+    metrics: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>>,
+  ) {
+    this.historyCap = historyCap;
+    this.models = describeLocalModels(metrics);
+    this.scores = new Float64Array(itemIds.length);
+    this.marks = new Uint8Array(itemIds.length);
+  }
+
+  static train(ratings: readonly RatingRow[], options: LocalTrainingOptions): LocalModels {
+    const threshold = options.positiveThreshold;
+    const neighbourCount = options.neighbours ?? 50;
+    const maxHistory = options.maxHistory ?? 200;
+    const maxPairUpdates = options.maxPairUpdates ?? 20_000_000;
+    if (!Number.isFinite(threshold)) throw new RangeError(`positiveThreshold must be a number, got ${threshold}`);
+    for (const [name, value] of [
+      ['neighbours', neighbourCount],
+      ['maxHistory', maxHistory],
+      ['maxPairUpdates', maxPairUpdates],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new RangeError(`${name} must be a whole number >= 1, got ${value}`);
+    }
+
+    // Dense indexes in id order, so nothing depends on the order of the ratings.
+    const movieSet = new Set<number>();
+    const userSet = new Set<number>();
+    for (const r of ratings) {
+      movieSet.add(r.movieId);
+      userSet.add(r.userId);
+    }
+    const itemIds = Float64Array.from(movieSet).sort();
+    const userIds = Float64Array.from(userSet).sort();
+    const itemIndex = new Map<number, number>();
+    itemIds.forEach((id, i) => itemIndex.set(id, i));
+    const userIndex = new Map<number, number>();
+    userIds.forEach((id, u) => userIndex.set(id, u));
+    const items = itemIds.length;
+    const users = userIds.length;
+
+    // Popularity: positives, then all ratings, then id.
+    const positives = new Int32Array(items);
+    const ratingCounts = new Int32Array(items);
+    const ratedCounts = new Int32Array(users);
+    const positiveCounts = new Int32Array(users);
+    const ratingItem = new Int32Array(ratings.length);
+    const ratingUser = new Int32Array(ratings.length);
+    ratings.forEach((r, k) => {
+      const item = itemIndex.get(r.movieId) as number;
+      const user = userIndex.get(r.userId) as number;
+      ratingItem[k] = item;
+      ratingUser[k] = user;
+      ratingCounts[item]++;
+      ratedCounts[user]++;
+      if (r.rating > threshold) {
+        positives[item]++;
+        positiveCounts[user]++;
+      }
+    });
+    const popularOrder = Int32Array.from(itemIds.keys()).sort(
+      (a, b) => positives[b] - positives[a] || ratingCounts[b] - ratingCounts[a] || a - b,
+    );
+    const popularRank = new Int32Array(items);
+    popularOrder.forEach((item, rank) => (popularRank[item] = rank));
+
+    // Per user: rated items, and positives ordered by time (then movie id) to find the most recent.
+    const rated = rowsFrom(ratedCounts);
+    const positiveRows = rowsFrom(positiveCounts);
+    const positiveTimes = new Float64Array(positiveRows.values.length);
+    const ratedFill = rated.start.slice(0, users);
+    const positiveFill = positiveRows.start.slice(0, users);
+    ratings.forEach((r, k) => {
+      const user = ratingUser[k];
+      rated.values[ratedFill[user]++] = ratingItem[k];
+      if (r.rating > threshold) {
+        positiveTimes[positiveFill[user]] = r.timestamp;
+        positiveRows.values[positiveFill[user]++] = ratingItem[k];
+      }
+    });
+    const historyLengths = new Int32Array(users);
+    for (let u = 0; u < users; u++) historyLengths[u] = Math.min(maxHistory, positiveCounts[u]);
+    const history = rowsFrom(historyLengths);
+    for (let u = 0; u < users; u++) {
+      const from = positiveRows.start[u];
+      const order = Array.from({ length: positiveCounts[u] }, (_, k) => from + k).sort(
+        (a, b) =>
+          positiveTimes[a] - positiveTimes[b] || itemIds[positiveRows.values[a]] - itemIds[positiveRows.values[b]],
+      );
+      const kept = order.slice(order.length - historyLengths[u]);
+      kept.forEach((k, n) => (history.values[history.start[u] + n] = positiveRows.values[k]));
+    }
+
+    const historyCap = capHistory(historyLengths, maxPairUpdates);
+    const { neighbours, similarities } = itemKnn(history, historyCap, items, neighbourCount, popularRank);
+    return new LocalModels(
+      itemIds,
+      itemIndex,
+      popularOrder,
+      popularRank,
+      userIndex,
+      rated,
+      history,
+      neighbours,
+      similarities,
+      historyCap,
+      options.metrics ?? {},
+    );
+  }
+
+  /** The most popular movie ids, best first, leaving out `exclude` ("most popular" on the pages). */
+  mostPopular(count: number, exclude: Iterable<number> = []): number[] {
+    checkCount(count);
+    const excluded = new Set(exclude);
+    const result: number[] = [];
+    for (let k = 0; k < this.popularOrder.length && result.length < count; k++) {
+      const id = this.itemIds[this.popularOrder[k]];
+      if (!excluded.has(id)) result.push(id);
+    }
+    return result;
+  }
+
+  /** `movieIds` (all of them) ordered by popularity; movies without ratings last, by id. */
+  byPopularity(movieIds: readonly number[]): number[] {
+    return [...movieIds].sort((a, b) => this.rankOf(a) - this.rankOf(b) || a - b);
+  }
+
+  /** "Most popular (local)": the most popular movies the user has not rated. */
+  recommendPopular(userId: number, count: number): number[] {
+    checkCount(count);
+    return this.withRatedMarked(userId, () => this.fillPopular([], count));
+  }
+
+  /** "Item-kNN (local)": the best scores of movies the user has not rated, popular ones after them. */
+  recommendKnn(userId: number, count: number): number[] {
+    checkCount(count);
+    return this.withRatedMarked(userId, () => {
+      const touched = this.scoreUser(userId);
+      const candidates = touched.filter((item) => !this.marks[item]);
+      candidates.sort(this.byScore);
+      touched.forEach((item) => (this.scores[item] = 0));
+      const chosen = candidates.slice(0, count);
+      chosen.forEach((item) => (this.marks[item] = 1));
+      const result = this.fillPopular(
+        chosen.map((item) => this.itemIds[item]),
+        count,
+      );
+      chosen.forEach((item) => (this.marks[item] = 0));
+      return result;
+    });
+  }
+
+  /** Exactly `movieIds` (duplicates and unknown ids too), best score first for the user. */
+  rank(userId: number, movieIds: readonly number[]): number[] {
+    const touched = this.scoreUser(userId);
+    const score = (id: number) => {
+      const item = this.itemIndex.get(id);
+      return item === undefined ? 0 : this.scores[item];
+    };
+    const ranked = [...movieIds].sort((a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b);
+    touched.forEach((item) => (this.scores[item] = 0));
+    return ranked;
+  }
+
+  /** Up to `count` movies like `movieId`, never itself: its neighbours, then popular movies. */
+  similar(movieId: number, count: number): number[] {
+    checkCount(count);
+    const base = this.itemIndex.get(movieId);
+    const chosen: number[] = [];
+    if (base !== undefined) {
+      const end = Math.min(this.neighbours.start[base + 1], this.neighbours.start[base] + count);
+      for (let k = this.neighbours.start[base]; k < end; k++) chosen.push(this.neighbours.values[k]);
+      this.marks[base] = 1;
+    }
+    chosen.forEach((item) => (this.marks[item] = 1));
+    const result = this.fillPopular(
+      chosen.map((item) => this.itemIds[item]),
+      count,
+      movieId,
+    );
+    chosen.forEach((item) => (this.marks[item] = 0));
+    if (base !== undefined) this.marks[base] = 0;
+    return result;
+  }
+
+  /** Orders item indexes by score (desc), then popularity. */
+  private readonly byScore = (a: number, b: number): number =>
+    this.scores[b] - this.scores[a] || this.popularRank[a] - this.popularRank[b];
+
+  private rankOf(movieId: number): number {
+    const item = this.itemIndex.get(movieId);
+    return item === undefined ? this.popularOrder.length : this.popularRank[item];
+  }
+
+  /** Adds the user's scores into `scores`; returns the items touched (the caller zeroes them). */
+  private scoreUser(userId: number): number[] {
+    const user = this.userIndex.get(userId);
+    const touched: number[] = [];
+    if (user === undefined) return touched;
+    for (let h = this.history.start[user]; h < this.history.start[user + 1]; h++) {
+      const item = this.history.values[h];
+      for (let k = this.neighbours.start[item]; k < this.neighbours.start[item + 1]; k++) {
+        const neighbour = this.neighbours.values[k];
+        if (this.scores[neighbour] === 0) touched.push(neighbour);
+        this.scores[neighbour] += this.similarities[k];
+      }
+    }
+    return touched;
+  }
+
+  /** Runs `body` with the user's rated items marked (so fillPopular and filters skip them). */
+  private withRatedMarked(userId: number, body: () => number[]): number[] {
+    const user = this.userIndex.get(userId);
+    const from = user === undefined ? 0 : this.rated.start[user];
+    const to = user === undefined ? 0 : this.rated.start[user + 1];
+    for (let k = from; k < to; k++) this.marks[this.rated.values[k]] = 1;
+    try {
+      return body();
+    } finally {
+      for (let k = from; k < to; k++) this.marks[this.rated.values[k]] = 0;
+    }
+  }
+
+  /** Appends popular movies that are neither marked nor `skip` until `result` has `count`. */
+  private fillPopular(result: number[], count: number, skip?: number): number[] {
+    for (let k = 0; k < this.popularOrder.length && result.length < count; k++) {
+      const item = this.popularOrder[k];
+      const id = this.itemIds[item];
+      if (!this.marks[item] && id !== skip) result.push(id);
+    }
+    return result;
+  }
+}
+
+/** Answers for the local models through the one Recommender port. */
+export class LocalRecommender implements Recommender {
+  constructor(private readonly local: LocalModels) {}
+
+  async recommend(model: Model, userId: number, count: number): Promise<number[]> {
+    const id = localModel(model, 'recommend');
+    return id === 'local:popular' ? this.local.recommendPopular(userId, count) : this.local.recommendKnn(userId, count);
+  }
+
+  async rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
+    localModel(model, 'ranking');
+    return this.local.rank(userId, movieIds);
+  }
+
+  async similar(model: Model, movieId: number, count: number): Promise<number[]> {
+    localModel(model, 'sims');
+    return this.local.similar(movieId, count);
+  }
+}
+
+/** The local model `model` names, checked to be of `type`; the error says what was asked of what. */
+function localModel(model: Model, type: ModelType): LocalModelId {
+  const spec = LOCAL_MODEL_SPECS.find((s) => s.id === model.id);
+  if (model.source !== 'local' || !spec) {
+    throw new Error(
+      `"${model.name}" (${model.id}, source ${model.source}) is not a local model; the local recommender answers only for ${LOCAL_MODEL_IDS.join(', ')}`,
+    );
+  }
+  if (spec.type !== type) {
+    throw new Error(`"${model.name}" (${model.id}) is a ${spec.type} model and cannot answer a ${type} request`);
+  }
+  return spec.id;
+}
+
+function checkCount(count: number): void {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a whole number >= 0, got ${count}`);
+}
+
+/** Empty rows with room for `lengths[i]` values in row i. */
+function rowsFrom(lengths: Int32Array): Rows {
+  const start = new Int32Array(lengths.length + 1);
+  for (let i = 0; i < lengths.length; i++) start[i + 1] = start[i] + lengths[i];
+  return { start, values: new Int32Array(start[lengths.length]) };
+}
+
+/** The largest cap (at most the longest history) whose co-occurrence pair updates fit `budget`. */
+function capHistory(lengths: Int32Array, budget: number): number {
+  const pairs = (cap: number) => {
+    let sum = 0;
+    for (const length of lengths) {
+      const m = Math.min(length, cap);
+      sum += m * (m - 1);
+    }
+    return sum;
+  };
+  let low = 1;
+  let high = 1;
+  for (const length of lengths) high = Math.max(high, length);
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (pairs(middle) <= budget) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/**
+ * Cosine similarity of co-occurring positives, top `keep` neighbours per item (ties: popularity).
+ * Goes item by item through an inverted index with a dense accumulator: the work is the pair
+ * updates that `capHistory` bounded, and nothing is hashed.
+ */
+function itemKnn(
+  history: Rows,
+  cap: number,
+  items: number,
+  keep: number,
+  popularRank: Int32Array,
+): { neighbours: Rows; similarities: Float64Array } {
+  const users = history.start.length - 1;
+  const first = (u: number) => Math.max(history.start[u], history.start[u + 1] - cap);
+  const counts = new Int32Array(items);
+  for (let u = 0; u < users; u++) {
+    for (let h = first(u); h < history.start[u + 1]; h++) counts[history.values[h]]++;
+  }
+  const itemUsers = rowsFrom(counts);
+  const fill = itemUsers.start.slice(0, items);
+  for (let u = 0; u < users; u++) {
+    for (let h = first(u); h < history.start[u + 1]; h++) itemUsers.values[fill[history.values[h]]++] = u;
+  }
+
+  const together = new Int32Array(items);
+  const touched = new Int32Array(items);
+  const similarity = new Float64Array(items);
+  const best = new TopK(keep, similarity, popularRank);
+  const lists: Int32Array[] = [];
+  const listSims: Float64Array[] = [];
+  for (let i = 0; i < items; i++) {
+    let size = 0;
+    for (let k = itemUsers.start[i]; k < itemUsers.start[i + 1]; k++) {
+      const u = itemUsers.values[k];
+      for (let h = first(u); h < history.start[u + 1]; h++) {
+        const j = history.values[h];
+        if (j === i) continue;
+        if (together[j] === 0) touched[size++] = j;
+        together[j]++;
+      }
+    }
+    best.clear();
+    for (let t = 0; t < size; t++) {
+      const j = touched[t];
+      similarity[j] = together[j] / Math.sqrt(counts[i] * counts[j]);
+      together[j] = 0;
+      best.offer(j);
+    }
+    const list = best.sorted();
+    lists.push(list);
+    listSims.push(Float64Array.from(list, (j) => similarity[j]));
+  }
+  const neighbours = rowsFrom(Int32Array.from(lists, (list) => list.length));
+  const similarities = new Float64Array(neighbours.values.length);
+  lists.forEach((list, i) => {
+    neighbours.values.set(list, neighbours.start[i]);
+    similarities.set(listSims[i], neighbours.start[i]);
+  });
+  return { neighbours, similarities };
+}
+
+/**
+ * The best `size` items offered, by score (desc) then popularity rank: a bounded min-heap, so
+ * choosing 50 neighbours among thousands of candidates costs about one comparison per candidate.
+ */
+class TopK {
+  private readonly heap: Int32Array;
+  private length = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly score: Float64Array,
+    private readonly rank: Int32Array,
+  ) {
+    this.heap = new Int32Array(size);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  offer(item: number): void {
+    if (this.length < this.size) {
+      let k = this.length++;
+      while (k > 0) {
+        const parent = (k - 1) >> 1;
+        if (!this.worse(item, this.heap[parent])) break;
+        this.heap[k] = this.heap[parent];
+        k = parent;
+      }
+      this.heap[k] = item;
+    } else if (this.worse(this.heap[0], item)) {
+      this.siftDown(item);
+    }
+  }
+
+  /** The items kept, best first. */
+  sorted(): Int32Array {
+    return this.heap.slice(0, this.length).sort((a, b) => (this.worse(a, b) ? 1 : this.worse(b, a) ? -1 : 0));
+  }
+
+  /** Whether a ranks below b. */
+  private worse(a: number, b: number): boolean {
+    const difference = this.score[a] - this.score[b];
+    return difference < 0 || (difference === 0 && this.rank[a] > this.rank[b]);
+  }
+
+  /** Replaces the root (the worst kept) with `item` and restores the heap. */
+  private siftDown(item: number): void {
+    let k = 0;
+    for (;;) {
+      const left = 2 * k + 1;
+      if (left >= this.length) break;
+      const right = left + 1;
+      const child = right < this.length && this.worse(this.heap[right], this.heap[left]) ? right : left;
+      if (!this.worse(this.heap[child], item)) break;
+      this.heap[k] = this.heap[child];
+      k = child;
+    }
+    this.heap[k] = item;
+  }
+}

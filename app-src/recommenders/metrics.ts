@@ -1,0 +1,251 @@
+/**
+ * Offline metrics of the local models, computed the way Amazon Personalize documents its own, so
+ * the site can show both side by side:
+ *
+ *   https://docs.aws.amazon.com/personalize/latest/dg/working-with-training-metrics.html
+ *     (the split, and the definitions of coverage, mean_reciprocal_rank_at_25,
+ *     normalized_discounted_cumulative_gain_at_K and precision_at_K, with a worked example)
+ *   https://docs.aws.amazon.com/personalize/latest/dg/native-recipe-popularity.html
+ *     (Popularity-Count, the baseline that page recommends)
+ *
+ * Personalize holds out 10% of users; each of them gives the oldest 90% of their interactions as
+ * input and the most recent 10% are what the recommendations are scored against. Interactions
+ * are the positive ratings (above the threshold), as the preparation sends them to Personalize.
+ * One difference, forced by what the local models are: they read a user's history from their
+ * training data, so the test users' older ratings are part of training (Personalize trains on the
+ * other 90% of users and gives the test users' older interactions as input at query time).
+ *
+ * Similar items are scored by querying with the test user's most recent positive rating left in
+ * training and comparing the 25 movies returned with the held-out ones. Personal ranking is not
+ * scored (its metrics stay empty): it orders a list given by the page, which has no held-out truth.
+ */
+import type { OfflineMetrics } from '../../lib/shared/model-registry';
+import { LocalModelId, LocalModels, LocalTrainingOptions } from './local';
+import type { RatingRow } from './port';
+
+/** What the in-app guide shows under the metrics: plain text. */
+export const EVALUATION_PROTOCOL =
+  'The metrics are computed the way Amazon Personalize computes its offline metrics. ' +
+  'A random 10% of the users (with at least two positive ratings) are test users: the most recent 10% of ' +
+  "each test user's positive ratings are held out, together with everything they rated after the first of them. " +
+  'The models are trained on all other ratings, then asked for 25 movies per test user; a recommendation is relevant ' +
+  "when it is one of that user's held-out movies. Precision@K is the share of the top K that is relevant, NDCG@K " +
+  'weighs each relevant movie by 1/log(1 + position) against the best possible order, MRR@25 is the mean of ' +
+  '1/position of the first relevant movie, and coverage is the share of the catalog that appears in any list.';
+
+/** Personalize's numbers: 10% of users, and the latest 10% of each one's interactions. */
+const DEFAULT_TEST_USER_SHARE = 0.1;
+const DEFAULT_HELD_OUT_SHARE = 0.1;
+/** The longest list any metric looks at (precision@25, NDCG@25, MRR@25). */
+export const EVALUATED_LIST_LENGTH = 25;
+
+/** The metrics in the order tables show them, with the labels of `npm run evaluate -- --json`. */
+export const METRIC_LABELS: ReadonlyArray<readonly [keyof OfflineMetrics, string]> = [
+  ['precisionAt5', 'precision@5'],
+  ['precisionAt10', 'precision@10'],
+  ['precisionAt25', 'precision@25'],
+  ['ndcgAt5', 'ndcg@5'],
+  ['ndcgAt10', 'ndcg@10'],
+  ['ndcgAt25', 'ndcg@25'],
+  ['mrrAt25', 'mrr@25'],
+  ['coverage', 'coverage'],
+];
+
+export interface SplitOptions {
+  /** Ratings strictly above it are positives (interactions, in Personalize's terms). */
+  readonly positiveThreshold: number;
+  /** @default 0.1 (Personalize's 10% of users) */
+  readonly testUserShare?: number;
+  /** @default 0.1 (the most recent 10% of each test user's interactions) */
+  readonly heldOutShare?: number;
+  /** Seed of the choice of test users: the same seed gives the same figures. @default 1 */
+  readonly seed?: number;
+}
+
+export interface TestUser {
+  readonly userId: number;
+  /** The user's most recent positive left in training: the query for similar items. */
+  readonly latestTrainingPositive: number;
+  /** The held-out positives: a recommendation of one of them is relevant. */
+  readonly relevant: ReadonlySet<number>;
+}
+
+export interface HoldOutSplit {
+  /** Every rating except the held-out ones, in input order. */
+  readonly training: RatingRow[];
+  /** By user id. */
+  readonly testUsers: TestUser[];
+}
+
+/**
+ * Holds out, for a seeded random sample of users with at least two positives, their most recent
+ * positives (at least one, always leaving one in training) and every rating they gave from the
+ * first held-out one on, so nothing after the cut in time leaks into training. Time ties are
+ * broken by movie id.
+ */
+export function holdOutSplit(ratings: readonly RatingRow[], options: SplitOptions): HoldOutSplit {
+  const threshold = options.positiveThreshold;
+  const testUserShare = options.testUserShare ?? DEFAULT_TEST_USER_SHARE;
+  const heldOutShare = options.heldOutShare ?? DEFAULT_HELD_OUT_SHARE;
+  for (const [name, share] of [
+    ['testUserShare', testUserShare],
+    ['heldOutShare', heldOutShare],
+  ] as const) {
+    if (!(share > 0 && share <= 1)) throw new RangeError(`${name} must be above 0 and at most 1, got ${share}`);
+  }
+
+  const byUser = new Map<number, number[]>();
+  ratings.forEach((rating, k) => {
+    const list = byUser.get(rating.userId);
+    if (list) list.push(k);
+    else byUser.set(rating.userId, [k]);
+  });
+  const candidates = [...byUser.keys()]
+    .filter((user) => countPositives(ratings, byUser.get(user) as number[], threshold) >= 2)
+    .sort((a, b) => a - b);
+  const chosen = seededShuffle(candidates, options.seed ?? 1)
+    .slice(0, candidates.length === 0 ? 0 : Math.max(1, Math.round(testUserShare * candidates.length)))
+    .sort((a, b) => a - b);
+
+  const heldOut = new Uint8Array(ratings.length);
+  const testUsers = chosen.map((userId): TestUser => {
+    const order = (byUser.get(userId) as number[]).sort(
+      (a, b) => ratings[a].timestamp - ratings[b].timestamp || ratings[a].movieId - ratings[b].movieId,
+    );
+    const positions = order.flatMap((k, position) => (ratings[k].rating > threshold ? [position] : []));
+    const held = Math.min(positions.length - 1, Math.max(1, Math.ceil(heldOutShare * positions.length)));
+    const cut = positions[positions.length - held];
+    const relevant = new Set<number>();
+    for (const k of order.slice(cut)) {
+      heldOut[k] = 1;
+      if (ratings[k].rating > threshold) relevant.add(ratings[k].movieId);
+    }
+    const latestTrainingPositive = ratings[order[positions[positions.length - held - 1]]].movieId;
+    return { userId, latestTrainingPositive, relevant };
+  });
+  return { training: ratings.filter((_, k) => !heldOut[k]), testUsers };
+}
+
+/** One query's answer and the truth it is scored against. */
+export interface ScoredQuery {
+  readonly recommended: readonly number[];
+  readonly relevant: ReadonlySet<number>;
+}
+
+/**
+ * Personalize's offline metrics over queries, as that page defines them: means over queries of
+ * precision@K (relevant in the top K, divided by K), NDCG@K (weights 1/log(1 + position), over
+ * the DCG of the relevant movies in the best order) and the reciprocal rank of the first relevant
+ * movie in the top 25; coverage is the distinct movies of all lists over `catalogSize`.
+ * No queries, no metrics.
+ */
+export function offlineMetrics(queries: readonly ScoredQuery[], catalogSize: number): OfflineMetrics {
+  if (queries.length === 0) return {};
+  if (!(catalogSize > 0)) throw new RangeError(`catalogSize must be above 0, got ${catalogSize}`);
+  const sums = { p5: 0, p10: 0, p25: 0, n5: 0, n10: 0, n25: 0, mrr: 0 };
+  const recommended = new Set<number>();
+  for (const { recommended: list, relevant } of queries) {
+    const top = list.slice(0, EVALUATED_LIST_LENGTH);
+    top.forEach((id) => recommended.add(id));
+    sums.p5 += precisionAt(top, relevant, 5);
+    sums.p10 += precisionAt(top, relevant, 10);
+    sums.p25 += precisionAt(top, relevant, 25);
+    sums.n5 += ndcgAt(top, relevant, 5);
+    sums.n10 += ndcgAt(top, relevant, 10);
+    sums.n25 += ndcgAt(top, relevant, 25);
+    const first = top.findIndex((id) => relevant.has(id));
+    if (first >= 0) sums.mrr += 1 / (first + 1);
+  }
+  const n = queries.length;
+  return {
+    precisionAt5: sums.p5 / n,
+    precisionAt10: sums.p10 / n,
+    precisionAt25: sums.p25 / n,
+    ndcgAt5: sums.n5 / n,
+    ndcgAt10: sums.n10 / n,
+    ndcgAt25: sums.n25 / n,
+    mrrAt25: sums.mrr / n,
+    coverage: recommended.size / catalogSize,
+  };
+}
+
+function precisionAt(list: readonly number[], relevant: ReadonlySet<number>, k: number): number {
+  let hits = 0;
+  for (let i = 0; i < Math.min(k, list.length); i++) if (relevant.has(list[i])) hits++;
+  return hits / k;
+}
+
+function ndcgAt(list: readonly number[], relevant: ReadonlySet<number>, k: number): number {
+  let dcg = 0;
+  for (let i = 0; i < Math.min(k, list.length); i++) if (relevant.has(list[i])) dcg += 1 / Math.log2(2 + i);
+  let ideal = 0;
+  for (let i = 0; i < Math.min(k, relevant.size); i++) ideal += 1 / Math.log2(2 + i);
+  return ideal === 0 ? 0 : dcg / ideal;
+}
+
+export interface EvaluationOptions extends SplitOptions, Omit<LocalTrainingOptions, 'positiveThreshold' | 'metrics'> {
+  /**
+   * Movies in the catalog, the denominator of coverage (Personalize counts the items of the Items
+   * and Interactions datasets): the manifest's `counts.movies`.
+   * @default the distinct movies of the ratings
+   */
+  readonly catalogSize?: number;
+}
+
+export interface LocalEvaluation {
+  /** By local model id; personal ranking's is empty. */
+  readonly metrics: Readonly<Record<LocalModelId, OfflineMetrics>>;
+  readonly testUsers: number;
+  /** Held-out positives over all test users (the relevant movies). */
+  readonly heldOutPositives: number;
+  /** Time to train on the training part, in milliseconds. */
+  readonly trainingMs: number;
+}
+
+/** Splits, trains the local models on the training part, and scores them on the held-out part. */
+export function evaluateLocalModels(ratings: readonly RatingRow[], options: EvaluationOptions): LocalEvaluation {
+  const split = holdOutSplit(ratings, options);
+  const started = performance.now();
+  const local = LocalModels.train(split.training, options);
+  const trainingMs = performance.now() - started;
+  const catalogSize = options.catalogSize ?? new Set(ratings.map((r) => r.movieId)).size;
+  const score = (recommend: (user: TestUser) => number[]) =>
+    offlineMetrics(
+      split.testUsers.map((user) => ({ recommended: recommend(user), relevant: user.relevant })),
+      catalogSize,
+    );
+  return {
+    metrics: {
+      'local:popular': score((user) => local.recommendPopular(user.userId, EVALUATED_LIST_LENGTH)),
+      'local:knn': score((user) => local.recommendKnn(user.userId, EVALUATED_LIST_LENGTH)),
+      'local:similar': score((user) => local.similar(user.latestTrainingPositive, EVALUATED_LIST_LENGTH)),
+      'local:ranking': {},
+    },
+    testUsers: split.testUsers.length,
+    heldOutPositives: split.testUsers.reduce((sum, user) => sum + user.relevant.size, 0),
+    trainingMs,
+  };
+}
+
+function countPositives(ratings: readonly RatingRow[], indexes: readonly number[], threshold: number): number {
+  let count = 0;
+  for (const k of indexes) if (ratings[k].rating > threshold) count++;
+  return count;
+}
+
+/** A copy of `items` in a seeded random order (mulberry32 and Fisher-Yates): same seed, same order. */
+function seededShuffle<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const next = () => {
+    let t = (state = (state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}

@@ -1,0 +1,271 @@
+/**
+ * The Recommender port over Amazon Personalize campaigns (`@aws-sdk/client-personalize-runtime`).
+ *
+ * A page renders several rows at once and must not hang on one of them, so every call has a
+ * deadline (1 s by default) and is tried once; a failure becomes a `RecommendationsUnavailableError`
+ * whose message is a short reason the page shows in the row ("recommendations unavailable: …"),
+ * never a stack trace.
+ *
+ * API reference relied on:
+ * - GetRecommendations: `campaignArn`, `userId` (USER_PERSONALIZATION), `itemId` (RELATED_ITEMS),
+ *   `numResults` (default 25, at most 500); errors InvalidInputException (400) and
+ *   ResourceNotFoundException (404):
+ *   https://docs.aws.amazon.com/personalize/latest/dg/API_RS_GetRecommendations.html
+ * - GetPersonalizedRanking: `campaignArn`, `userId`, `inputList` (at most 500 item ids; items not
+ *   in the training data are appended at the end); same errors:
+ *   https://docs.aws.amazon.com/personalize/latest/dg/API_RS_GetPersonalizedRanking.html
+ * - Getting recommendations with the SDKs (numResults default 25, maximum 500):
+ *   https://docs.aws.amazon.com/personalize/latest/dg/get-recommendations-sdk-example.html
+ * AccessDeniedException and ThrottlingException are not in those pages' lists: IAM and the
+ * service front end answer them for every AWS API (the common errors).
+ */
+import {
+  GetPersonalizedRankingCommand,
+  GetRecommendationsCommand,
+  PersonalizeRuntimeClient,
+  type PersonalizeRuntimeClientConfig,
+  type PredictedItem,
+} from '@aws-sdk/client-personalize-runtime';
+import { ERRORS, errorName, isOneOf } from '../../lib/personalize/controller/port';
+import { parseCampaignArn } from './arn';
+import type { Model, Recommender } from './port';
+
+/** Default deadline of one call, in milliseconds. */
+export const PERSONALIZE_TIMEOUT_MS = 1000;
+/** GetRecommendations `numResults` maximum. */
+export const MAX_NUM_RESULTS = 500;
+/** GetPersonalizedRanking `inputList` maximum (without item metadata). */
+export const MAX_INPUT_LIST = 500;
+
+/** Thrown by every PersonalizeRecommender method; `message` is the reason, fit for the page. */
+export class RecommendationsUnavailableError extends Error {
+  override readonly name = 'RecommendationsUnavailableError';
+  constructor(
+    /** Short and human: "Amazon Personalize did not answer within 1 s". */
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+  }
+}
+
+/** Our own deadline passed (as opposed to the HTTP handler's timeouts). */
+class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+}
+
+/**
+ * Client settings for page-time calls:
+ * - `maxAttempts: 1`: no SDK retry. Within a 1 s budget a retry after a timeout cannot finish, and
+ *   retrying a throttled campaign only adds load to it while it scales; ResourceNotFound,
+ *   AccessDenied and InvalidInput are not retryable anyway. The next page view is the retry.
+ * - `requestHandler` timeouts: a backstop that frees the socket even if the caller's deadline
+ *   (the abort signal) were lost; `throwOnRequestTimeout` makes it an error, not a warning.
+ */
+export function personalizeRuntimeClientConfig(
+  region: string,
+  timeoutMs = PERSONALIZE_TIMEOUT_MS,
+): PersonalizeRuntimeClientConfig {
+  return {
+    region,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
+  };
+}
+
+export function createPersonalizeRuntimeClient(
+  region: string,
+  timeoutMs = PERSONALIZE_TIMEOUT_MS,
+): PersonalizeRuntimeClient {
+  return new PersonalizeRuntimeClient(personalizeRuntimeClientConfig(region, timeoutMs));
+}
+
+export interface PersonalizeRecommenderOptions {
+  /**
+   * One client for every campaign, or a factory called once per region. By default a client per
+   * campaign region (a campaign added in /admin/ may live in another region than the site).
+   */
+  readonly client?: PersonalizeRuntimeClient | ((region: string) => PersonalizeRuntimeClient);
+  /** Deadline of one call in milliseconds; default 1000. */
+  readonly timeoutMs?: number;
+}
+
+/** Answers for models that carry a `campaignArn` (sources `registry` and `admin`). */
+export class PersonalizeRecommender implements Recommender {
+  private readonly timeoutMs: number;
+  private readonly clientFor: (region: string) => PersonalizeRuntimeClient;
+  private readonly clients = new Map<string, PersonalizeRuntimeClient>();
+
+  constructor(options: PersonalizeRecommenderOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? PERSONALIZE_TIMEOUT_MS;
+    const { client } = options;
+    if (client instanceof PersonalizeRuntimeClient) this.clientFor = () => client;
+    else this.clientFor = client ?? ((region) => createPersonalizeRuntimeClient(region, this.timeoutMs));
+  }
+
+  async recommend(model: Model, userId: number, count: number): Promise<number[]> {
+    const numResults = clampCount(count);
+    if (numResults === 0) return [];
+    const output = await this.call(model, (client, campaignArn, abortSignal) =>
+      client.send(new GetRecommendationsCommand({ campaignArn, userId: String(userId), numResults }), {
+        abortSignal,
+      }),
+    );
+    return toMovieIds(output.itemList).slice(0, numResults);
+  }
+
+  async rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
+    const input = [...new Set(movieIds)];
+    if (input.length === 0) return [];
+    // Past the API's limit, the first 500 are ranked and the rest follow in input order.
+    const inputList = input.slice(0, MAX_INPUT_LIST).map(String);
+    const output = await this.call(model, (client, campaignArn, abortSignal) =>
+      client.send(new GetPersonalizedRankingCommand({ campaignArn, userId: String(userId), inputList }), {
+        abortSignal,
+      }),
+    );
+    return completeRanking(toMovieIds(output.personalizedRanking), input);
+  }
+
+  async similar(model: Model, movieId: number, count: number, userId?: number): Promise<number[]> {
+    const wanted = clampCount(count);
+    if (wanted === 0) return [];
+    // One more than wanted, so that dropping the base movie (should it come back) still fills the row.
+    const numResults = Math.min(wanted + 1, MAX_NUM_RESULTS);
+    const output = await this.call(model, (client, campaignArn, abortSignal) =>
+      client.send(
+        new GetRecommendationsCommand({
+          campaignArn,
+          itemId: String(movieId),
+          numResults,
+          ...(userId !== undefined ? { userId: String(userId) } : {}),
+        }),
+        { abortSignal },
+      ),
+    );
+    return toMovieIds(output.itemList)
+      .filter((id) => id !== movieId)
+      .slice(0, wanted);
+  }
+
+  private client(region: string): PersonalizeRuntimeClient {
+    let client = this.clients.get(region);
+    if (!client) {
+      client = this.clientFor(region);
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+
+  /** Runs one SDK call under the deadline and turns any failure into a page-fit reason. */
+  private async call<T>(
+    model: Model,
+    send: (client: PersonalizeRuntimeClient, campaignArn: string, abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (!model.campaignArn) {
+      throw new RecommendationsUnavailableError(`model ${model.id} has no campaign ARN`);
+    }
+    const parsed = parseCampaignArn(model.campaignArn);
+    if (!parsed.ok) throw new RecommendationsUnavailableError(parsed.message);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new DeadlineExceeded(`no answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([
+        send(this.client(parsed.value.region), parsed.value.arn, controller.signal),
+        deadline,
+      ]);
+    } catch (error) {
+      throw new RecommendationsUnavailableError(unavailableReason(error, this.timeoutMs), { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** 0..500 whole results. */
+function clampCount(count: number): number {
+  if (!Number.isFinite(count) || count < 1) return 0;
+  return Math.min(Math.floor(count), MAX_NUM_RESULTS);
+}
+
+const TIMEOUT_NAMES = ['DeadlineExceeded', 'AbortError', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException'];
+const NETWORK_CODES = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'];
+
+/** The reason a page shows for a failed call: what happened, in a few words, and the error's name. */
+export function unavailableReason(error: unknown, timeoutMs = PERSONALIZE_TIMEOUT_MS): string {
+  const name = errorName(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (TIMEOUT_NAMES.includes(name) || code === 'ETIMEDOUT') {
+    return `Amazon Personalize did not answer within ${timeoutMs / 1000} s`;
+  }
+  if (isOneOf(error, ERRORS.notFound)) {
+    return `the campaign is not active (${name}${detail(error)})`;
+  }
+  if (isOneOf(error, ERRORS.accessDenied)) {
+    return `not allowed: the web tier's role may not call this campaign (${name})`;
+  }
+  if (isOneOf(error, ERRORS.throttling)) {
+    return `Amazon Personalize is throttling this campaign (${name}); try again in a moment`;
+  }
+  if (name === 'InvalidInputException') {
+    return `Amazon Personalize rejected the request (${name}${detail(error)})`;
+  }
+  if (name === 'CredentialsProviderError') {
+    return `the web app has no AWS credentials (${name})`;
+  }
+  if (typeof code === 'string' && NETWORK_CODES.includes(code)) {
+    return `could not reach Amazon Personalize (${code})`;
+  }
+  return `Amazon Personalize call failed (${name}${detail(error)})`;
+}
+
+function detail(error: unknown): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  if (typeof message !== 'string' || message === '') return '';
+  return `: ${message.length > 160 ? `${message.slice(0, 157)}…` : message}`;
+}
+
+/** Item ids are strings in the API; the site's movie ids are positive integers. Others are dropped. */
+export function toMovieIds(items: readonly PredictedItem[] | undefined): number[] {
+  const ids: number[] = [];
+  const seen = new Set<number>();
+  for (const item of items ?? []) {
+    const text = item.itemId;
+    if (text === undefined || !/^[1-9]\d*$/.test(text)) continue;
+    const id = Number(text);
+    if (!Number.isSafeInteger(id) || seen.has(id)) continue;
+    seen.add(id);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/**
+ * Exactly the input ids, in the ranked order: ids Personalize returned that were not asked for are
+ * dropped, and input ids it left out are appended in their input order. So the page always shows
+ * the same films, whatever the service did.
+ */
+export function completeRanking(ranked: readonly number[], input: readonly number[]): number[] {
+  const wanted = new Set(input);
+  const result: number[] = [];
+  const placed = new Set<number>();
+  for (const id of ranked) {
+    if (wanted.has(id) && !placed.has(id)) {
+      placed.add(id);
+      result.push(id);
+    }
+  }
+  for (const id of input) {
+    if (!placed.has(id)) {
+      placed.add(id);
+      result.push(id);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,155 @@
+/**
+ * `npm start`: the local workshop. The only place that reads argv and the environment; the rest
+ * of the app gets its settings passed in (start.ts).
+ *
+ *   npm start                                   # embedded PostgreSQL, synthetic sample, :8000
+ *   npm start -- --data prepared/ --port 8080   # a folder `npm run data` wrote (real MovieLens)
+ *   npm start -- --database-url postgres://user@localhost/movierecs
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startWebApp } from './start';
+
+export const USAGE = `Usage: npm start -- [options]
+
+Runs the movie web app on this machine: an embedded PostgreSQL (PGlite), the local models and the
+synthetic sample, unless told otherwise. No AWS account is needed.
+
+Options:
+  --port <n>             port to listen on (default 8000)
+  --host <address>       address to listen on (default 127.0.0.1; 0.0.0.0 to share on a network)
+  --data <folder>        a folder written by: npm run data -- --edition ml-100k --source ml-100k.zip --out <folder>
+                         (default: the synthetic sample, generated on first use into data/sample/)
+  --database-url <url>   a PostgreSQL server instead of the embedded one, e.g. postgres://me@localhost/movierecs
+  --db-dir <folder>      keep the embedded database in this folder between runs (default: in memory)
+  --help                 this text
+
+Environment:
+  MOVIERECS_ADMIN_PASSWORD   the admin password (default: generated and printed at start)
+
+Example:
+  npm start -- --data prepared/ml-100k --port 8080
+`;
+
+export class UsageError extends Error {}
+
+export interface ServerOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly data?: string;
+  readonly databaseUrl?: string;
+  readonly dbDir?: string;
+}
+
+export function parseServerArgs(argv: readonly string[]): ServerOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'database-url': { type: 'string' },
+        'db-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // parseArgs' messages name the option ("Unknown option '--prot'"); keep them, drop the trace.
+    throw new UsageError((error as Error).message.split('. ')[0]);
+  }
+  if (values.help) return 'help';
+  const port = values.port === undefined ? 8000 : Number(values.port);
+  if (!/^\d{1,5}$/.test(String(values.port ?? '8000')) || port < 1 || port > 65535) {
+    throw new UsageError(`--port must be a whole number from 1 to 65535, got "${values.port}"`);
+  }
+  const data = values.data as string | undefined;
+  if (data !== undefined && !existsSync(path.join(data, 'personalize', 'manifest.json'))) {
+    throw new UsageError(
+      `--data ${data}: no personalize/manifest.json there; prepare it with npm run data -- --edition <edition> --source <zip> --out ${data}`,
+    );
+  }
+  const databaseUrl = values['database-url'] as string | undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new UsageError(
+      `--database-url must start with postgres:// or postgresql://, got "${databaseUrl.slice(0, 40)}"`,
+    );
+  }
+  if (databaseUrl !== undefined && values['db-dir'] !== undefined) {
+    throw new UsageError('--db-dir is for the embedded database; leave it out with --database-url');
+  }
+  return {
+    port,
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    data,
+    databaseUrl,
+    dbDir: values['db-dir'] as string | undefined,
+  };
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let options: ServerOptions | 'help';
+  try {
+    options = parseServerArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`npm start: ${error.message}\nRun npm start -- --help for the options.`);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const started = performance.now();
+  const web = await startWebApp({
+    database: options.databaseUrl ? { url: options.databaseUrl } : { embedded: { dataDir: options.dbDir } },
+    data: options.data ? { folder: path.resolve(options.data) } : 'sample',
+    admin: env.MOVIERECS_ADMIN_PASSWORD ? { password: env.MOVIERECS_ADMIN_PASSWORD } : undefined,
+    log: (line) => console.log(`  ${line}`),
+  });
+  try {
+    await web.app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await web.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      console.error(`npm start: port ${options.port} is in use; choose another with --port`);
+      return 1;
+    }
+    throw error;
+  }
+  const shown = options.host === '0.0.0.0' ? 'localhost' : options.host;
+  console.log(`\nMovieRecs Workshop is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:`);
+  console.log(`  http://${shown}:${options.port}/recommend/`);
+  if (web.generatedPassword)
+    console.log(`  admin: http://${shown}:${options.port}/admin/  user admin, password ${web.generatedPassword}`);
+  console.log('Press Ctrl-C to stop.');
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      console.log('\nstopping…');
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await web.close();
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      console.error(`npm start failed: ${error.message}`);
+      if (process.env.DEBUG) console.error(error.stack);
+      process.exit(1);
+    },
+  );
+}

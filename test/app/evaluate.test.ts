@@ -1,0 +1,147 @@
+/**
+ * `npm run evaluate`: help, usage errors (exit 2, one line naming the option), data errors (exit 1,
+ * file and line), and the figures of a folder prepared from the synthetic sample.
+ */
+import { mkdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import * as path from 'node:path';
+import { ensureSample } from '../../data/synthetic/sample';
+import { prepareMovieLens } from '../../lib/data/movielens/prepare';
+import { FolderSink } from '../../lib/data/movielens/sink';
+import { openSource } from '../../lib/data/movielens/source';
+import { main } from '../../app-src/evaluate';
+import { tempDir } from '../data/helpers';
+
+/** Runs the command; returns its exit code and what it printed. */
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...parts) => void out.push(parts.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...parts) => void err.push(parts.join(' ')));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+/** One line, no stack trace. */
+const expectOneLine = (text: string) => {
+  expect(text.split('\n')).toHaveLength(1);
+  expect(text).not.toMatch(/\n\s+at /);
+};
+
+let prepared: string;
+beforeAll(async () => {
+  const sample = ensureSample(tempDir());
+  prepared = tempDir();
+  const source = await openSource(sample);
+  try {
+    await prepareMovieLens({
+      edition: 'ml-100k',
+      source,
+      sourceDescription: sample,
+      sink: new FolderSink(prepared),
+      positiveRatingThreshold: 3.6,
+      timestampShift: { kind: 'newestAt', newestAt: '2019-04-01T00:00:00Z' },
+    });
+  } finally {
+    await source.close();
+  }
+});
+
+test('--help prints the usage with an example and exits 0', async () => {
+  const { code, out, err } = await run('--help');
+  expect(code).toBe(0);
+  expect(out).toMatch(/^usage: npm run evaluate -- --data <folder> \[--json\]/);
+  expect(out).toContain('npm run evaluate -- --data prepared/');
+  expect(err).toBe('');
+});
+
+test.each([
+  [['--data', 'x', '--bogus'], /^evaluate: unknown option --bogus \(npm run evaluate -- --help\)$/],
+  [[], /^evaluate: --data <folder> is required/],
+  [['--json'], /^evaluate: --data <folder> is required/],
+  [['--data'], /^evaluate: --data needs a folder/],
+  [['prepared/'], /^evaluate: unexpected argument "prepared\/": give the folder as --data <folder>/],
+])('usage error %j: one line naming the option, exit 2', async (argv, message) => {
+  const { code, out, err } = await run(...argv);
+  expect(code).toBe(2);
+  expect(out).toBe('');
+  expect(err).toMatch(message);
+  expectOneLine(err);
+});
+
+test('a folder that does not exist, or has no manifest, is a usage error naming --data', async () => {
+  const missing = path.join(tempDir(), 'nowhere');
+  const noFolder = await run('--data', missing);
+  expect(noFolder.code).toBe(2);
+  expect(noFolder.err).toMatch(new RegExp(`^evaluate: --data ${missing}: there is no folder`));
+  expectOneLine(noFolder.err);
+
+  const empty = tempDir();
+  const noManifest = await run('--data', empty);
+  expect(noManifest.code).toBe(2);
+  expect(noManifest.err).toMatch(/^evaluate: --data .*personalize\/manifest\.json is missing; prepare the folder/);
+  expectOneLine(noManifest.err);
+});
+
+test('a bad ratings file exits 1 naming the file and the line', async () => {
+  const broken = tempDir();
+  cpSync(prepared, broken, { recursive: true });
+  const file = path.join(broken, 'web', 'ratings.csv');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines[2] = '1,2,seven,3';
+  writeFileSync(file, lines.join('\n'));
+  const { code, err } = await run('--data', broken);
+  expect(code).toBe(1);
+  expect(err).toBe(`${file}, line 3: rating "seven" is not between 0.5 and 5`);
+});
+
+test('a manifest that is not JSON exits 1 naming it', async () => {
+  const folder = tempDir();
+  mkdirSync(path.join(folder, 'personalize'));
+  writeFileSync(path.join(folder, 'personalize', 'manifest.json'), '{ not json');
+  const { code, err } = await run('--data', folder);
+  expect(code).toBe(1);
+  expect(err).toMatch(/manifest\.json is not JSON/);
+  expectOneLine(err);
+});
+
+test('--json: every local model with its metrics under Personalize-style labels; item-kNN beats popularity', async () => {
+  const { code, out, err } = await run('--data', prepared, '--json');
+  expect(code).toBe(0);
+  expect(err).toBe('');
+  const rows = JSON.parse(out) as { name: string; type: string; metrics: Record<string, number> }[];
+  expect(rows.map((row) => [row.name, row.type])).toEqual([
+    ['Most popular (local)', 'recommend'],
+    ['Item-kNN (local)', 'recommend'],
+    ['Similar items, item-kNN (local)', 'sims'],
+    ['Personal ranking, item-kNN (local)', 'ranking'],
+  ]);
+  const labels = ['precision@5', 'precision@10', 'precision@25', 'ndcg@5', 'ndcg@10', 'ndcg@25', 'mrr@25', 'coverage'];
+  for (const row of rows.slice(0, 3)) {
+    expect(Object.keys(row.metrics)).toEqual(labels);
+    for (const value of Object.values(row.metrics)) {
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThanOrEqual(1);
+    }
+  }
+  expect(rows[3].metrics).toEqual({});
+  const [popular, knn] = rows;
+  expect(knn.metrics['precision@10']).toBeGreaterThan(2 * popular.metrics['precision@10']);
+  expect(knn.metrics['ndcg@10']).toBeGreaterThan(2 * popular.metrics['ndcg@10']);
+});
+
+test('the table: a header, one row per model, the split and the protocol', async () => {
+  const { code, out } = await run('--data', prepared);
+  expect(code).toBe(0);
+  const lines = out.split('\n');
+  expect(lines[0]).toMatch(/^model\s+type\s+precision@5\s+precision@10\s+precision@25\s+ndcg@10\s+coverage$/);
+  expect(lines[1]).toMatch(/^Most popular \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
+  expect(lines[2]).toMatch(/^Item-kNN \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
+  expect(lines[4]).toMatch(/^Personal ranking, item-kNN \(local\)\s+ranking(\s+-){5}$/);
+  expect(out).toMatch(/50000 ratings, positive above 3\.6; 60 test users with \d+ held-out positives/);
+  expect(out).toContain('Amazon Personalize');
+});

@@ -1,0 +1,244 @@
+/**
+ * The local models: exact answers on a hand-computed example, the port's contracts (ranking keeps
+ * its input, similar items never the base movie, recommendations never a rated movie) checked on
+ * a synthetic ml-100k, and the training budget.
+ */
+import { generateMovies, generateRatings, generateUsers, SyntheticOptions } from '../../data/synthetic/generate';
+import { Random } from '../../data/synthetic/random';
+import { offlineMetricsSchema } from '../../lib/shared/model-registry';
+import { describeLocalModels, LocalModels, LocalRecommender } from '../../app-src/recommenders/local';
+import type { Model, RatingRow } from '../../app-src/recommenders/port';
+
+const A = 10;
+const B = 20;
+const C = 30;
+const D = 40;
+const rating = (userId: number, movieId: number, value: number, timestamp = 1000): RatingRow => ({
+  userId,
+  movieId,
+  rating: value,
+  timestamp,
+});
+
+/**
+ * Positives (above 3): user 1 {A,B}, 2 {A,B}, 3 {A,C}, 4 {B}; user 4 rated C 1, user 5 rated D 2.
+ * Popularity: A and B have 3 positives and 3 ratings each (A first by id), C 1, D 0.
+ * Cosine: A-B 2/sqrt(3*3) = 0.667, A-C 1/sqrt(3*1) = 0.577, B-C 0.
+ */
+const TINY: RatingRow[] = [
+  rating(1, A, 5),
+  rating(1, B, 4),
+  rating(2, A, 5),
+  rating(2, B, 5),
+  rating(3, A, 4),
+  rating(3, C, 5),
+  rating(4, B, 5),
+  rating(4, C, 1),
+  rating(5, D, 2),
+];
+const tiny = () => LocalModels.train(TINY, { positiveThreshold: 3 });
+
+describe('on a hand-computed example', () => {
+  test('popularity: positives, then ratings, then id; exclusions honoured', () => {
+    const local = tiny();
+    expect(local.mostPopular(10)).toEqual([A, B, C, D]);
+    expect(local.mostPopular(2)).toEqual([A, B]);
+    expect(local.mostPopular(3, [A])).toEqual([B, C, D]);
+    expect(local.byPopularity([D, 77, A, C])).toEqual([A, C, D, 77]);
+    expect(local.recommendPopular(4, 5)).toEqual([A, D]);
+    expect(local.recommendPopular(99, 2)).toEqual([A, B]);
+  });
+
+  test('similar items: neighbours by cosine, then popular movies, never the base movie', () => {
+    const local = tiny();
+    expect(local.similar(A, 3)).toEqual([B, C, D]);
+    expect(local.similar(B, 3)).toEqual([A, C, D]);
+    expect(local.similar(C, 3)).toEqual([A, B, D]);
+    expect(local.similar(D, 5)).toEqual([A, B, C]);
+    expect(local.similar(A, 1)).toEqual([B]);
+    expect(local.similar(77, 2)).toEqual([A, B]);
+    expect(local.similar(A, 0)).toEqual([]);
+  });
+
+  test('recommendations: neighbours of the positive history, no rated movie (liked or not), popular fill', () => {
+    const local = tiny();
+    // User 4 liked B (neighbour A) and disliked C: C never comes back, D fills.
+    expect(local.recommendKnn(4, 5)).toEqual([A, D]);
+    // User 3 liked A and C: B is A's neighbour; A and C are rated.
+    expect(local.recommendKnn(3, 5)).toEqual([B, D]);
+    expect(local.recommendKnn(3, 1)).toEqual([B]);
+    // Nothing known about the user: the most popular.
+    expect(local.recommendKnn(99, 3)).toEqual([A, B, C]);
+  });
+
+  test('ranking: exactly its input, by score, ties by popularity, unknown movies last by id', () => {
+    const local = tiny();
+    // User 3: B 0.667 (from A); A and C 0.577 each (from C and A): A first, more popular; D 0; 77 and 5 unknown.
+    expect(local.rank(3, [D, 77, C, B, A, B, 5])).toEqual([B, B, A, C, D, 5, 77]);
+    expect(local.rank(3, [])).toEqual([]);
+    expect(local.rank(99, [C, D, B])).toEqual([B, C, D]);
+  });
+
+  test('the history cap falls until the co-occurrence pair updates fit the budget', () => {
+    expect(tiny().historyCap).toBe(2);
+    const capped = LocalModels.train(TINY, { positiveThreshold: 3, maxPairUpdates: 1 });
+    expect(capped.historyCap).toBe(1);
+    // One positive per user co-occurs with nothing: no neighbours, only popular movies.
+    expect(capped.similar(A, 3)).toEqual([B, C, D]);
+    expect(capped.similar(C, 3)).toEqual([A, B, D]);
+  });
+
+  test('the most recent positives are the ones kept', () => {
+    const ratings = [
+      rating(1, A, 5, 3),
+      rating(1, B, 5, 1),
+      rating(1, C, 5, 2),
+      rating(2, C, 5, 1),
+      rating(2, B, 5, 2),
+    ];
+    // Users keep their last positive only: user 1 A, user 2 B. So only popularity decides.
+    const local = LocalModels.train(ratings, { positiveThreshold: 3, maxHistory: 1 });
+    expect(local.historyCap).toBe(1);
+    expect(local.similar(C, 2)).toEqual([B, A]);
+    // With two kept (user 1: C, A; user 2: C, B), C's neighbours are A and B.
+    const two = LocalModels.train(ratings, { positiveThreshold: 3, maxHistory: 2 });
+    expect(two.similar(A, 1)).toEqual([C]);
+  });
+
+  test('bad options and counts are refused with the name of the setting', () => {
+    expect(() => LocalModels.train(TINY, { positiveThreshold: 3, neighbours: 0 })).toThrow(/neighbours/);
+    expect(() => LocalModels.train(TINY, { positiveThreshold: Number.NaN })).toThrow(/positiveThreshold/);
+    expect(() => tiny().recommendKnn(1, -1)).toThrow(/count/);
+    expect(() => tiny().similar(A, 2.5)).toThrow(/count/);
+  });
+
+  test('no ratings: every answer is empty, nothing throws', () => {
+    const empty = LocalModels.train([], { positiveThreshold: 3 });
+    expect(empty.recommendKnn(1, 5)).toEqual([]);
+    expect(empty.similar(A, 5)).toEqual([]);
+    expect(empty.rank(1, [B, A])).toEqual([A, B]);
+  });
+});
+
+describe('the Model entries', () => {
+  test('four local models after every Personalize model, metrics as given', () => {
+    const metrics = { precisionAt10: 0.25, coverage: 0.5 };
+    const local = LocalModels.train(TINY, { positiveThreshold: 3, metrics: { 'local:knn': metrics } });
+    expect(local.models.map((m) => [m.id, m.type, m.recipe])).toEqual([
+      ['local:popular', 'recommend', 'local-popularity'],
+      ['local:knn', 'recommend', 'local-item-knn'],
+      ['local:similar', 'sims', 'local-item-knn'],
+      ['local:ranking', 'ranking', 'local-item-knn'],
+    ]);
+    for (const model of local.models) {
+      expect(model.source).toBe('local');
+      expect(model.name).toMatch(/\(local\)$/);
+      expect(model.sortOrder).toBeGreaterThanOrEqual(1000);
+      expect(model.campaignArn).toBeUndefined();
+      expect(offlineMetricsSchema.parse(model.metrics)).toEqual(model.metrics);
+    }
+    expect(new Set(local.models.map((m) => m.sortOrder)).size).toBe(4);
+    expect(local.models[1].metrics).toEqual(metrics);
+    expect(local.models[0].metrics).toEqual({});
+    expect(describeLocalModels()).toEqual(tiny().models);
+  });
+});
+
+describe('the Recommender port', () => {
+  const models = Object.fromEntries(describeLocalModels().map((m) => [m.id, m])) as Record<string, Model>;
+  const recommender = new LocalRecommender(tiny());
+
+  test('each local model answers its own kind of request', async () => {
+    await expect(recommender.recommend(models['local:popular'], 4, 5)).resolves.toEqual([A, D]);
+    await expect(recommender.recommend(models['local:knn'], 3, 5)).resolves.toEqual([B, D]);
+    await expect(recommender.similar(models['local:similar'], A, 2)).resolves.toEqual([B, C]);
+    await expect(recommender.rank(models['local:ranking'], 3, [D, B])).resolves.toEqual([B, D]);
+  });
+
+  test('a model that is not local, or asked the wrong kind of request, is refused by name', async () => {
+    const campaign: Model = {
+      id: 'registry:MovieRecs-personal',
+      name: 'Personal Recommendations',
+      type: 'recommend',
+      source: 'registry',
+      recipe: 'aws-user-personalization-v2',
+      sortOrder: 1,
+      metrics: {},
+      campaignArn: 'arn:aws:personalize:us-east-1:123456789012:campaign/x',
+    };
+    await expect(recommender.recommend(campaign, 1, 5)).rejects.toThrow(
+      /"Personal Recommendations" \(registry:MovieRecs-personal, source registry\) is not a local model/,
+    );
+    await expect(recommender.recommend({ ...models['local:knn'], id: 'local:other' }, 1, 5)).rejects.toThrow(
+      /not a local model/,
+    );
+    await expect(recommender.recommend(models['local:similar'], 1, 5)).rejects.toThrow(
+      /is a sims model and cannot answer a recommend request/,
+    );
+    await expect(recommender.rank(models['local:knn'], 1, [A])).rejects.toThrow(/cannot answer a ranking request/);
+    await expect(recommender.similar(models['local:ranking'], A, 1)).rejects.toThrow(/cannot answer a sims request/);
+  });
+});
+
+describe('on a synthetic ml-100k (943 users, 1682 movies, 100,000 ratings)', () => {
+  const options: SyntheticOptions = { edition: 'ml-100k', users: 943, items: 1682, ratings: 100000, seed: 7 };
+  const ratings: RatingRow[] = [];
+  const random = new Random(options.seed);
+  const movies = generateMovies(options, random);
+  generateRatings(options, movies, generateUsers(options, random), random, (user, items, values, times) =>
+    items.forEach((movie, i) => ratings.push(rating(user, movie, values[i], times[i]))),
+  );
+  const ratedBy = new Map<number, Set<number>>();
+  for (const r of ratings) ratedBy.set(r.userId, (ratedBy.get(r.userId) ?? new Set()).add(r.movieId));
+
+  let local: LocalModels;
+  let trainingMs: number;
+  beforeAll(() => {
+    const started = performance.now();
+    local = LocalModels.train(ratings, { positiveThreshold: 3.6 });
+    trainingMs = performance.now() - started;
+  });
+
+  test('trains in well under 5 s', () => {
+    expect(ratings).toHaveLength(100000);
+    expect(trainingMs).toBeLessThan(5000);
+  });
+
+  test('recommendations: the count asked, no duplicates, never a movie the user rated', () => {
+    for (const [user, rated] of ratedBy) {
+      for (const list of [local.recommendKnn(user, 25), local.recommendPopular(user, 25)]) {
+        expect(list).toHaveLength(25);
+        expect(new Set(list).size).toBe(25);
+        expect(list.filter((movie) => rated.has(movie))).toEqual([]);
+      }
+    }
+  });
+
+  test('ranking returns exactly its input, permuted', () => {
+    const shuffle = new Random(3);
+    for (let user = 1; user <= 943; user += 7) {
+      const input = Array.from({ length: 40 }, () => shuffle.int(1, 1700));
+      const ranked = local.rank(user, input);
+      expect([...ranked].sort((a, b) => a - b)).toEqual([...input].sort((a, b) => a - b));
+    }
+  });
+
+  test('similar items never return the base movie, nor the same movie twice', () => {
+    for (let movie = 1; movie <= 1682; movie += 3) {
+      const list = local.similar(movie, 30);
+      expect(list).toHaveLength(30);
+      expect(list).not.toContain(movie);
+      expect(new Set(list).size).toBe(30);
+    }
+  });
+
+  test('the same ratings in another order give the same answers', () => {
+    const reversed = LocalModels.train([...ratings].reverse(), { positiveThreshold: 3.6 });
+    for (let user = 1; user <= 943; user += 50) {
+      expect(reversed.recommendKnn(user, 25)).toEqual(local.recommendKnn(user, 25));
+      expect(reversed.rank(user, [5, 50, 500, 1000])).toEqual(local.rank(user, [5, 50, 500, 1000]));
+    }
+    for (let movie = 1; movie <= 1682; movie += 100)
+      expect(reversed.similar(movie, 25)).toEqual(local.similar(movie, 25));
+  });
+});
