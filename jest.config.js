@@ -3,8 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Kysely 0.29 and cookie 2 (light-my-request's) ship ES modules only, which Jest on Node 20 cannot require: swc turns them into
+  // CommonJS like our own TypeScript (tsx and esbuild read them as they are).
+  transformIgnorePatterns: ['/node_modules/(?!(kysely|cookie)/)'],
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.(ts|js)$': [
       '@swc/jest',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],

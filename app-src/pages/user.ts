@@ -289,7 +289,7 @@ function modeControls(data: UserPageData): SafeHtml {
     </form>
     ${
       data.baseMovie
-        ? html`<p>
+        ? html`<p data-base-movie="${data.baseMovie.id}">
             Movies like
             <strong>${data.baseMovie.title}</strong>${data.baseMovie.year ? ` (${data.baseMovie.year})` : ''}. Click a
             tile to start from that movie.
