@@ -298,7 +298,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post<{ Body: Record<string, unknown> }>(
     '/admin/login',
     {
-      onRequest: csrf,
+      preValidation: csrf,
       config: { rateLimit: { max: deps.admin.loginAttemptsPerMinute ?? 10, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
@@ -319,13 +319,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.redirect('/admin/', 303);
     },
   );
-  app.post('/admin/logout', { onRequest: csrf }, async (_request, reply) => {
+  app.post('/admin/logout', { preValidation: csrf }, async (_request, reply) => {
     void reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
     return reply.redirect('/admin/', 303);
   });
   app.post<{ Body: Record<string, unknown> }>(
     '/admin/models',
-    { onRequest: csrf, preHandler: requireAdmin },
+    { preValidation: csrf, preHandler: requireAdmin },
     async (request, reply) => {
       const body = formBody(request.body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
       const form: ModelForm = {
@@ -364,7 +364,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/models/:id',
-    { onRequest: csrf, preHandler: requireAdmin },
+    { preValidation: csrf, preHandler: requireAdmin },
     async (request, reply) => {
       const id = parseId(request.params.id, 'model');
       const body = formBody(request.body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
@@ -389,7 +389,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
     '/admin/models/:id/delete',
-    { onRequest: csrf, preHandler: requireAdmin },
+    { preValidation: csrf, preHandler: requireAdmin },
     async (request, reply) => {
       const id = parseId(request.params.id, 'model');
       formBody(request.body, ['_csrf']);

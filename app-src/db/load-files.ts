@@ -79,9 +79,17 @@ export function parseManifest(text: string, description: string): Manifest {
     throw new Error(`${description}: manifest.json is not JSON (${(error as Error).message})`, { cause: error });
   }
   const files = value?.files;
-  if (value?.manifestVersion !== 1 || !files?.webMovies?.key || !files?.webRatings?.key) {
+  const listed = (file: { key?: unknown; rows?: unknown } | undefined) =>
+    typeof file?.key === 'string' && file.key !== '' && Number.isSafeInteger(file.rows);
+  if (
+    value?.manifestVersion !== 1 ||
+    !listed(files?.webMovies) ||
+    !listed(files?.webRatings) ||
+    (files.webUsers !== undefined && !listed(files.webUsers)) ||
+    !Number.isFinite(value.settings?.positiveRatingThreshold)
+  ) {
     throw new Error(
-      `${description}: manifest.json is not a manifest of this kit's preparation (manifestVersion 1 with web files); prepare the data again with npm run data`,
+      `${description}: manifest.json is not a manifest of this kit's preparation (manifestVersion 1 with web files and settings); prepare the data again with npm run data`,
     );
   }
   return value;

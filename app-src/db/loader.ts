@@ -115,7 +115,7 @@ async function loadTables(
     ),
   );
   const movieCount = await readCsv(
-    await source.open(moviesKey),
+    await source.open(moviesKey).catch(explain(label(moviesKey))),
     label(moviesKey),
     WEB_HEADERS.movies,
     (fields) => movies.add(parseMovie(fields)),
@@ -125,7 +125,10 @@ async function loadTables(
   checkRows(label(moviesKey), movieCount, manifest.files.webMovies.rows);
 
   const ratingsKey = manifest.files.webRatings.key;
-  const ratingsWriter = supportsCopy ? await CopyWriter.open(client) : undefined;
+  // The file first: a COPY in progress holds the connection, so nothing may fail between the two
+  // without aborting it (see below).
+  const ratingsStream = await source.open(ratingsKey).catch(explain(label(ratingsKey)));
+  const ratingsWriter = supportsCopy ? CopyWriter.open(client) : undefined;
   const ratings = new Batcher<RatingRow>((rows) =>
     ratingsWriter
       ? ratingsWriter.write(rows)
@@ -140,15 +143,22 @@ async function loadTables(
           ],
         ),
   );
-  const ratingCount = await readCsv(
-    await source.open(ratingsKey),
-    label(ratingsKey),
-    WEB_HEADERS.ratings,
-    (fields) => ratings.add(parseRating(fields)),
-    () => ratings.flushIfFull(),
-  ).catch(explain(label(ratingsKey)));
-  await ratings.flush().catch(explain(label(ratingsKey)));
-  await ratingsWriter?.end().catch(explain(label(ratingsKey)));
+  let ratingCount: number;
+  try {
+    ratingCount = await readCsv(
+      ratingsStream,
+      label(ratingsKey),
+      WEB_HEADERS.ratings,
+      (fields) => ratings.add(parseRating(fields)),
+      () => ratings.flushIfFull(),
+    ).catch(explain(label(ratingsKey)));
+    await ratings.flush().catch(explain(label(ratingsKey)));
+    await ratingsWriter?.end().catch(explain(label(ratingsKey)));
+  } catch (error) {
+    // A COPY left open would keep the connection in COPY mode: the rollback would wait forever.
+    ratingsWriter?.abort();
+    throw error;
+  }
   checkRows(label(ratingsKey), ratingCount, manifest.files.webRatings.rows);
 
   const usersFile = manifest.files.webUsers;
@@ -168,7 +178,7 @@ async function loadTables(
       ),
     );
     userCount = await readCsv(
-      await source.open(usersFile.key),
+      await source.open(usersFile.key).catch(explain(label(usersFile.key))),
       label(usersFile.key),
       WEB_HEADERS.users,
       (fields) => users.add(parseUser(fields)),
@@ -235,11 +245,12 @@ class Batcher<T> {
 /** One COPY FROM STDIN for all ratings, written as CSV, with backpressure. */
 class CopyWriter {
   private failure: Error | undefined;
+  private ended = false;
   private constructor(private readonly stream: Writable) {
     stream.on('error', (error) => (this.failure ??= error));
   }
 
-  static async open(client: PoolClient): Promise<CopyWriter> {
+  static open(client: PoolClient): CopyWriter {
     return new CopyWriter(
       client.query(copyFrom('copy ratings (user_id, movie_id, rating, rated_at) from stdin with (format csv)')),
     );
@@ -254,8 +265,19 @@ class CopyWriter {
 
   async end(): Promise<void> {
     if (this.failure) throw this.failure;
+    this.ended = true;
     this.stream.end();
     await once(this.stream, 'finish');
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Ends an unfinished COPY with CopyFail, so the server leaves COPY mode and the connection takes
+   * the rollback. Nothing to do once the COPY failed on the server or was ended: the server has
+   * answered, or will, and pg runs the next query after it.
+   */
+  abort(): void {
+    if (this.failure || this.ended) return;
+    this.stream.destroy(new Error('the load failed'));
   }
 }
