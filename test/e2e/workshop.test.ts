@@ -1,0 +1,313 @@
+/**
+ * The workshop in a real browser (Debian's Chromium through playwright-core), as an attendee walks
+ * it: front page, Select Random User, the three modes with their auto-submitting selects, Back,
+ * the reviews toggle, the keyboard, a phone-width screen, and an admin adding and deleting a model.
+ * Every step leaves a screenshot in screenshots/ (git-ignored). The app runs on the embedded
+ * database with the synthetic sample; no AWS is reached (no `campaigns`: the recipe check is off).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startWebApp, type Started } from '../../app-src/start';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const REQUIRED = Boolean(process.env.CI || process.env.REQUIRE_POSTGRES);
+const AVAILABLE = existsSync(CHROMIUM);
+const PASSWORD = 'e2e admin password, long enough';
+const ADMIN_MODEL = 'E2E model';
+const ADMIN_ARN = 'arn:aws:personalize:us-east-1:123456789012:campaign/e2e-model';
+const SCREENSHOTS = path.join(__dirname, '..', '..', 'screenshots');
+const PHONE = { width: 375, height: 800 };
+/** Sub-pixel rounding only: anything wider is a horizontal scroll. */
+const SCROLL_TOLERANCE = 2;
+
+if (!AVAILABLE && !REQUIRED) {
+  console.warn(`test/e2e/workshop.test.ts: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+}
+const walk = AVAILABLE || REQUIRED ? it : it.skip;
+
+describe('the workshop in Chromium', () => {
+  let web: Started | undefined;
+  let browser: Browser | undefined;
+  let base = '';
+
+  beforeAll(async () => {
+    if (!AVAILABLE) return;
+    web = await startWebApp({
+      database: { embedded: {} },
+      data: 'sample',
+      admin: { password: PASSWORD },
+      sessionSecret: 'an e2e test secret that is long enough to sign cookies',
+    });
+    base = (await web.app.listen({ port: 0, host: '127.0.0.1' })).replace(/\/$/, '');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+
+  walk(
+    'an attendee walks every mode, the keyboard and a phone screen; an admin adds and deletes a model',
+    async () => {
+      if (!AVAILABLE) {
+        throw new Error(
+          `No Chromium at ${CHROMIUM}: CI must run the browser test (apt-get install chromium, or set CHROMIUM_PATH).`,
+        );
+      }
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('requestfailed', (request) =>
+        problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`),
+      );
+      page.on('response', (response) => {
+        if (response.status() >= 500) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+      });
+
+      let shot = 0;
+      const screenshot = async (name: string) => {
+        shot += 1;
+        await page.screenshot({
+          path: path.join(SCREENSHOTS, `${String(shot).padStart(2, '0')}-${name}.png`),
+          fullPage: true,
+        });
+      };
+      const query = () => new URL(page.url()).searchParams;
+      const userIdOfUrl = () => Number(/\/recommend\/(\d+)\/$/.exec(new URL(page.url()).pathname)?.[1]);
+      /** Does `action`, then waits for the page it leads to (the condition must not hold before). */
+      const navigates = async (action: () => Promise<unknown>, arrived: (url: URL) => boolean) => {
+        await Promise.all([page.waitForURL(arrived), action()]);
+      };
+      const row = (name: string | RegExp) => page.getByRole('region', { name });
+      const movieIds = (region: Locator) =>
+        region.locator('li.tile').evaluateAll((tiles) => tiles.map((t) => Number((t as HTMLElement).dataset.movieId)));
+      const noHorizontalScroll = async (what: string) => {
+        const { scrollWidth, widest } = await page.evaluate((limit) => {
+          const over = [...document.body.querySelectorAll('*')]
+            .filter((el) => el.getBoundingClientRect().right > limit)
+            .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className)}` : ''}`);
+          return { scrollWidth: document.documentElement.scrollWidth, widest: over.slice(0, 5) };
+        }, PHONE.width + SCROLL_TOLERANCE);
+        if (scrollWidth > PHONE.width + SCROLL_TOLERANCE) {
+          throw new Error(
+            `${what} scrolls sideways at ${PHONE.width} px: the document is ${scrollWidth} px wide (first elements past the edge: ${widest.join(', ')})`,
+          );
+        }
+      };
+
+      // Front page → Select Random User.
+      await page.goto(`${base}/recommend/`);
+      await page.getByRole('heading', { name: 'Movie recommendations: the models' }).waitFor();
+      expect(await page.getByRole('row', { name: /Item-kNN \(local\)/ }).count()).toBeGreaterThan(0);
+      await screenshot('front');
+      await navigates(
+        () => page.getByRole('button', { name: 'Select Random User' }).click(),
+        (url) => /^\/recommend\/\d+\/$/.test(url.pathname),
+      );
+      const userId = userIdOfUrl();
+      expect(userId).toBeGreaterThan(0);
+      expect(await page.title()).toBe(`User ${userId} · MovieRecs Workshop`);
+      expect(await page.getByRole('row', { name: 'User id' }).getByRole('cell').textContent()).toBe(String(userId));
+      expect(await page.getByLabel('Personalize Mode').inputValue()).toBe('recommend');
+      await screenshot('user');
+
+      // Recommendations: two different local models, each select submitting itself.
+      expect(await page.getByLabel('Model 1').inputValue()).toBe('local:popular');
+      await navigates(
+        () => page.getByLabel('Model 1').selectOption('local:knn'),
+        (url) => url.searchParams.get('m1') === 'local:knn',
+      );
+      await navigates(
+        () => page.getByLabel('Model 2').selectOption({ label: 'Most popular (local) [local]' }),
+        (url) => url.searchParams.get('m2') === 'local:popular',
+      );
+      expect(query().get('m1')).toBe('local:knn');
+      expect(query().get('mode')).toBe('recommend');
+      expect(await page.getByLabel('Model 1').inputValue()).toBe('local:knn');
+      expect(await page.getByLabel('Model 2').inputValue()).toBe('local:popular');
+      for (const name of ['Personalization: Item-kNN (local)', 'Personalization: Most popular (local)']) {
+        await row(name).getByRole('heading', { name }).waitFor();
+        expect((await movieIds(row(name))).length).toBeGreaterThan(0);
+      }
+      const knnMovies = await movieIds(row('Personalization: Item-kNN (local)'));
+      await screenshot('two-models');
+
+      // Next User, then the browser's Back: the URL holds the whole state.
+      const modelsUrl = page.url();
+      await navigates(
+        () => page.getByRole('button', { name: 'Next User' }).click(),
+        (url) => userIdOfUrl() !== userId && url.searchParams.get('m1') === 'local:knn',
+      );
+      expect(userIdOfUrl()).not.toBe(userId);
+      expect(query().get('m2')).toBe('local:popular');
+      expect(await page.getByLabel('Model 1').inputValue()).toBe('local:knn');
+      await screenshot('next-user');
+      await page.goBack();
+      expect(page.url()).toBe(modelsUrl);
+      expect(await page.getByRole('row', { name: 'User id' }).getByRole('cell').textContent()).toBe(String(userId));
+      expect(await page.getByLabel('Model 1').inputValue()).toBe('local:knn');
+      expect(await page.getByLabel('Model 2').inputValue()).toBe('local:popular');
+      expect(await movieIds(row('Personalization: Item-kNN (local)'))).toEqual(knnMovies);
+      await screenshot('back');
+
+      // Personal Ranking of the most popular Horror movies.
+      await navigates(
+        () => page.getByLabel('Personalize Mode').selectOption({ label: 'Personal Ranking' }),
+        (url) => url.searchParams.get('mode') === 'ranking',
+      );
+      await navigates(
+        () => page.getByLabel('Genre Choice').selectOption('Horror'),
+        (url) => url.searchParams.get('genre') === 'Horror',
+      );
+      expect(query().get('m1')).toBe('local:knn');
+      const popularHorror = await movieIds(row('Most popular movies in Horror'));
+      expect(popularHorror.length).toBeGreaterThan(1);
+      const ranked = await movieIds(row(/^Rankings: /));
+      expect([...ranked].sort((a, b) => a - b)).toEqual([...popularHorror].sort((a, b) => a - b));
+      await screenshot('ranking-horror');
+
+      // Similar Items, from the user's top review; a tile becomes the new base movie.
+      await navigates(
+        () => page.getByLabel('Personalize Mode').selectOption({ label: 'Similar Items' }),
+        (url) => url.searchParams.get('mode') === 'similar',
+      );
+      const similarRow = row(/^Similar Items: /);
+      await similarRow.getByRole('heading', { name: /^Similar Items: / }).waitFor();
+      const similar = await movieIds(similarRow);
+      expect(similar.length).toBeGreaterThan(0);
+      await screenshot('similar');
+      const clicked = similar[Math.min(2, similar.length - 1)];
+      const clickedTitle = (await similarRow.locator(`li.tile[data-movie-id="${clicked}"] .title`).textContent())!;
+      await navigates(
+        () => similarRow.getByRole('link', { name: new RegExp(`^Movies like ${escapeRegExp(clickedTitle)}$`) }).click(),
+        (url) => url.searchParams.get('base') === String(clicked),
+      );
+      expect(await page.locator('[data-base-movie]').getAttribute('data-base-movie')).toBe(String(clicked));
+      const fromClicked = await movieIds(similarRow);
+      expect(fromClicked.length).toBeGreaterThan(0);
+      expect(fromClicked).not.toContain(clicked);
+      await screenshot('similar-clicked');
+
+      // Ordering "Personalized": the same movies, re-ranked for the user.
+      await navigates(
+        () => page.getByLabel('Ordering').selectOption({ label: 'Personalized' }),
+        (url) => url.searchParams.get('order') === 'personalized',
+      );
+      expect(query().get('base')).toBe(String(clicked));
+      const personalized = await movieIds(similarRow);
+      expect([...personalized].sort((a, b) => a - b)).toEqual([...fromClicked].sort((a, b) => a - b));
+      await screenshot('similar-personalized');
+
+      // Show User Reviews off, then on.
+      const reviewsRow = row('Your top movie reviews');
+      expect(await reviewsRow.count()).toBe(1);
+      expect(await page.getByLabel('Show User Reviews').isChecked()).toBe(true);
+      await navigates(
+        () => page.getByLabel('Show User Reviews').uncheck(),
+        (url) => !url.searchParams.has('reviews'),
+      );
+      expect(await reviewsRow.count()).toBe(0);
+      expect(await page.getByLabel('Show User Reviews').isChecked()).toBe(false);
+      expect(query().get('order')).toBe('personalized');
+      await screenshot('reviews-off');
+      await navigates(
+        () => page.getByLabel('Show User Reviews').check(),
+        (url) => url.searchParams.get('reviews') === 'show',
+      );
+      expect(await reviewsRow.count()).toBe(1);
+      expect((await movieIds(reviewsRow)).length).toBeGreaterThan(0);
+      await screenshot('reviews-on');
+
+      // The keyboard alone: Tab to Next User, Enter.
+      const here = userIdOfUrl();
+      const nextUser = page.getByRole('button', { name: 'Next User' });
+      await page.locator('body').focus();
+      let tabs = 0;
+      while (!(await nextUser.evaluate((el) => el === document.activeElement))) {
+        tabs += 1;
+        if (tabs > 20) throw new Error('20 Tab presses never reached the Next User button');
+        await page.keyboard.press('Tab');
+      }
+      await screenshot('keyboard-focus');
+      await navigates(
+        () => page.keyboard.press('Enter'),
+        () => userIdOfUrl() !== here,
+      );
+      expect(query().get('mode')).toBe('similar');
+
+      // A phone: no page-wide horizontal scroll (tile rows scroll inside themselves).
+      await page.setViewportSize(PHONE);
+      await page.goto(`${base}/recommend/${userId}/?mode=recommend&m1=local:knn&m2=local:popular&reviews=show`);
+      await noHorizontalScroll('user page, recommendations');
+      await screenshot('phone-user');
+      await page.goto(`${base}/recommend/${userId}/?mode=similar&reviews=show`);
+      await noHorizontalScroll('user page, similar items');
+      await page.goto(`${base}/recommend/`);
+      await noHorizontalScroll('front page');
+      await screenshot('phone-front');
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // Admin: log in, add a model, see it offered on the user page, delete it.
+      await page.goto(`${base}/admin/`);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await screenshot('admin-login');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('heading', { name: 'Admin: models' }).waitFor();
+      await page.getByLabel('Name').fill(ADMIN_MODEL);
+      await page.getByLabel('Campaign ARN').fill(ADMIN_ARN);
+      await page.getByLabel('Type').selectOption('recommend');
+      await navigates(
+        () => page.getByRole('button', { name: 'Add model' }).click(),
+        (url) => url.searchParams.get('notice') === 'added',
+      );
+      await page.getByRole('status').filter({ hasText: 'The model was added.' }).waitFor();
+      expect(await page.getByRole('row', { name: new RegExp(ADMIN_ARN) }).count()).toBe(1);
+      await screenshot('admin-added');
+      const modelOneOptions = async () => {
+        await page.goto(`${base}/recommend/${userId}/`);
+        return page
+          .getByLabel('Model 1')
+          .locator('option')
+          .evaluateAll((options) => options.map((o) => o.textContent?.trim()));
+      };
+      expect(await modelOneOptions()).toContain(ADMIN_MODEL);
+      await screenshot('user-with-admin-model');
+      await page.goto(`${base}/admin/`);
+      await navigates(
+        () => page.getByRole('button', { name: `Delete ${ADMIN_MODEL}` }).click(),
+        (url) => url.searchParams.get('notice') === 'deleted',
+      );
+      expect(await page.getByRole('row', { name: new RegExp(ADMIN_ARN) }).count()).toBe(0);
+      await screenshot('admin-deleted');
+      expect(await modelOneOptions()).not.toContain(ADMIN_MODEL);
+      expect(await modelOneOptions()).toContain('Item-kNN (local) [local]');
+
+      expect(problems).toEqual([]);
+      await context.close();
+    },
+    120_000,
+  );
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
