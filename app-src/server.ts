@@ -91,6 +91,12 @@ export function parseServerArgs(argv: readonly string[]): ServerOptions | 'help'
   };
 }
 
+/** The address to open in a browser: a wildcard host is this machine; an IPv6 address goes in brackets. */
+export function urlFor(host: string, port: number, pathname: string): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}${pathname}`;
+}
+
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let options: ServerOptions | 'help';
   try {
@@ -122,11 +128,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
     throw error;
   }
-  const shown = options.host === '0.0.0.0' ? 'localhost' : options.host;
   console.log(`\nMovieRecs Workshop is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:`);
-  console.log(`  http://${shown}:${options.port}/recommend/`);
+  console.log(`  ${urlFor(options.host, options.port, '/recommend/')}`);
   if (web.generatedPassword)
-    console.log(`  admin: http://${shown}:${options.port}/admin/  user admin, password ${web.generatedPassword}`);
+    console.log(
+      `  admin: ${urlFor(options.host, options.port, '/admin/')}  user admin, password ${web.generatedPassword}`,
+    );
   console.log('Press Ctrl-C to stop.');
 
   await new Promise<void>((resolve) => {

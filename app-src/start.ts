@@ -67,7 +67,13 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       ? connectDatabase({ url: settings.database.url })
       : await startEmbeddedDatabase(settings.database.embedded);
   try {
-    await database.pool.query('select 1');
+    try {
+      await database.pool.query('select 1');
+    } catch (error) {
+      throw new Error(`the database at ${database.description} does not answer: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     log(`database ${database.description} ready in ${lap('database')} ms`);
     await migrateToLatest(database.db);
     lap('migrate');

@@ -37,8 +37,13 @@ function metric(value: number | undefined): string {
   return value === undefined ? '–' : value.toFixed(4);
 }
 
+/** A model's name, with "(local)" for a local model whose name does not already say so. */
+export function modelName(model: Model): string {
+  return model.source === 'local' && !/\blocal\b/i.test(model.name) ? `${model.name} (local)` : model.name;
+}
+
 export function modelLabel(model: Model): SafeHtml {
-  return html`${model.name}${model.source === 'local' ? html`<span class="badge">local</span>` : ''}`;
+  return html`${modelName(model)}`;
 }
 
 export function frontPage(data: FrontPageData): string {
@@ -46,8 +51,8 @@ export function frontPage(data: FrontPageData): string {
     'Models',
     html`<h1>Movie recommendations: the models</h1>
       ${data.problems.map((p) => html`<div class="notice" role="status">${p}</div>`)} ${pipelineBanner(data.pipeline)}
-      <div class="layout">
-        <div>
+      <div class="front">
+        <div class="front-side">
           <section class="card" aria-labelledby="data-heading">
             <h2 id="data-heading">The data</h2>
             ${
@@ -78,7 +83,7 @@ export function frontPage(data: FrontPageData): string {
           </section>
           ${guide(data.evaluationProtocol)}
         </div>
-        <div>
+        <div class="models">
           <section class="card" aria-labelledby="models-heading">
             <h2 id="models-heading">Models and offline metrics</h2>
             <p class="muted">Larger is better for every metric. Local models are baselines trained here.</p>

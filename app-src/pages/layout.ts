@@ -9,6 +9,7 @@ export function page(title: string, body: SafeHtml): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title} · MovieRecs Workshop</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="${CSS_PATH}" />
       </head>
       <body>

@@ -10,16 +10,16 @@ export function posterSvg(title: string, year: number | null, genres: readonly s
   const hue = Math.round((hash[0] / 255) * 360);
   const hue2 = (hue + 40 + hash[1]) % 360;
   const words = title.split(/\s+/).filter(Boolean);
-  // Wrap the title into at most five lines of about 14 characters.
+  // Wrap the title into at most five lines of about 12 characters (13 px type fits 120 px).
   const lines: string[] = [];
   for (const word of words) {
     const last = lines.length - 1;
-    if (last >= 0 && (lines[last] + ' ' + word).length <= 14) lines[last] += ' ' + word;
-    else lines.push(word.length > 16 ? word.slice(0, 15) + '…' : word);
+    if (last >= 0 && (lines[last] + ' ' + word).length <= 12) lines[last] += ' ' + word;
+    else lines.push(word.length > 13 ? word.slice(0, 12) + '…' : word);
   }
   if (lines.length > 5) {
     lines.length = 5;
-    lines[4] = lines[4].slice(0, 13) + '…';
+    lines[4] = lines[4].slice(0, 11) + '…';
   }
   const text = lines.map((line, i) => `<tspan x="60" dy="${i === 0 ? 0 : 17}">${escapeHtml(line)}</tspan>`).join('');
   const genreLine = escapeHtml(genres.slice(0, 2).join(' · ') || 'no genres listed');
@@ -29,7 +29,7 @@ export function posterSvg(title: string, year: number | null, genres: readonly s
     `<stop offset="1" stop-color="hsl(${hue2} 60% 18%)"/></linearGradient></defs>` +
     `<rect width="120" height="180" fill="url(#g)"/>` +
     `<circle cx="${20 + (hash[2] % 80)}" cy="${30 + (hash[3] % 40)}" r="${18 + (hash[4] % 22)}" fill="hsl(${hue2} 70% 70% / 0.25)"/>` +
-    `<text x="60" y="${70 - lines.length * 4}" text-anchor="middle" font-family="Georgia, serif" font-size="14" fill="#fff">${text}</text>` +
+    `<text x="60" y="${70 - lines.length * 4}" text-anchor="middle" font-family="Georgia, serif" font-size="13" fill="#fff">${text}</text>` +
     `<text x="60" y="150" text-anchor="middle" font-family="sans-serif" font-size="10" fill="#eee">${genreLine}</text>` +
     (year
       ? `<text x="60" y="166" text-anchor="middle" font-family="sans-serif" font-size="10" fill="#ddd">${year}</text>`

@@ -7,6 +7,7 @@ import type { Movie, Review, User } from '../db/queries';
 import { html, SafeHtml } from '../html';
 import type { Model } from '../recommenders/port';
 import { page } from './layout';
+import { modelName } from './front';
 
 export const ROW_LENGTH = 25;
 
@@ -263,8 +264,7 @@ export function userPage(data: UserPageData): string {
 
 function modeControls(data: UserPageData): SafeHtml {
   const { state, models, user } = data;
-  const options = (list: readonly Model[]) =>
-    list.map((m) => [m.id, m.source === 'local' ? `${m.name} [local]` : m.name] as const);
+  const options = (list: readonly Model[]) => list.map((m) => [m.id, modelName(m)] as const);
   if (state.mode === 'recommend') {
     return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
       ${hidden(state, ['mode', 'genre', 'order', 'reviews'])}

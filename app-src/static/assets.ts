@@ -16,7 +16,13 @@ main { padding:1rem 1.25rem; max-width:1400px; margin:0 auto; }
 h1 { font-size:1.5rem; margin:.25rem 0 1rem; } h2 { font-size:1.15rem; margin:0 0 .5rem; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:1rem; margin-bottom:1rem; }
 .layout { display:grid; grid-template-columns:minmax(240px, 300px) 1fr; gap:1rem; align-items:start; }
+/* Grid items default to min-width:auto, so a row of 25 tiles would widen the page instead of scrolling inside itself. */
+.layout > * { min-width:0; }
 @media (max-width: 760px) { .layout { grid-template-columns:1fr; } }
+/* Front page: the models across the top, then the data and the guide side by side. */
+.front { display:flex; flex-direction:column; } .front > .models { order:-1; min-width:0; }
+.front-side { display:grid; grid-template-columns:minmax(240px, 1fr) 2fr; gap:1rem; align-items:start; }
+@media (max-width: 760px) { .front-side { grid-template-columns:1fr; } }
 label { display:block; font-weight:600; margin:.5rem 0 .2rem; }
 select, input[type=text], input[type=password], input[type=number] { width:100%; padding:.4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; background:#fff; }
 button, .button { display:inline-block; padding:.45rem .8rem; font:inherit; border:1px solid var(--accent); background:var(--accent); color:#fff; border-radius:4px; cursor:pointer; text-decoration:none; }

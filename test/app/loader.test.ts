@@ -533,15 +533,17 @@ pgOnly('loadWebData with other sessions on PostgreSQL', () => {
   });
 
   it('two loads at once (two pools): one loads, the other waits and finds it loaded', async () => {
-    const folder = fixture();
+    // Enough ratings for the loads to overlap, and both pools connected already.
+    const folder = fixture({ ratings: manyRatings(20_000) });
+    await Promise.all([handle.pool.query('select 1'), other.pool.query('select 1')]);
     const results = await Promise.all([
       loadWebData(handle, new FolderLoadSource(folder)),
       loadWebData(other, new FolderLoadSource(folder)),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['loaded', 'unchanged']);
-    expect(results[0].counts).toEqual({ users: 6, movies: 12, ratings: 29 });
+    expect(results[0].counts).toEqual({ users: 6, movies: 12, ratings: 20_000 });
     expect(results[1].counts).toEqual(results[0].counts);
-    expect(await count('ratings')).toBe(29);
+    expect(await count('ratings')).toBe(20_000);
     expect(await count('users')).toBe(6);
     expect(await count('movies')).toBe(12);
   });

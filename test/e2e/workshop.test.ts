@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 import { startWebApp, type Started } from '../../app-src/start';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -17,6 +17,7 @@ const PASSWORD = 'e2e admin password, long enough';
 const ADMIN_MODEL = 'E2E model';
 const ADMIN_ARN = 'arn:aws:personalize:us-east-1:123456789012:campaign/e2e-model';
 const SCREENSHOTS = path.join(__dirname, '..', '..', 'screenshots');
+const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 800 };
 /** Sub-pixel rounding only: anything wider is a horizontal scroll. */
 const SCROLL_TOLERANCE = 2;
@@ -24,6 +25,18 @@ const SCROLL_TOLERANCE = 2;
 if (!AVAILABLE && !REQUIRED) {
   console.warn(`test/e2e/workshop.test.ts: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium).`);
 }
+/** The few DOM names the in-page callbacks use (the project's tsconfig has no "dom" lib). */
+declare const document: {
+  readonly documentElement: { readonly scrollWidth: number };
+  readonly body: { querySelectorAll(selector: string): Iterable<InPageElement> };
+  readonly activeElement: unknown;
+};
+interface InPageElement {
+  readonly tagName: string;
+  readonly className: unknown;
+  getBoundingClientRect(): { readonly right: number };
+}
+
 const walk = AVAILABLE || REQUIRED ? it : it.skip;
 
 describe('the workshop in Chromium', () => {
@@ -68,12 +81,12 @@ describe('the workshop in Chromium', () => {
         );
       }
       mkdirSync(SCREENSHOTS, { recursive: true });
-      const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+      const context = await browser!.newContext({ viewport: DESKTOP });
       const page = await context.newPage();
 
       const problems: string[] = [];
       page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+        if (message.type() === 'error') problems.push(`console error: ${message.text()} (${message.location().url})`);
       });
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
       page.on('requestfailed', (request) =>
@@ -99,17 +112,17 @@ describe('the workshop in Chromium', () => {
       };
       const row = (name: string | RegExp) => page.getByRole('region', { name });
       const movieIds = (region: Locator) =>
-        region.locator('li.tile').evaluateAll((tiles) => tiles.map((t) => Number((t as HTMLElement).dataset.movieId)));
-      const noHorizontalScroll = async (what: string) => {
+        region.locator('li.tile').evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-movie-id'))));
+      const noHorizontalScroll = async (what: string, width = PHONE.width) => {
         const { scrollWidth, widest } = await page.evaluate((limit) => {
           const over = [...document.body.querySelectorAll('*')]
             .filter((el) => el.getBoundingClientRect().right > limit)
             .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className)}` : ''}`);
           return { scrollWidth: document.documentElement.scrollWidth, widest: over.slice(0, 5) };
-        }, PHONE.width + SCROLL_TOLERANCE);
-        if (scrollWidth > PHONE.width + SCROLL_TOLERANCE) {
+        }, width + SCROLL_TOLERANCE);
+        if (scrollWidth > width + SCROLL_TOLERANCE) {
           throw new Error(
-            `${what} scrolls sideways at ${PHONE.width} px: the document is ${scrollWidth} px wide (first elements past the edge: ${widest.join(', ')})`,
+            `${what} scrolls sideways at ${width} px: the document is ${scrollWidth} px wide (first elements past the edge: ${widest.join(', ')})`,
           );
         }
       };
@@ -137,7 +150,7 @@ describe('the workshop in Chromium', () => {
         (url) => url.searchParams.get('m1') === 'local:knn',
       );
       await navigates(
-        () => page.getByLabel('Model 2').selectOption({ label: 'Most popular (local) [local]' }),
+        () => page.getByLabel('Model 2').selectOption({ label: 'Most popular (local)' }),
         (url) => url.searchParams.get('m2') === 'local:popular',
       );
       expect(query().get('m1')).toBe('local:knn');
@@ -149,6 +162,7 @@ describe('the workshop in Chromium', () => {
         expect((await movieIds(row(name))).length).toBeGreaterThan(0);
       }
       const knnMovies = await movieIds(row('Personalization: Item-kNN (local)'));
+      await noHorizontalScroll('user page on a laptop', DESKTOP.width);
       await screenshot('two-models');
 
       // Next User, then the browser's Back: the URL holds the whole state.
@@ -198,7 +212,8 @@ describe('the workshop in Chromium', () => {
       const clicked = similar[Math.min(2, similar.length - 1)];
       const clickedTitle = (await similarRow.locator(`li.tile[data-movie-id="${clicked}"] .title`).textContent())!;
       await navigates(
-        () => similarRow.getByRole('link', { name: new RegExp(`^Movies like ${escapeRegExp(clickedTitle)}$`) }).click(),
+        () =>
+          similarRow.locator(`li.tile[data-movie-id="${clicked}"]`).getByRole('link', { name: clickedTitle }).click(),
         (url) => url.searchParams.get('base') === String(clicked),
       );
       expect(await page.locator('[data-base-movie]').getAttribute('data-base-movie')).toBe(String(clicked));
@@ -264,7 +279,7 @@ describe('the workshop in Chromium', () => {
       await page.goto(`${base}/recommend/`);
       await noHorizontalScroll('front page');
       await screenshot('phone-front');
-      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.setViewportSize(DESKTOP);
 
       // Admin: log in, add a model, see it offered on the user page, delete it.
       await page.goto(`${base}/admin/`);
@@ -280,7 +295,7 @@ describe('the workshop in Chromium', () => {
         (url) => url.searchParams.get('notice') === 'added',
       );
       await page.getByRole('status').filter({ hasText: 'The model was added.' }).waitFor();
-      expect(await page.getByRole('row', { name: new RegExp(ADMIN_ARN) }).count()).toBe(1);
+      expect(await page.getByRole('row', { name: ADMIN_ARN }).count()).toBe(1);
       await screenshot('admin-added');
       const modelOneOptions = async () => {
         await page.goto(`${base}/recommend/${userId}/`);
@@ -296,10 +311,10 @@ describe('the workshop in Chromium', () => {
         () => page.getByRole('button', { name: `Delete ${ADMIN_MODEL}` }).click(),
         (url) => url.searchParams.get('notice') === 'deleted',
       );
-      expect(await page.getByRole('row', { name: new RegExp(ADMIN_ARN) }).count()).toBe(0);
+      expect(await page.getByRole('row', { name: ADMIN_ARN }).count()).toBe(0);
       await screenshot('admin-deleted');
       expect(await modelOneOptions()).not.toContain(ADMIN_MODEL);
-      expect(await modelOneOptions()).toContain('Item-kNN (local) [local]');
+      expect(await modelOneOptions()).toContain('Item-kNN (local)');
 
       expect(problems).toEqual([]);
       await context.close();
@@ -307,7 +322,3 @@ describe('the workshop in Chromium', () => {
     120_000,
   );
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
