@@ -667,6 +667,7 @@ async function runBenchmark(options: Options): Promise<number> {
     await stats(true);
     for (const target of targets) {
       standIn.send({ type: 'delay', ms: target.delayMs });
+      await counts(); // IPC is ordered: the stand-in has the new delay once it answers
       const load = (duration: number) =>
         autocannon({
           url: `http://127.0.0.1:${target.port()}`,
