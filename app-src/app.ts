@@ -215,26 +215,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     baseMovie: Movie | undefined,
   ): Promise<MovieRow[]> {
     if (state.mode === 'recommend') {
+      // Both models are asked at once; their movies are then read in one query.
       const chosen = [state.m1, state.m2].flatMap((id) => models.recommend.find((m) => m.id === id) ?? []);
-      return Promise.all(
-        chosen.map((model, i) =>
-          settleRow(`model-${i + 1}`, `Personalization: ${model.name}`, async () =>
-            queries.moviesInOrder(await deps.recommender.recommend(model, userId, ROW_LENGTH)),
-          ),
-        ),
+      const answers = await Promise.all(
+        chosen.map((model) => settle(() => deps.recommender.recommend(model, userId, ROW_LENGTH))),
       );
+      const movies = byId(await queries.moviesInOrder([...new Set(answers.flatMap((a) => a.ids ?? []))]));
+      return chosen.map((model, i) => toRow(`model-${i + 1}`, `Personalization: ${model.name}`, answers[i], movies));
     }
     if (state.mode === 'ranking') {
       const popular = await queries.popularMovies(state.genre, ROW_LENGTH);
       const ids = popular.map((m) => m.id);
-      const ranked = await Promise.all(
-        models.ranking.map((model, i) =>
-          settleRow(`ranking-${i + 1}`, `Rankings: ${model.name}`, async () =>
-            ids.length ? queries.moviesInOrder(await deps.recommender.rank(model, userId, ids)) : [],
-          ),
+      const movies = byId(popular);
+      const answers = await Promise.all(
+        models.ranking.map((model) =>
+          settle(async () => (ids.length ? deps.recommender.rank(model, userId, ids) : [])),
         ),
       );
-      return [{ id: 'popular', heading: `Most popular movies in ${state.genre ?? 'All'}`, movies: popular }, ...ranked];
+      return [
+        { id: 'popular', heading: `Most popular movies in ${state.genre ?? 'All'}`, movies: popular },
+        ...models.ranking.map((model, i) => toRow(`ranking-${i + 1}`, `Rankings: ${model.name}`, answers[i], movies)),
+      ];
     }
     if (!baseMovie) return [];
     const link = (movie: Movie) => userUrl(userId, state, { base: movie.id });
@@ -338,6 +339,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if ('errors' in checked) return adminView(reply, form, checked.errors, undefined, 400);
       try {
         await adminModels.add(checked.input);
+        deps.catalog.invalidate();
       } catch (error) {
         if (error instanceof DuplicateCampaignError) return adminView(reply, form, [error.message], undefined, 409);
         throw error;
@@ -378,6 +380,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if ('errors' in checked) return sendHtml(reply, editPage(id, reply.generateCsrf(), form, checked.errors), 400);
       try {
         if (!(await adminModels.update(id, checked.input))) throw new HttpError(404, `There is no model ${id}.`);
+        deps.catalog.invalidate();
       } catch (error) {
         if (error instanceof DuplicateCampaignError) {
           return sendHtml(reply, editPage(id, reply.generateCsrf(), form, [error.message]), 409);
@@ -394,6 +397,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const id = parseId(request.params.id, 'model');
       formBody(request.body, ['_csrf']);
       if (!(await adminModels.remove(id))) throw new HttpError(404, `There is no model ${id}.`);
+      deps.catalog.invalidate();
       return reply.redirect(`/admin/?notice=deleted`, 303);
     },
   );
@@ -406,6 +410,29 @@ const NOTICES: Record<string, string> = {
   saved: 'The model was saved.',
   deleted: 'The model was deleted.',
 };
+
+/** A model's answer, or why there is none: one failing model never fails the page. */
+async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; unavailable?: string }> {
+  try {
+    return { ids: await ask() };
+  } catch (error) {
+    return { unavailable: (error as Error).message || String(error) };
+  }
+}
+
+function byId(movies: readonly Movie[]): Map<number, Movie> {
+  return new Map(movies.map((m) => [m.id, m]));
+}
+
+function toRow(
+  id: string,
+  heading: string,
+  answer: { ids?: number[]; unavailable?: string },
+  movies: ReadonlyMap<number, Movie>,
+): MovieRow {
+  if (answer.unavailable !== undefined) return { id, heading, unavailable: answer.unavailable };
+  return { id, heading, movies: (answer.ids ?? []).flatMap((movieId) => movies.get(movieId) ?? []) };
+}
 
 async function settleRow(
   id: string,

@@ -46,11 +46,36 @@ function toMovie(row: {
   return { id: row.id, title: row.title, year: row.year, genres: row.genres, positiveCount: row.positive_count };
 }
 
+/** How long what changes only with a data load (summary, genres, user bounds) is kept. */
+export const DATA_CACHE_MS = 10_000;
+
 export class Queries {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * What only a data load changes is read once per DATA_CACHE_MS, not on every page: a new data
+   * revision loaded by another instance shows within that time. A failed read is not kept.
+   */
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && this.now() - hit.at < DATA_CACHE_MS) return hit.value as Promise<T>;
+    const value = read();
+    this.cache.set(key, { at: this.now(), value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
 
   /** The counts written with the data in the load transaction (data_load, primary key). */
-  async dataSummary(): Promise<DataSummary | undefined> {
+  dataSummary(): Promise<DataSummary | undefined> {
+    return this.cached('summary', () => this.readDataSummary());
+  }
+
+  private async readDataSummary(): Promise<DataSummary | undefined> {
     const row = await this.db.selectFrom('data_load').selectAll().where('id', '=', 1).executeTakeFirst();
     if (!row) return undefined;
     return {
@@ -64,17 +89,30 @@ export class Queries {
   }
 
   /** Genres of the loaded edition, by name (genres, primary key). */
-  async genres(): Promise<string[]> {
-    const rows = await this.db.selectFrom('genres').select('name').orderBy('name').execute();
-    return rows.map((r) => r.name);
+  genres(): Promise<string[]> {
+    return this.cached('genres', async () => {
+      const rows = await this.db.selectFrom('genres').select('name').orderBy('name').execute();
+      return rows.map((r) => r.name);
+    });
   }
 
-  /** A user chosen uniformly (users primary key: count, then one row at an offset). */
+  /** How many users, and the first and last id (users primary key). */
+  private userBounds(): Promise<{ count: number; first: number | null; last: number | null }> {
+    return this.cached('users', () =>
+      this.db
+        .selectFrom('users')
+        .select([
+          sql<number>`count(*)::int`.as('count'),
+          sql<number | null>`min(id)`.as('first'),
+          sql<number | null>`max(id)`.as('last'),
+        ])
+        .executeTakeFirstOrThrow(),
+    );
+  }
+
+  /** A user chosen uniformly (users primary key: one row at a random offset). */
   async randomUserId(random = Math.random): Promise<number | undefined> {
-    const { count } = await this.db
-      .selectFrom('users')
-      .select(sql<number>`count(*)::int`.as('count'))
-      .executeTakeFirstOrThrow();
+    const { count } = await this.userBounds();
     if (count === 0) return undefined;
     const row = await this.db
       .selectFrom('users')
@@ -96,13 +134,16 @@ export class Queries {
 
   /** The users before and after `id`, wrapping around at the ends (users primary key). */
   async neighbourUsers(id: number): Promise<{ previous: number; next: number }> {
-    const [previous, next, first, last] = await Promise.all([
-      this.db.selectFrom('users').select('id').where('id', '<', id).orderBy('id', 'desc').limit(1).executeTakeFirst(),
-      this.db.selectFrom('users').select('id').where('id', '>', id).orderBy('id').limit(1).executeTakeFirst(),
-      this.db.selectFrom('users').select('id').orderBy('id').limit(1).executeTakeFirst(),
-      this.db.selectFrom('users').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    const [row, bounds] = await Promise.all([
+      this.db
+        .selectNoFrom([
+          sql<number | null>`(select max(id) from users where id < ${id})`.as('previous'),
+          sql<number | null>`(select min(id) from users where id > ${id})`.as('next'),
+        ])
+        .executeTakeFirstOrThrow(),
+      this.userBounds(),
     ]);
-    return { previous: previous?.id ?? last?.id ?? id, next: next?.id ?? first?.id ?? id };
+    return { previous: row.previous ?? bounds.last ?? id, next: row.next ?? bounds.first ?? id };
   }
 
   /** How many reviews the user gave at each rating value (ratings_by_user). */

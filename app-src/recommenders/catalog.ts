@@ -3,7 +3,7 @@
  * controller as campaigns become active) and the admin's, merged and ordered by sort order. A
  * campaign both in the registry and added by an admin is listed once, as the registry's.
  */
-import type { AdminModels } from '../db/admin-models';
+import type { AdminModel, AdminModels } from '../db/admin-models';
 import type { Model, ModelType, Recommender } from './port';
 import type { ModelRegistrySource, PipelineProgress } from './registry';
 
@@ -14,15 +14,35 @@ export interface CatalogView {
   readonly problems: readonly string[];
 }
 
+/** How long the admin's models are kept between reads: an edit on another instance shows within it. */
+export const ADMIN_MODELS_CACHE_MS = 5_000;
+
 export class ModelCatalog {
+  private adminCache: { at: number; models: Promise<AdminModel[]> } | undefined;
+
   constructor(
     private readonly local: readonly Model[],
     private readonly registry: ModelRegistrySource,
     private readonly admin: AdminModels,
+    private readonly now: () => number = Date.now,
   ) {}
 
+  /** Drops the cached admin models: this instance's own edits show at once. */
+  invalidate(): void {
+    this.adminCache = undefined;
+  }
+
+  private adminModels(): Promise<AdminModel[]> {
+    if (!this.adminCache || this.now() - this.adminCache.at >= ADMIN_MODELS_CACHE_MS) {
+      const models = this.admin.list();
+      this.adminCache = { at: this.now(), models };
+      models.catch(() => (this.adminCache = undefined));
+    }
+    return this.adminCache.models;
+  }
+
   async view(): Promise<CatalogView> {
-    const [snapshot, adminModels] = await Promise.all([this.registry.snapshot(), this.admin.list()]);
+    const [snapshot, adminModels] = await Promise.all([this.registry.snapshot(), this.adminModels()]);
     const registryArns = new Set(snapshot.models.map((m) => m.campaignArn));
     const fromAdmin: Model[] = adminModels
       .filter((m) => !registryArns.has(m.campaignArn))
