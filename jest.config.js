@@ -3,9 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Kysely 0.29 and cookie 2 (light-my-request's) ship ES modules only, which Jest on Node 20 cannot require: swc turns them into
-  // CommonJS like our own TypeScript (tsx and esbuild read them as they are).
-  transformIgnorePatterns: ['/node_modules/(?!(kysely|cookie)/)'],
+  // cookie 2 (light-my-request's, behind Fastify's inject) ships ES modules only, which Jest on
+  // Node 20 cannot require: swc turns it into CommonJS like our own TypeScript.
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   transform: {
     '^.+\\.(ts|js)$': [
       '@swc/jest',
