@@ -3,6 +3,7 @@
  * and the models an admin adds, which then appear in the user page's dropdowns.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { hashPassword, verifyPassword } from '../../app-src/auth';
 import type { CampaignRecipePort } from '../../app-src/recommenders/arn';
 import { startWebApp, Started } from '../../app-src/start';
 import { DATABASE_KINDS, freshPostgresDatabase, writePreparedFixture } from './helpers';
@@ -48,7 +49,9 @@ describe.each(DATABASE_KINDS)('admin on %s', (kind) => {
     web = await startWebApp({
       database,
       data: { folder: writePreparedFixture() },
-      admin: { password: PASSWORD },
+      // A cheaper scrypt than production's (N = 2^17, auth.ts) keeps forty logins quick; the hash
+      // records its parameters, so the check is the real one.
+      admin: { passwordHash: await hashPassword(PASSWORD, { N: 2 ** 12, r: 8, p: 1 }) },
       sessionSecret: 'a test secret that is long enough to sign cookies',
       campaigns,
     });
@@ -98,6 +101,14 @@ describe.each(DATABASE_KINDS)('admin on %s', (kind) => {
     expect(res.statusCode).toBe(303);
     return b;
   }
+
+  it('hashes with scrypt at N = 2^17 by default and checks a password against its hash', async () => {
+    const hash = await hashPassword('s3cret');
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{44}$/);
+    await expect(verifyPassword('s3cret', hash)).resolves.toBe(true);
+    await expect(verifyPassword('s3cret ', hash)).resolves.toBe(false);
+    await expect(verifyPassword('s3cret', 'plain text')).rejects.toThrow('not an scrypt hash');
+  });
 
   it('shows a login form with a CSRF token, and logs in with the right password', async () => {
     const b = browser('10.0.1.1');
