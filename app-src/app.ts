@@ -42,6 +42,8 @@ export interface AppDeps {
     readonly loginAttemptsPerMinute?: number;
   };
   readonly logger?: boolean | object;
+  /** Behind a load balancer: request.ip comes from X-Forwarded-For (the login rate limit keys on it). */
+  readonly trustProxy?: boolean;
 }
 
 /** A request the app refuses, with a message for the page. */
@@ -63,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.admin.sessionSecret.length < 32) throw new Error('admin.sessionSecret must be at least 32 characters');
   const app = Fastify({
     logger: deps.logger ?? false,
+    trustProxy: deps.trustProxy ?? false,
     // Repeated keys become arrays; readQuery refuses them by name.
     routerOptions: { querystringParser: (text: string) => parseQueryString(text, '&', '=', { maxKeys: 50 }) },
     bodyLimit: 16 * 1024,

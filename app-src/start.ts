@@ -24,7 +24,9 @@ import { ModelRegistrySource, StaticRegistry } from './recommenders/registry';
 
 export interface StartSettings {
   /** A PostgreSQL URL, or the embedded PGlite (in memory, or in `dataDir`). */
-  readonly database: { readonly url: string } | { readonly embedded: { readonly dataDir?: string } };
+  readonly database:
+    | { readonly url: string; readonly ssl?: { readonly ca: string } }
+    | { readonly embedded: { readonly dataDir?: string } };
   /** The prepared data: a folder `npm run data` wrote, any other source, or the synthetic sample. */
   readonly data: { readonly folder: string } | { readonly source: LoadSource } | 'sample';
   /** The admin password in clear (hashed here), or already hashed; absent: one is generated. */
@@ -35,6 +37,8 @@ export interface StartSettings {
   readonly personalize?: Recommender;
   readonly campaigns?: CampaignRecipePort;
   readonly secureCookies?: boolean;
+  /** Behind a load balancer: take the client's address from X-Forwarded-For. */
+  readonly trustProxy?: boolean;
   readonly logger?: boolean | object;
   /** Progress lines ("loaded 50,000 ratings in 2.1 s"). */
   readonly log?: (line: string) => void;
@@ -64,7 +68,7 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
 
   const database =
     'url' in settings.database
-      ? connectDatabase({ url: settings.database.url })
+      ? connectDatabase({ url: settings.database.url, ssl: settings.database.ssl })
       : await startEmbeddedDatabase(settings.database.embedded);
   try {
     try {
@@ -134,6 +138,7 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
         secureCookies: settings.secureCookies,
       },
       logger: settings.logger,
+      trustProxy: settings.trustProxy,
     });
     let closing: Promise<void> | undefined;
     return {

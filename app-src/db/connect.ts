@@ -24,6 +24,8 @@ export interface ConnectOptions {
   readonly url: string;
   readonly maxConnections?: number;
   readonly supportsCopy?: boolean;
+  /** TLS with this certificate bundle (RDS: its CA bundle); the server's name and chain are checked. */
+  readonly ssl?: { readonly ca: string };
   /** Run when the handle closes (stops an embedded server). */
   readonly onClose?: () => Promise<void>;
 }
@@ -33,6 +35,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 10_000,
+    ...(options.ssl ? { ssl: { ca: options.ssl.ca, rejectUnauthorized: true } } : {}),
   });
   // An idle client that loses its server must not crash the process; the next query fails instead.
   pool.on('error', () => undefined);
