@@ -127,19 +127,16 @@ export async function startInstance(
   return { web, port: Number(parsed.PORT) };
 }
 
-if (require.main === module) {
-  startInstance(process.env).then(
-    async ({ web, port }) => {
-      await web.app.listen({ port, host: '0.0.0.0' });
-      const stop = () => {
-        void web.close().then(() => process.exit(0));
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-    },
-    (error: Error) => {
-      console.error(`movierecs: start failed: ${error.message}`);
-      process.exit(1);
-    },
-  );
+/** Starts and listens; exits 1 with the reason when the start fails (systemd restarts it). */
+export async function runInstance(env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    const { web, port } = await startInstance(env);
+    await web.app.listen({ port, host: '0.0.0.0' });
+    const stop = () => void web.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  } catch (error) {
+    console.error(`movierecs: start failed: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }

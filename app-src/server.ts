@@ -1,6 +1,6 @@
 /**
- * `npm start`: the local workshop. The only place that reads argv and the environment; the rest
- * of the app gets its settings passed in (start.ts).
+ * `npm start`: the local workshop (run through main.ts). The only place that reads argv and the
+ * environment for it; the rest of the app gets its settings passed in (start.ts).
  *
  *   npm start                                   # embedded PostgreSQL, synthetic sample, :8000
  *   npm start -- --data prepared/ --port 8080   # a folder `npm run data` wrote (real MovieLens)
@@ -148,15 +148,4 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   });
   await web.close();
   return 0;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: Error) => {
-      console.error(`npm start failed: ${error.message}`);
-      if (process.env.DEBUG) console.error(error.stack);
-      process.exit(1);
-    },
-  );
 }

@@ -8,12 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { generatePassword, hashPassword } from './auth';
 import { connectDatabase, DatabaseHandle } from './db/connect';
-import { startEmbeddedDatabase } from './db/embedded';
 import { FolderLoadSource, LoadSource } from './db/load-files';
 import { loadWebData, LoadResult } from './db/loader';
 import { migrateToLatest } from './db/migrations';
 import { AdminModels } from './db/admin-models';
-import { ensurePreparedSample } from './local-data';
 import type { CampaignRecipePort } from './recommenders/arn';
 import { ModelCatalog, RoutingRecommender } from './recommenders/catalog';
 import { LocalModels, LocalRecommender } from './recommenders/local';
@@ -55,6 +53,20 @@ export interface Started {
   close(): Promise<void>;
 }
 
+/** A module loaded only when used, so the instance bundle can leave it (and PGlite) out. */
+function loadLazily(id: string): unknown {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(id);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new Error(
+      `${id} is not part of this build (the instance bundle has no embedded database and no sample): pass --database-url and --data`,
+      { cause: error },
+    );
+  }
+}
+
 export async function startWebApp(settings: StartSettings): Promise<Started> {
   const log = settings.log ?? (() => undefined);
   const timings = { database: 0, migrate: 0, load: 0, train: 0 };
@@ -69,7 +81,10 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
   const database =
     'url' in settings.database
       ? connectDatabase({ url: settings.database.url, ssl: settings.database.ssl })
-      : await startEmbeddedDatabase(settings.database.embedded);
+      : // Loaded only when asked for: the instance bundle leaves PGlite (and the sample generator) out.
+        await (loadLazily('./db/embedded') as typeof import('./db/embedded')).startEmbeddedDatabase(
+          settings.database.embedded,
+        );
   try {
     try {
       await database.pool.query('select 1');
@@ -84,7 +99,9 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
 
     const source =
       settings.data === 'sample'
-        ? new FolderLoadSource(await ensurePreparedSample())
+        ? new FolderLoadSource(
+            await (loadLazily('./local-data') as typeof import('./local-data')).ensurePreparedSample(),
+          )
         : 'folder' in settings.data
           ? new FolderLoadSource(settings.data.folder)
           : settings.data.source;

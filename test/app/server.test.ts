@@ -187,7 +187,7 @@ describe('npm start in a child process', () => {
     delete env.NODE_OPTIONS;
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'app-src/server.ts', '--port', String(port), '--data', prepared],
+      ['--import', 'tsx', 'app-src/main.ts', '--port', String(port), '--data', prepared],
       {
         cwd: REPO,
         env,
