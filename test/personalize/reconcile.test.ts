@@ -188,6 +188,22 @@ describe('config updates', () => {
     expect(count(sim, 'datasetImportJob')).toBe(3);
   });
 
+  test('the registry lists models by sort order, not by the order of the config', async () => {
+    const [recommend, sims, ranking] = DEFAULT_SOLUTIONS;
+    const solutions = [
+      { ...recommend, sortOrder: 5 },
+      { ...sims, sortOrder: 0 },
+      { ...ranking, sortOrder: 9 },
+    ];
+    const { result } = await converge(apply(desiredFor(PREFIX, { solutions })), new SimulatedPersonalize());
+    expect(result.status).toBe('done');
+    expect(result.models.map((m) => [m.name, m.sortOrder])).toEqual([
+      ['Similar Items', 0],
+      ['Personal Recommendations', 5],
+      ['Personal Ranking', 9],
+    ]);
+  });
+
   test('removing a solution deletes it and its campaign, and leaves the others alone', async () => {
     const { sim } = await createdWorkshop();
     const { result } = await converge(apply(desiredFor(PREFIX, { solutions: DEFAULT_SOLUTIONS.slice(0, 2) })), sim);
