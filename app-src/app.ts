@@ -331,13 +331,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     '/admin/models',
     { preValidation: csrf, preHandler: requireAdmin },
     async (request, reply) => {
-      const body = formBody(request.body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
-      const form: ModelForm = {
-        name: body.name,
-        campaignArn: body.campaignArn,
-        type: body.type,
-        sortOrder: body.sortOrder,
-      };
+      const form = modelFormOf(request.body);
       const checked = await checkModelForm(form, deps.admin.campaigns);
       if ('errors' in checked) return adminView(reply, form, checked.errors, undefined, 400);
       try {
@@ -372,13 +366,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { preValidation: csrf, preHandler: requireAdmin },
     async (request, reply) => {
       const id = parseId(request.params.id, 'model');
-      const body = formBody(request.body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
-      const form: ModelForm = {
-        name: body.name,
-        campaignArn: body.campaignArn,
-        type: body.type,
-        sortOrder: body.sortOrder,
-      };
+      const form = modelFormOf(request.body);
       const checked = await checkModelForm(form, deps.admin.campaigns);
       if ('errors' in checked) return sendHtml(reply, editPage(id, reply.generateCsrf(), form, checked.errors), 400);
       try {
@@ -534,6 +522,12 @@ function formBody<K extends string>(body: unknown, fields: readonly K[]): Record
     values[field] = (value ?? '') as string;
   }
   return values;
+}
+
+/** The admin's model form from a request body (the CSRF token aside). */
+function modelFormOf(body: unknown): ModelForm {
+  const { name, campaignArn, type, sortOrder } = formBody(body, ['_csrf', 'name', 'campaignArn', 'type', 'sortOrder']);
+  return { name, campaignArn, type, sortOrder };
 }
 
 /** The model form, checked: every problem at once, and the campaign's recipe when AWS answers. */

@@ -5,8 +5,8 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { hashPassword, verifyPassword } from '../../app-src/auth';
 import type { CampaignRecipePort } from '../../app-src/recommenders/arn';
-import { startWebApp, Started } from '../../app-src/start';
-import { DATABASE_KINDS, freshPostgresDatabase, writePreparedFixture } from './helpers';
+import type { Started } from '../../app-src/start';
+import { DATABASE_KINDS, startFixtureApp } from './helpers';
 
 const PASSWORD = 'correct horse battery staple';
 const ARN = 'arn:aws:personalize:us-east-1:123456789012:campaign/attendee-recs';
@@ -35,32 +35,22 @@ function csrfOf(res: LightMyRequestResponse): string {
 }
 
 describe.each(DATABASE_KINDS)('admin on %s', (kind) => {
+  let started: Awaited<ReturnType<typeof startFixtureApp>> | undefined;
   let web: Started;
   let app: FastifyInstance;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    let database: { url: string } | { embedded: object } = { embedded: {} };
-    if (kind === 'postgres') {
-      const fresh = await freshPostgresDatabase();
-      drop = fresh.drop;
-      database = { url: fresh.url };
-    }
-    web = await startWebApp({
-      database,
-      data: { folder: writePreparedFixture() },
+    started = await startFixtureApp(kind, {
       // A cheaper scrypt than production's (N = 2^17, auth.ts) keeps forty logins quick; the hash
       // records its parameters, so the check is the real one.
       admin: { passwordHash: await hashPassword(PASSWORD, { N: 2 ** 12, r: 8, p: 1 }) },
       sessionSecret: 'a test secret that is long enough to sign cookies',
       campaigns,
     });
+    web = started.web;
     app = web.app;
   }, 120_000);
-  afterAll(async () => {
-    await web?.close();
-    await drop?.();
-  });
+  afterAll(async () => started?.close());
 
   /** A browser: keeps cookies, reads the CSRF token of the last page. */
   function browser(ip = '10.0.0.1') {

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
+import { startWebApp, StartSettings, Started } from '../../app-src/start';
 
 export interface FixtureMovie {
   id: number;
@@ -194,4 +195,34 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop: () =
       await c.end();
     },
   };
+}
+
+/**
+ * The app on the hand-written fixture, on PGlite or on a fresh PostgreSQL database; close() also
+ * drops that database.
+ */
+export async function startFixtureApp(
+  kind: 'pglite' | 'postgres',
+  settings: Omit<StartSettings, 'database' | 'data'>,
+): Promise<{ web: Started; close: () => Promise<void> }> {
+  let database: StartSettings['database'] = { embedded: {} };
+  let drop: (() => Promise<void>) | undefined;
+  if (kind === 'postgres') {
+    const fresh = await freshPostgresDatabase();
+    drop = fresh.drop;
+    database = { url: fresh.url };
+  }
+  try {
+    const web = await startWebApp({ ...settings, database, data: { folder: writePreparedFixture() } });
+    return {
+      web,
+      close: async () => {
+        await web.close();
+        await drop?.();
+      },
+    };
+  } catch (error) {
+    await drop?.();
+    throw error;
+  }
 }

@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ModelRegistry } from '../../lib/shared/model-registry';
 import type { Model, Recommender } from '../../app-src/recommenders/port';
 import { StaticRegistry } from '../../app-src/recommenders/registry';
-import { startWebApp, Started } from '../../app-src/start';
-import { DATABASE_KINDS, FIXTURE_MOVIES, freshPostgresDatabase, writePreparedFixture } from './helpers';
+import type { Started } from '../../app-src/start';
+import { DATABASE_KINDS, FIXTURE_MOVIES, startFixtureApp } from './helpers';
 
 const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/mrw-personal';
 const REGISTRY: ModelRegistry = {
@@ -53,31 +53,21 @@ const slowPersonalize: Recommender = {
 };
 
 describe.each(DATABASE_KINDS)('pages on %s', (kind) => {
+  let started: Awaited<ReturnType<typeof startFixtureApp>> | undefined;
   let web: Started;
   let app: FastifyInstance;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    let database: { url: string } | { embedded: object } = { embedded: {} };
-    if (kind === 'postgres') {
-      const fresh = await freshPostgresDatabase();
-      drop = fresh.drop;
-      database = { url: fresh.url };
-    }
-    web = await startWebApp({
-      database,
-      data: { folder: writePreparedFixture() },
+    started = await startFixtureApp(kind, {
       admin: { password: 'correct horse battery staple' },
       sessionSecret: 'a test secret that is long enough to sign cookies',
       registry: new StaticRegistry(REGISTRY),
       personalize: slowPersonalize,
     });
+    web = started.web;
     app = web.app;
   }, 120_000);
-  afterAll(async () => {
-    await web?.close();
-    await drop?.();
-  });
+  afterAll(async () => started?.close());
 
   const get = (url: string) => app.inject({ method: 'GET', url });
 
