@@ -243,30 +243,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!baseMovie) return [];
     const link = (movie: Movie) => userUrl(userId, state, { base: movie.id });
     const ranker = models.ranking[0];
-    return Promise.all(
-      models.sims.map((model, i) =>
-        settleRow(
-          `similar-${i + 1}`,
-          `Similar Items: ${model.name}`,
-          async () => {
-            const similar = await queries.moviesInOrder(
-              await deps.recommender.similar(model, baseMovie.id, ROW_LENGTH, userId),
-            );
-            if (state.order === 'personalized' && ranker) {
-              return queries.moviesInOrder(
-                await deps.recommender.rank(
-                  ranker,
-                  userId,
-                  similar.map((m) => m.id),
-                ),
-              );
-            }
-            return [...similar].sort((a, b) => b.positiveCount - a.positiveCount || a.id - b.id);
-          },
-          link,
-        ),
+    // As for Recommendations: every model asked at once (re-ranked when asked), one movie query.
+    const answers = await Promise.all(
+      models.sims.map((model) =>
+        settle(async () => {
+          const similar = await deps.recommender.similar(model, baseMovie.id, ROW_LENGTH, userId);
+          const personalize = state.order === 'personalized' && ranker && similar.length > 0;
+          return personalize ? deps.recommender.rank(ranker, userId, similar) : similar;
+        }),
       ),
     );
+    const movies = byId(await queries.moviesInOrder([...new Set(answers.flatMap((a) => a.ids ?? []))]));
+    return models.sims.map((model, i) => {
+      const row = toRow(`similar-${i + 1}`, `Similar Items: ${model.name}`, answers[i], movies);
+      const byPopularity = state.order === 'popular' && row.movies;
+      return {
+        ...row,
+        link,
+        ...(byPopularity
+          ? { movies: [...row.movies!].sort((a, b) => b.positiveCount - a.positiveCount || a.id - b.id) }
+          : {}),
+      };
+    });
   }
 
   // ---- admin ----
@@ -423,19 +421,6 @@ function toRow(
 ): MovieRow {
   if (answer.unavailable !== undefined) return { id, heading, unavailable: answer.unavailable };
   return { id, heading, movies: (answer.ids ?? []).flatMap((movieId) => movies.get(movieId) ?? []) };
-}
-
-async function settleRow(
-  id: string,
-  heading: string,
-  load: () => Promise<Movie[]>,
-  link?: (movie: Movie) => string,
-): Promise<MovieRow> {
-  try {
-    return { id, heading, movies: await load(), link };
-  } catch (error) {
-    return { id, heading, unavailable: (error as Error).message || String(error) };
-  }
 }
 
 /** A positive whole number in a path, or a 404 that says what an id looks like. */

@@ -42,10 +42,6 @@ export function modelName(model: Model): string {
   return model.source === 'local' && !/\blocal\b/i.test(model.name) ? `${model.name} (local)` : model.name;
 }
 
-export function modelLabel(model: Model): SafeHtml {
-  return html`${modelName(model)}`;
-}
-
 export function frontPage(data: FrontPageData): string {
   return page(
     'Models',
@@ -101,7 +97,7 @@ export function frontPage(data: FrontPageData): string {
                   ${data.models.map(
                     (m) =>
                       html`<tr>
-                        <td>${modelLabel(m)}</td>
+                        <td>${modelName(m)}</td>
                         <td>${TYPE_LABELS[m.type]}</td>
                         <td>${m.recipe}</td>
                         ${COLUMNS.map(([key]) => html`<td class="num">${metric(m.metrics[key])}</td>`)}
