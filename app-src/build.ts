@@ -6,16 +6,16 @@
  *
  *   npx tsx app-src/build.ts [out folder]     # default dist/app
  */
-import { build } from 'esbuild';
+import { build, buildSync, BuildOptions } from 'esbuild';
 import * as path from 'node:path';
 
 export const APP_BUNDLE_FILE = 'app.js';
 
-export async function buildAppBundle(outDir: string): Promise<string> {
-  const outfile = path.join(outDir, APP_BUNDLE_FILE);
-  await build({
+/** The one set of esbuild options, for the async build (this script) and the synth-time one (lib/web). */
+function bundleOptions(outDir: string): BuildOptions & { outfile: string } {
+  return {
     entryPoints: [path.join(__dirname, 'main.ts')],
-    outfile,
+    outfile: path.join(outDir, APP_BUNDLE_FILE),
     bundle: true,
     platform: 'node',
     // Amazon Linux 2023's nodejs22; Node 20 on laptops.
@@ -26,8 +26,20 @@ export async function buildAppBundle(outDir: string): Promise<string> {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
-  });
-  return outfile;
+  };
+}
+
+export async function buildAppBundle(outDir: string): Promise<string> {
+  const options = bundleOptions(outDir);
+  await build(options);
+  return options.outfile;
+}
+
+/** The same build, synchronously: CDK's local bundling (lib/web/app-bundle.ts) cannot wait. */
+export function buildAppBundleSync(outDir: string): string {
+  const options = bundleOptions(outDir);
+  buildSync(options);
+  return options.outfile;
 }
 
 if (require.main === module) {

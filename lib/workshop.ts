@@ -8,6 +8,7 @@ import { EDITION_LAYOUTS } from './data/movielens/editions';
 import { TRANSFORM_VERSION } from './data/movielens/prepare';
 import { PersonalizeStack } from './personalize/personalize-stack';
 import { stackName } from './shared/names';
+import { AppBundleProps } from './web/app-bundle';
 import { WebStack } from './web/web-stack';
 
 export interface WorkshopStacks {
@@ -16,8 +17,14 @@ export interface WorkshopStacks {
   readonly web: WebStack;
 }
 
+/** What the config does not say: for tests. */
+export interface WorkshopOptions {
+  /** @default - the web app is built from app-src/ at synth */
+  readonly appBundle?: AppBundleProps;
+}
+
 /** Creates the three stacks of the workshop from the validated config. */
-export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks {
+export function createWorkshop(app: App, config: WorkshopConfig, options: WorkshopOptions = {}): WorkshopStacks {
   const env: Environment = { account: config.account, region: config.region };
   const prefix = config.prefix;
 
@@ -53,6 +60,8 @@ export function createWorkshop(app: App, config: WorkshopConfig): WorkshopStacks
     prefix,
     dataBucket: data.bucket,
     dataReadPolicy: data.webDataReadPolicy,
+    dataManifestKey: data.movieLens.attribute('ManifestKey'),
+    appBundle: options.appBundle,
     natGateways: config.natGateways,
     instanceType: new ec2.InstanceType(config.instanceType),
     minInstances: config.minInstances,

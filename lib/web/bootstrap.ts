@@ -1,5 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { APP_PATHS, HEALTH_CHECK_PATH } from '../shared/names';
+import { HEALTH_CHECK_PATH } from '../shared/names';
 
 /** What an instance needs to know at boot; values may be CloudFormation tokens. */
 export interface BootstrapSettings {
@@ -10,6 +10,12 @@ export interface BootstrapSettings {
   readonly databaseSecretArn: string;
   readonly adminSecretArn: string;
   readonly dataBucketName: string;
+  /** The prepared data's manifest.json in the data bucket (the Data stack's `ManifestKey`). */
+  readonly dataManifestKey: string;
+  /** The app bundle (a zip holding `entryFile`), a CDK asset. */
+  readonly bundle: { readonly bucket: string; readonly key: string; readonly entryFile: string };
+  /** Where the app's log and the bootstrap's output go in CloudWatch Logs. */
+  readonly logGroupName: string;
   /** Where the instance reports its readiness to CloudFormation. */
   readonly signal: BootstrapSignal;
 }
@@ -27,21 +33,35 @@ export interface BootstrapSignal {
   readonly healthWaitSeconds: number;
 }
 
-/** Where the bootstrap writes the app's settings (read by the systemd unit). */
-export const APP_ENV_FILE = '/etc/movierecs/app.env';
+/** Where things live on an instance. */
+export const INSTANCE_PATHS = {
+  /** The app's settings, read by the systemd unit: names and ARNs only. */
+  envFile: '/etc/movierecs/app.env',
+  /** The RDS certificate authorities, to check the database server's certificate. */
+  databaseCa: '/etc/movierecs/rds-ca.pem',
+  cloudWatchAgentConfig: '/etc/movierecs/cloudwatch-agent.json',
+  appDir: '/opt/movierecs/app',
+  appLog: '/var/log/movierecs/app.log',
+  /** AL2023's namespaced Node.js 22 (`dnf install nodejs22`): an update of another Node never changes ours. */
+  node: '/usr/bin/node-22',
+} as const;
+
+/** The service user the app runs as (no login, no home). */
+export const SERVICE_USER = 'movierecs';
+export const APP_UNIT = 'movierecs.service';
+export const LOG_UNIT = 'movierecs-log.service';
 
 /**
- * Instance bootstrap. It writes the app's settings (names and ARNs only: secrets are read at
- * run time from Secrets Manager), starts the site under systemd, waits until the site answers
- * its health check on the instance itself, and only then tells CloudFormation the instance is
- * ready (`cfn-signal`). Any failure on the way, including a site that never answers, is signalled
- * as a failure with its reason, so an update stops at once and the old instances keep serving.
- *
- * Until the web app lands, the site is a placeholder page served by the AMI's python3, so the load
- * balancer's health check and the stack outputs can be tried end to end.
+ * The RDS certificate bundle for every commercial region, published by AWS:
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html ("Download
+ * certificate bundles"). RDS for PostgreSQL 15 and later sets `rds.force_ssl` to 1, so the app always
+ * connects with TLS and checks the server against this bundle.
  */
-export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
-  const env: Record<string, string> = {
+export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+
+/** The app's environment file (instance.ts parses and checks it by these names). */
+export function appEnvironment(settings: BootstrapSettings): Record<string, string> {
+  return {
     AWS_REGION: settings.region,
     MOVIERECS_PREFIX: settings.prefix,
     PORT: String(settings.port),
@@ -49,12 +69,149 @@ export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
     DATABASE_SECRET_ARN: settings.databaseSecretArn,
     ADMIN_SECRET_ARN: settings.adminSecretArn,
     DATA_BUCKET: settings.dataBucketName,
+    DATA_MANIFEST_KEY: settings.dataManifestKey,
+    DATABASE_CA_FILE: INSTANCE_PATHS.databaseCa,
   };
-  const { signal } = settings;
+}
+
+/**
+ * The app under systemd: the service user, restarted on failure, and sandboxed (systemd.exec(5)):
+ * nothing on disk is writable, no privilege gain, no devices, no kernel tunables. Not set:
+ * MemoryDenyWriteExecute (V8 compiles code at run time) and a system call filter (not tried on a
+ * real instance; see the README's verified list). Output goes to the journal.
+ */
+export function appServiceUnit(entryFile: string): string {
+  return [
+    '[Unit]',
+    'Description=MovieRecs Workshop site',
+    'After=network-online.target',
+    'Wants=network-online.target',
+    // Five failed starts within five minutes (a broken bundle, a wrong setting) leave the unit
+    // failed instead of restarting forever, so the bootstrap can report it at once.
+    'StartLimitIntervalSec=300',
+    'StartLimitBurst=5',
+    '',
+    '[Service]',
+    'Type=simple',
+    `User=${SERVICE_USER}`,
+    `Group=${SERVICE_USER}`,
+    `EnvironmentFile=${INSTANCE_PATHS.envFile}`,
+    `WorkingDirectory=${INSTANCE_PATHS.appDir}`,
+    `ExecStart=${INSTANCE_PATHS.node} --enable-source-maps ${INSTANCE_PATHS.appDir}/${entryFile} instance`,
+    'Restart=on-failure',
+    'RestartSec=5',
+    'TimeoutStopSec=30',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=yes',
+    'PrivateTmp=yes',
+    'PrivateDevices=yes',
+    'ProtectKernelTunables=yes',
+    'ProtectKernelModules=yes',
+    'ProtectKernelLogs=yes',
+    'ProtectControlGroups=yes',
+    'ProtectClock=yes',
+    'ProtectHostname=yes',
+    'RestrictNamespaces=yes',
+    'RestrictRealtime=yes',
+    'RestrictSUIDSGID=yes',
+    'LockPersonality=yes',
+    'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX',
+    'CapabilityBoundingSet=',
+    'UMask=0077',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Copies the app's journal to the file the CloudWatch agent sends. The agent reads files, not the
+ * journal (aws/amazon-cloudwatch-agent#382; journald input only arrived in 2026 and is not assumed
+ * here). The cursor file makes a restart continue where it stopped.
+ */
+export function logForwarderUnit(): string {
+  return [
+    '[Unit]',
+    'Description=MovieRecs Workshop site log, from the journal to the file the CloudWatch agent sends',
+    `After=${APP_UNIT}`,
+    '',
+    '[Service]',
+    'Type=simple',
+    'StateDirectory=movierecs-log',
+    `ExecStart=/usr/bin/journalctl --unit=${APP_UNIT} --boot --lines=all --follow --output=short-iso --cursor-file=/var/lib/movierecs-log/cursor`,
+    `StandardOutput=append:${INSTANCE_PATHS.appLog}`,
+    'Restart=always',
+    'RestartSec=5',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** The CloudWatch agent's configuration: the app's log and the bootstrap's output, one stream each per instance. */
+export function cloudWatchAgentConfig(logGroupName: string): string {
+  const file = (path: string, stream: string) => ({
+    file_path: path,
+    log_group_name: logGroupName,
+    log_stream_name: `{instance_id}/${stream}`,
+    timezone: 'UTC',
+  });
+  return JSON.stringify(
+    {
+      logs: {
+        logs_collected: {
+          files: {
+            collect_list: [file(INSTANCE_PATHS.appLog, 'app'), file('/var/log/cloud-init-output.log', 'bootstrap')],
+          },
+        },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+/** Keeps the app's log file small; the CloudWatch agent follows a copy-truncated file. */
+const LOGROTATE = [
+  `${INSTANCE_PATHS.appLog} {`,
+  '  daily',
+  '  maxsize 50M',
+  '  rotate 3',
+  '  compress',
+  '  missingok',
+  '  notifempty',
+  '  copytruncate',
+  '}',
+  '',
+].join('\n');
+
+/** A file written by the user data through a quoted heredoc (no expansion inside). */
+function writeFile(path: string, content: string, mode = '0644'): string[] {
+  const marker = 'MOVIERECS_EOF';
+  if (content.split('\n').includes(marker)) throw new Error(`${path}: content holds the heredoc marker`);
+  return [`cat > ${path} <<'${marker}'`, ...content.replace(/\n$/, '').split('\n'), marker, `chmod ${mode} ${path}`];
+}
+
+/**
+ * Instance bootstrap (user data, run once by cloud-init as root). It installs Node.js 22, the
+ * CloudFormation helper scripts and the CloudWatch agent; fetches and unpacks the app bundle;
+ * writes the app's settings (names and ARNs only: secrets are read at run time from Secrets
+ * Manager); starts the app under systemd as a service user, and its log on to CloudWatch Logs; waits
+ * until the site answers its health check on the instance itself, and only then tells CloudFormation
+ * the instance is ready (`cfn-signal`). Any failure on the way, including a site that never answers,
+ * is signalled as a failure with its reason and the app's last log lines, so an update stops at
+ * once and the old instances keep serving.
+ */
+export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
+  const { signal, bundle } = settings;
   if (!Number.isInteger(signal.healthWaitSeconds) || signal.healthWaitSeconds < 30) {
     throw new Error(`healthWaitSeconds must be a whole number of at least 30, got ${signal.healthWaitSeconds}`);
   }
   const healthUrl = `http://127.0.0.1:${settings.port}${HEALTH_CHECK_PATH}`;
+  const where = `see log group ${settings.logGroupName}`;
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
     'set -euo pipefail',
@@ -70,43 +227,53 @@ export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
     `  "$CFN_SIGNAL" --stack '${signal.stackName}' --resource '${signal.resourceLogicalId}' --region '${settings.region}' \\`,
     '    --exit-code "$1" --reason "$2" || echo "movierecs: cfn-signal failed" >&2',
     '}',
+    '# The last lines the app wrote, for the reason CloudFormation shows.',
+    'movierecs_last_log() {',
+    `  journalctl --unit=${APP_UNIT} --lines=3 --output=cat --no-pager 2>/dev/null | tr '\\n' ' ' | cut -c1-200 || true`,
+    '}',
     'movierecs_on_exit() {',
     '  local status=$?',
     '  if [ "$status" -ne 0 ]; then',
-    '    movierecs_signal "$status" "MovieRecs bootstrap failed (exit $status) before the site was healthy; see /var/log/cloud-init-output.log"',
+    `    movierecs_signal "$status" "MovieRecs bootstrap failed (exit $status) before the site was healthy; ${where}, stream <instance id>/bootstrap"`,
     '  fi',
     '}',
     'trap movierecs_on_exit EXIT',
-    'install -d -m 0755 /etc/movierecs /opt/movierecs/site' + APP_PATHS.recommend.replace(/\/$/, ''),
-    `cat > ${APP_ENV_FILE} <<'MOVIERECS_ENV'`,
-    ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
-    'MOVIERECS_ENV',
-    `echo ok > /opt/movierecs/site${HEALTH_CHECK_PATH}`,
-    `cat > /opt/movierecs/site${APP_PATHS.recommend}index.html <<'MOVIERECS_HTML'`,
-    '<!doctype html><title>MovieRecs Workshop</title>',
-    '<h1>MovieRecs Workshop</h1><p>The infrastructure is up. The movie app is installed by a later release of the kit.</p>',
-    'MOVIERECS_HTML',
-    "cat > /etc/systemd/system/movierecs.service <<'MOVIERECS_UNIT'",
-    '[Unit]',
-    'Description=MovieRecs Workshop site',
-    'After=network-online.target',
-    'Wants=network-online.target',
-    '[Service]',
-    `EnvironmentFile=${APP_ENV_FILE}`,
-    'DynamicUser=yes',
-    'ExecStart=/usr/bin/python3 -m http.server ${PORT} --directory /opt/movierecs/site',
-    'Restart=always',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    'MOVIERECS_UNIT',
+    'dnf install -y nodejs22 amazon-cloudwatch-agent unzip logrotate',
+    `id -u ${SERVICE_USER} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /sbin/nologin ${SERVICE_USER}`,
+    `install -d -m 0755 /etc/movierecs /opt/movierecs /var/log/movierecs`,
+    // The bundle: unpacked into a fresh folder, readable by the service user, owned by root.
+    `aws s3 cp --only-show-errors --region '${settings.region}' 's3://${bundle.bucket}/${bundle.key}' /opt/movierecs/app.zip`,
+    `rm -rf ${INSTANCE_PATHS.appDir}`,
+    `unzip -q /opt/movierecs/app.zip -d ${INSTANCE_PATHS.appDir}`,
+    'rm -f /opt/movierecs/app.zip',
+    `chmod -R a+rX ${INSTANCE_PATHS.appDir}`,
+    `curl --fail --silent --show-error --retry 3 --output ${INSTANCE_PATHS.databaseCa} '${RDS_CA_BUNDLE_URL}'`,
+    `chmod 0644 ${INSTANCE_PATHS.databaseCa}`,
+    ...writeFile(
+      INSTANCE_PATHS.envFile,
+      Object.entries(appEnvironment(settings))
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n'),
+    ),
+    ...writeFile(`/etc/systemd/system/${APP_UNIT}`, appServiceUnit(bundle.entryFile)),
+    ...writeFile(`/etc/systemd/system/${LOG_UNIT}`, logForwarderUnit()),
+    ...writeFile('/etc/logrotate.d/movierecs', LOGROTATE),
+    ...writeFile(INSTANCE_PATHS.cloudWatchAgentConfig, cloudWatchAgentConfig(settings.logGroupName)),
     'systemctl daemon-reload',
-    'systemctl enable --now movierecs.service',
-    // The instance is ready when the site itself says so, the same check the load balancer makes.
+    `systemctl enable --now ${APP_UNIT} ${LOG_UNIT}`,
+    `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c 'file:${INSTANCE_PATHS.cloudWatchAgentConfig}'`,
+    // The instance is ready when the site itself says so, the same check the load balancer makes:
+    // the app answers only after it has migrated, loaded the data and trained the local models.
     `movierecs_deadline=$((SECONDS + ${signal.healthWaitSeconds}))`,
     `until curl --fail --silent --output /dev/null --max-time 5 '${healthUrl}'; do`,
+    `  if systemctl is-failed --quiet ${APP_UNIT}; then`,
+    '    trap - EXIT',
+    `    movierecs_signal 1 "MovieRecs site failed to start, five times: $(movierecs_last_log); ${where}"`,
+    '    exit 1',
+    '  fi',
     '  if [ "$SECONDS" -ge "$movierecs_deadline" ]; then',
     '    trap - EXIT',
-    `    movierecs_signal 1 "MovieRecs site did not answer ${HEALTH_CHECK_PATH} on port ${settings.port} within ${signal.healthWaitSeconds} s; see journalctl -u movierecs"`,
+    `    movierecs_signal 1 "MovieRecs site did not answer ${HEALTH_CHECK_PATH} on port ${settings.port} within ${signal.healthWaitSeconds} s; last log: $(movierecs_last_log); ${where}"`,
     '    exit 1',
     '  fi',
     '  sleep 5',

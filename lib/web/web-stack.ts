@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { APP_PATHS } from '../shared/names';
+import { AppBundleProps } from './app-bundle';
 import { Database } from './database';
 import { Network } from './network';
 import { HttpsSettings, WebTier } from './web-tier';
@@ -15,6 +16,10 @@ export interface WebStackProps extends StackProps {
   readonly dataBucket: s3.IBucket;
   /** The Data stack's policy that reads the web load files. */
   readonly dataReadPolicy: iam.IManagedPolicy;
+  /** The prepared data's manifest.json in the data bucket (the Data stack's `ManifestKey`). */
+  readonly dataManifestKey: string;
+  /** @default - the app is built from app-src/ at synth */
+  readonly appBundle?: AppBundleProps;
   readonly natGateways: number;
   readonly instanceType: ec2.InstanceType;
   readonly minInstances: number;
@@ -53,6 +58,8 @@ export class WebStack extends Stack {
       database: this.database,
       dataBucket: props.dataBucket,
       dataReadPolicy: props.dataReadPolicy,
+      dataManifestKey: props.dataManifestKey,
+      appBundle: props.appBundle,
       instanceType: props.instanceType,
       minInstances: props.minInstances,
       maxInstances: props.maxInstances,
@@ -73,6 +80,22 @@ export class WebStack extends Stack {
       value:
         `aws secretsmanager get-secret-value --region ${this.region} ` +
         `--secret-id ${this.site.adminSecret.secretArn} --query SecretString --output text`,
+    });
+    new CfnOutput(this, 'LogGroupName', {
+      description:
+        "The app's log (stream <instance id>/app) and each instance's bootstrap output (<instance id>/bootstrap)",
+      value: this.site.logGroup.logGroupName,
+    });
+    new CfnOutput(this, 'InstancesCommand', {
+      description: 'Lists the running app instances (for aws ssm start-session --target <id>)',
+      value:
+        `aws ec2 describe-instances --region ${this.region} --filters ` +
+        `Name=tag:aws:autoscaling:groupName,Values=${this.site.autoScalingGroup.autoScalingGroupName} ` +
+        'Name=instance-state-name,Values=running --query Reservations[].Instances[].InstanceId --output text',
+    });
+    new CfnOutput(this, 'DatabaseEndpoint', {
+      description: 'The database host, reachable through Session Manager port forwarding (see the README)',
+      value: this.database.instance.dbInstanceEndpointAddress,
     });
     new CfnOutput(this, 'LoadBalancerDnsName', {
       description: props.https

@@ -1,14 +1,16 @@
-import { Aws, CfnElement, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnElement, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { createClosedBucket } from '../data/data-bucket';
 import { acknowledge } from '../policy-checks';
 import { APP_PORT, HEALTH_CHECK_PATH, modelRegistryParameterName, personalizeResourceName } from '../shared/names';
+import { AppBundle, AppBundleProps } from './app-bundle';
 import { bootstrapUserData } from './bootstrap';
 import { Database } from './database';
 
@@ -25,6 +27,19 @@ export interface WebTierProps {
   readonly database: Database;
   /** The data bucket; its name is passed to the app. */
   readonly dataBucket: s3.IBucket;
+  /**
+   * The prepared data's manifest.json in the data bucket (the Data stack's `ManifestKey`). A new
+   * data revision is a new key, so a new launch template: the new instances load it in one
+   * transaction while the old ones keep serving the old data, then replace them.
+   */
+  readonly dataManifestKey: string;
+  /** @default - the app is built from app-src/ at synth */
+  readonly appBundle?: AppBundleProps;
+  /**
+   * How long the app's and the bootstraps' logs are kept; the log group is deleted with the stack.
+   * @default one month
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** The Data stack's policy that reads the web load files. */
   readonly dataReadPolicy: iam.IManagedPolicy;
   /** Instance type; the Amazon Linux 2023 image's architecture follows it. */
@@ -69,6 +84,10 @@ export class WebTier extends Construct {
   readonly adminSecret: secretsmanager.Secret;
   /** The site's base URL, e.g. `http://<alb-dns>` or `https://movies.example.com`. */
   readonly baseUrl: string;
+  /** The app's log and each instance's bootstrap output (streams `<instance id>/app`, `/bootstrap`). */
+  readonly logGroup: logs.LogGroup;
+  /** What the instances run. */
+  readonly bundle: AppBundle;
 
   constructor(scope: Construct, id: string, props: WebTierProps) {
     super(scope, id);
@@ -85,6 +104,11 @@ export class WebTier extends Construct {
       'The presenter reads the admin password from this secret during the workshop; rotating it would change it under a running session.',
     );
 
+    this.bundle = new AppBundle(this, 'App', props.appBundle);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.instanceRole = this.createInstanceRole(props);
 
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
@@ -132,6 +156,13 @@ export class WebTier extends Construct {
         databaseSecretArn: props.database.secret.secretArn,
         adminSecretArn: this.adminSecret.secretArn,
         dataBucketName: props.dataBucket.bucketName,
+        dataManifestKey: props.dataManifestKey,
+        bundle: {
+          bucket: this.bundle.asset.s3BucketName,
+          key: this.bundle.asset.s3ObjectKey,
+          entryFile: this.bundle.entryFile,
+        },
+        logGroupName: this.logGroup.logGroupName,
         signal: {
           stackName: stack.stackName,
           // The group is created below; its logical id is only read at synth.
@@ -258,6 +289,24 @@ export class WebTier extends Construct {
     role.addManagedPolicy(props.dataReadPolicy);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        sid: 'ReadAppBundleAndManifest',
+        actions: ['s3:GetObject'],
+        resources: [
+          this.bundle.asset.bucket.arnForObjects(this.bundle.asset.s3ObjectKey),
+          props.dataBucket.arnForObjects(props.dataManifestKey),
+        ],
+      }),
+    );
+    // The CloudWatch agent: streams in this group only (it never creates the group, which exists).
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteAppLogs',
+        actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'ReadModelRegistry',
         actions: ['ssm:GetParameter'],
         resources: [
@@ -280,12 +329,31 @@ export class WebTier extends Construct {
         resources: [campaigns],
       }),
     );
+    // The admin page's recipe check (app-src/recommenders/arn.ts): campaign -> solution version ->
+    // solution. A solution version's ARN is `solution/<solution name>/<id>`, under the solution's.
+    const solutionPattern = `solution/${personalizeResourceName(props.prefix, '*')}`;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeWorkshopModels',
+        actions: [
+          'personalize:DescribeCampaign',
+          'personalize:DescribeSolution',
+          'personalize:DescribeSolutionVersion',
+        ],
+        resources: [campaigns, `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${solutionPattern}`],
+      }),
+    );
 
     const policy = role.node.findChild('DefaultPolicy');
     acknowledge(
       policy,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${campaignPattern}]`,
       `Campaigns are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may query only this workshop's campaigns.`,
+    );
+    acknowledge(
+      policy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${solutionPattern}]`,
+      `Solutions and their versions are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may only describe them (the admin page's recipe check).`,
     );
     return role;
   }

@@ -6,7 +6,7 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadWorkshopConfig, WorkshopConfig } from '../../lib/config';
 import { addPolicyChecks } from '../../lib/policy-checks';
-import { createWorkshop, WorkshopStacks } from '../../lib/workshop';
+import { createWorkshop, WorkshopOptions, WorkshopStacks } from '../../lib/workshop';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 
@@ -34,11 +34,11 @@ export interface BuiltWorkshop {
  * Builds the workshop exactly as `bin/workshop.ts` does under `cdk synth`: cdk.json's context plus
  * the CLI's keys, then `overrides` as `-c key=value` would give them.
  */
-export function buildWorkshop(overrides: Record<string, unknown> = {}): BuiltWorkshop {
+export function buildWorkshop(overrides: Record<string, unknown> = {}, options: WorkshopOptions = {}): BuiltWorkshop {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'movierecs-synth-'));
   const app = new App({ outdir, context: { ...cdkJsonContext(), ...CLI_CONTEXT, ...overrides } });
   const config = loadWorkshopConfig((key) => app.node.tryGetContext(key));
-  const stacks = createWorkshop(app, config);
+  const stacks = createWorkshop(app, config, options);
   addPolicyChecks(app);
   return { app, config, stacks, outdir };
 }
@@ -50,8 +50,11 @@ export interface SynthesizedWorkshop extends BuiltWorkshop {
 }
 
 /** Builds and synthesizes the workshop; policy-check failures throw with the report. */
-export function synthWorkshop(overrides: Record<string, unknown> = {}): SynthesizedWorkshop {
-  const built = buildWorkshop(overrides);
+export function synthWorkshop(
+  overrides: Record<string, unknown> = {},
+  options: WorkshopOptions = {},
+): SynthesizedWorkshop {
+  const built = buildWorkshop(overrides, options);
   const assembly = synthOrExplain(built);
   const template = (stack: Stack) => Template.fromJSON(assembly.getStackByName(stack.stackName).template);
   return {

@@ -120,6 +120,7 @@ describe('acknowledgements', () => {
        "MovieRecs-Web/Site/AdminPassword AwsSolutions-SMG4",
        "MovieRecs-Web/Site/InstanceRole AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]",
        "MovieRecs-Web/Site/InstanceRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:campaign/MovieRecs-*]",
+       "MovieRecs-Web/Site/InstanceRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:solution/MovieRecs-*]",
        "MovieRecs-Web/Site/Instances AwsSolutions-AS3",
        "MovieRecs-Web/Site/LoadBalancerSecurityGroup AwsSolutions-EC23",
      ]

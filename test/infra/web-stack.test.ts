@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { isAllowed, resolveDocument, statementsForRole } from '../personalize/iam/policy-evaluator';
 import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
 
 type Resource = { Properties?: Record<string, any>; [k: string]: any };
@@ -85,11 +86,20 @@ function securityGroupRules(template: Template): Rule[] {
 
 const sgRef = (id: string) => JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] });
 
-/** The launch template's user data as the instance sees it, with `<token>` for each reference. */
-function renderUserData(template: Template): string {
+/** The launch template's user data as the instance sees it, with `placeholder` for each reference. */
+function renderUserData(template: Template, placeholder = '<token>'): string {
   const [[, lt]] = resourcesOf(template, 'AWS::EC2::LaunchTemplate');
   const parts = lt.Properties!.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1] as unknown[];
-  return parts.map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+  return parts.map((part) => (typeof part === 'string' ? part : placeholder)).join('');
+}
+
+/** The content of the file the user data writes to `file` (through a heredoc). */
+function writtenFile(script: string, file: string): string {
+  const lines = script.split('\n');
+  const start = lines.indexOf(`cat > ${file} <<'MOVIERECS_EOF'`);
+  if (start < 0) throw new Error(`the user data writes no ${file}`);
+  const end = lines.indexOf('MOVIERECS_EOF', start);
+  return lines.slice(start + 1, end).join('\n');
 }
 
 interface BootstrapRun {
@@ -113,15 +123,29 @@ function runBootstrap(script: string, stubs: Record<string, string>): BootstrapR
   fs.mkdirSync(bin);
   fs.mkdirSync(state);
   fs.mkdirSync(path.join(root, 'etc', 'systemd', 'system'), { recursive: true }); // there on the image
+  fs.mkdirSync(path.join(root, 'etc', 'logrotate.d'), { recursive: true }); // made by the logrotate package
+  const agentBin = path.join(root, 'opt', 'aws', 'amazon-cloudwatch-agent', 'bin'); // made by its package
+  fs.mkdirSync(agentBin, { recursive: true });
   const log = path.join(root, 'calls.log');
-  const all: Record<string, string> = { dnf: 'exit 0', systemctl: 'exit 0', 'cfn-signal': 'exit 0', ...stubs };
+  const all: Record<string, string> = {
+    dnf: 'exit 0',
+    // `is-failed` answers "not failed" (1) unless a test says otherwise.
+    systemctl: '[ "$1" = is-failed ] && exit 1; exit 0',
+    'cfn-signal': 'exit 0',
+    aws: 'exit 0',
+    unzip: 'mkdir -p "${@: -1}"',
+    useradd: 'exit 0',
+    journalctl: 'echo "movierecs: start failed: the data is not prepared"',
+    'amazon-cloudwatch-agent-ctl': 'exit 0',
+    ...stubs,
+  };
   for (const [name, body] of Object.entries(all)) {
-    const file = path.join(bin, name);
+    const file = path.join(name === 'amazon-cloudwatch-agent-ctl' ? agentBin : bin, name);
     fs.writeFileSync(file, `#!/bin/bash\necho "${name} $*" >> '${log}'\n${body}\n`);
     fs.chmodSync(file, 0o755);
   }
   const moved = script
-    .replace(/(^|[\s'>=])\/(etc|opt)\//gm, `$1${root}/$2/`)
+    .replace(/(^|[\s'>=:])\/(etc|opt|var)\//gm, `$1${root}/$2/`)
     .replace('#!/bin/bash\n', '#!/bin/bash\nsleep() { SECONDS=$((SECONDS + $1)); }\n');
   const result = spawnSync('bash', ['-c', moved], {
     env: { PATH: `${bin}:/usr/bin:/bin`, STATE: state, HOME: root },
@@ -339,7 +363,6 @@ describe('instances', () => {
   test('each instance signals the group only after the site answers /healthz on the instance', () => {
     const script = renderUserData(web);
     const asgId = resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup')[0][0];
-    expect(script).toContain('dnf install -y aws-cfn-bootstrap');
     expect(script).toContain(`--stack 'MovieRecs-Web' --resource '${asgId}' --region 'us-east-1'`);
     const install = script.indexOf('dnf install -y aws-cfn-bootstrap');
     const trap = script.indexOf('trap movierecs_on_exit EXIT');
@@ -356,39 +379,217 @@ describe('instances', () => {
     expect(wait).toBeLessThan(20 * 60);
   });
 
-  describe('the bootstrap script, run with stand-ins for dnf, systemctl, curl and cfn-signal', () => {
-    const run = (stubs: { curl: string; systemctl?: string }) => runBootstrap(renderUserData(web), stubs);
+  describe('the bootstrap script, run with stand-ins for dnf, systemctl, curl, aws and cfn-signal', () => {
+    /** curl answers the health check with `health`; the certificate download always succeeds. */
+    const run = (stubs: { health: string; systemctl?: string; aws?: string }) =>
+      runBootstrap(renderUserData(web), {
+        curl: `case "$*" in *healthz*) ${stubs.health} ;; *) while [ $# -gt 0 ]; do [ "$1" = --output ] && : > "$2"; shift; done ;; esac`,
+        ...(stubs.systemctl ? { systemctl: stubs.systemctl } : {}),
+        ...(stubs.aws ? { aws: stubs.aws } : {}),
+      });
 
-    test('signals success once /healthz answers, after waiting for it', () => {
+    test('installs, fetches the bundle, starts the app and its log, then signals success once /healthz answers', () => {
       const result = run({
-        curl: 'n=$(cat "$STATE/curl" 2>/dev/null || echo 0); echo $((n+1)) > "$STATE/curl"; [ "$n" -ge 2 ]',
+        health: 'n=$(cat "$STATE/curl" 2>/dev/null || echo 0); echo $((n+1)) > "$STATE/curl"; [ "$n" -ge 2 ]',
       });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
-      expect(result.calls.filter((c) => c.startsWith('curl'))).toHaveLength(3);
+      const order = [
+        'dnf install -y aws-cfn-bootstrap',
+        'dnf install -y nodejs22 amazon-cloudwatch-agent unzip logrotate',
+        'useradd --system --no-create-home --home-dir /nonexistent --shell /sbin/nologin movierecs',
+        'aws s3 cp --only-show-errors --region us-east-1 s3://',
+        'unzip -q ',
+        'curl --fail --silent --show-error --retry 3 --output ',
+        'systemctl daemon-reload',
+        'systemctl enable --now movierecs.service movierecs-log.service',
+        'amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:',
+      ].map((prefix) => result.calls.findIndex((c) => c.startsWith(prefix)));
+      expect(order.every((i) => i >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      expect(result.calls.filter((c) => c.startsWith('curl') && c.includes('/healthz'))).toHaveLength(3);
       expect(result.signals).toEqual([
         expect.stringContaining('--exit-code 0 --reason MovieRecs site answers /healthz'),
       ]);
       expect(result.calls.at(-1)).toMatch(/^cfn-signal /);
     });
 
-    test('signals failure with the reason when /healthz never answers', () => {
-      const result = run({ curl: 'exit 7' });
+    test('signals failure with the reason and the last log lines when /healthz never answers', () => {
+      const result = run({ health: 'exit 7' });
       expect(result.status).not.toBe(0);
       expect(result.signals).toEqual([
         expect.stringMatching(
-          /--exit-code 1 --reason MovieRecs site did not answer \/healthz on port 8000 within \d+ s/,
+          /--exit-code 1 --reason MovieRecs site did not answer \/healthz on port 8000 within \d+ s; last log: movierecs: start failed: the data is not prepared +; see log group /,
         ),
       ]);
     });
 
+    test('signals failure at once when the app keeps failing to start (a broken bundle), not after the wait', () => {
+      const result = run({ health: 'exit 7', systemctl: 'exit 0' });
+      expect(result.status).toBe(1);
+      expect(result.signals).toEqual([
+        expect.stringContaining(
+          '--exit-code 1 --reason MovieRecs site failed to start, five times: movierecs: start failed',
+        ),
+      ]);
+      expect(result.calls.filter((c) => c.includes('/healthz'))).toHaveLength(1);
+    });
+
     test('signals failure when a bootstrap step fails before the site starts', () => {
-      const result = run({ curl: 'exit 0', systemctl: 'exit 3' });
+      const result = run({ health: 'exit 0', aws: 'exit 3' });
       expect(result.status).toBe(3);
       expect(result.signals).toEqual([
         expect.stringContaining('--exit-code 3 --reason MovieRecs bootstrap failed (exit 3)'),
       ]);
-      expect(result.calls.some((c) => c.startsWith('curl'))).toBe(false);
+      expect(result.calls.some((c) => c.startsWith('systemctl'))).toBe(false);
+      expect(result.calls.some((c) => c.includes('/healthz'))).toBe(false);
+    });
+  });
+
+  describe("shellcheck (Debian's package; required in CI)", () => {
+    const shellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+    const available = shellcheck.status === 0;
+    if (!available && (process.env.CI || process.env.REQUIRE_SHELLCHECK)) {
+      throw new Error(
+        'shellcheck is required here (CI or REQUIRE_SHELLCHECK) but is not installed: apt-get install shellcheck',
+      );
+    }
+    (available ? test : test.skip)('the user data as deployed passes shellcheck with no finding', () => {
+      // Each CloudFormation reference becomes a plain word, as the deployed value is (ARNs, names).
+      const script = renderUserData(web, 'resolved-reference');
+      const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+        input: script,
+        encoding: 'utf8',
+      });
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    });
+    (available ? test : test.skip)('and finds what it should (the check can fail)', () => {
+      const result = spawnSync('shellcheck', ['--shell=bash', '-'], {
+        input: '#!/bin/bash\nrm -rf $DIR/*\n',
+        encoding: 'utf8',
+      });
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).toContain('SC2115');
+    });
+  });
+
+  describe('what the bootstrap writes', () => {
+    const script = () => renderUserData(web);
+
+    test("the app runs from the bundle on AL2023's Node.js 22 as the service user, sandboxed, restarted on failure", () => {
+      const unit = writtenFile(script(), '/etc/systemd/system/movierecs.service');
+      const lines = unit.split('\n');
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          'User=movierecs',
+          'EnvironmentFile=/etc/movierecs/app.env',
+          'ExecStart=/usr/bin/node-22 --enable-source-maps /opt/movierecs/app/app.js instance',
+          'Restart=on-failure',
+          'StartLimitBurst=5',
+          'NoNewPrivileges=yes',
+          'ProtectSystem=strict',
+          'ProtectHome=yes',
+          'PrivateTmp=yes',
+          'CapabilityBoundingSet=',
+          'WantedBy=multi-user.target',
+        ]),
+      );
+      expect(unit).not.toMatch(/DynamicUser|User=root/);
+    });
+
+    test('the settings are names only: region, port, registry, both secrets, the bucket, the manifest, the CA file', () => {
+      const env = writtenFile(script(), '/etc/movierecs/app.env');
+      expect(env.split('\n').map((line) => line.split('=')[0])).toEqual([
+        'AWS_REGION',
+        'MOVIERECS_PREFIX',
+        'PORT',
+        'MODEL_REGISTRY_PARAMETER',
+        'DATABASE_SECRET_ARN',
+        'ADMIN_SECRET_ARN',
+        'DATA_BUCKET',
+        'DATA_MANIFEST_KEY',
+        'DATABASE_CA_FILE',
+      ]);
+      expect(env).toContain(
+        'AWS_REGION=us-east-1\nMOVIERECS_PREFIX=MovieRecs\nPORT=8000\nMODEL_REGISTRY_PARAMETER=/MovieRecs/models',
+      );
+      expect(env).toContain('DATABASE_CA_FILE=/etc/movierecs/rds-ca.pem');
+      // The manifest key comes from the Data stack's preparation, whatever the edition.
+      const userData = JSON.stringify(launchTemplate(web).UserData);
+      expect(userData).toMatch(
+        /DATA_MANIFEST_KEY=",\{"Fn::GetStackOutput":\{"StackName":"MovieRecs-Data","Region":"us-east-1","OutputName":"PublishOutputFnGetAttMovieLens[A-Za-z0-9]*ManifestKey[A-Za-z0-9]*"\}/,
+      );
+      expect(script()).toContain(
+        `--output /etc/movierecs/rds-ca.pem 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem'`,
+      );
+    });
+
+    test("the journal goes to a file the CloudWatch agent sends to the stack's log group, with the bootstrap output", () => {
+      const forwarder = writtenFile(script(), '/etc/systemd/system/movierecs-log.service');
+      expect(forwarder).toContain('ExecStart=/usr/bin/journalctl --unit=movierecs.service --boot --lines=all --follow');
+      expect(forwarder).toContain('StandardOutput=append:/var/log/movierecs/app.log');
+      const [[, lt]] = resourcesOf(web, 'AWS::EC2::LaunchTemplate');
+      const parts = lt.Properties!.LaunchTemplateData.UserData['Fn::Base64']['Fn::Join'][1] as unknown[];
+      const logGroupRef = { Ref: idOf(workshop.stacks.web.site.logGroup) };
+      expect(parts).toContainEqual(logGroupRef);
+      const agent = JSON.parse(writtenFile(renderUserData(web, 'LOG_GROUP'), '/etc/movierecs/cloudwatch-agent.json'));
+      expect(agent.logs.logs_collected.files.collect_list).toEqual([
+        {
+          file_path: '/var/log/movierecs/app.log',
+          log_group_name: 'LOG_GROUP',
+          log_stream_name: '{instance_id}/app',
+          timezone: 'UTC',
+        },
+        {
+          file_path: '/var/log/cloud-init-output.log',
+          log_group_name: 'LOG_GROUP',
+          log_stream_name: '{instance_id}/bootstrap',
+          timezone: 'UTC',
+        },
+      ]);
+      expect(writtenFile(script(), '/etc/logrotate.d/movierecs')).toContain('copytruncate');
+    });
+  });
+
+  describe('the log group', () => {
+    test('kept one month, deleted with the stack, named in an output', () => {
+      const [[id, group]] = resourcesOf(web, 'AWS::Logs::LogGroup').filter(([logicalId]) =>
+        logicalId.startsWith('SiteLogs'),
+      );
+      expect(group.Properties?.RetentionInDays).toBe(30);
+      expect(group.DeletionPolicy).toBe('Delete');
+      expect(group.UpdateReplacePolicy).toBe('Delete');
+      web.hasOutput('LogGroupName', { Value: { Ref: id } });
+    });
+  });
+
+  describe('the app bundle', () => {
+    test('is the built app, shipped as an asset the instance fetches', () => {
+      const [[, lt]] = resourcesOf(web, 'AWS::EC2::LaunchTemplate');
+      const userData = JSON.stringify(lt.Properties!.LaunchTemplateData.UserData);
+      const key = /'s3:\/\/[^']*?\/([0-9a-f]{64})\.zip'/.exec(renderUserData(web, 'BUCKET'))?.[1];
+      expect(key).toBeDefined();
+      expect(userData).toContain(`${key}.zip`);
+      const staged = path.join(workshop.outdir, `asset.${key}`);
+      expect(fs.readdirSync(staged).sort()).toEqual(['app.js', 'app.js.map']);
+      expect(fs.statSync(path.join(staged, 'app.js')).size).toBeGreaterThan(1_000_000);
+    });
+
+    test('a changed bundle is a changed launch template (a replacing update); the same bundle is not', () => {
+      const folder = (content: string) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'movierecs-prebuilt-'));
+        fs.writeFileSync(path.join(dir, 'app.js'), content);
+        return dir;
+      };
+      const userDataWith = (dir: string) =>
+        JSON.stringify(
+          resourcesOf(synthWorkshop({}, { appBundle: { prebuilt: dir } }).web, 'AWS::EC2::LaunchTemplate')[0][1]
+            .Properties!.LaunchTemplateData.UserData,
+        );
+      const first = userDataWith(folder('console.log(1)'));
+      expect(userDataWith(folder('console.log(1)'))).toBe(first);
+      expect(userDataWith(folder('console.log(2)'))).not.toBe(first);
     });
   });
 
@@ -404,11 +605,33 @@ describe('instances', () => {
 describe('instance role', () => {
   const role = () => workshop.stacks.web.site.instanceRole;
 
-  test("holds exactly: Session Manager, its two secrets, web data, the model registry, this prefix's campaigns, its stack's signal", () => {
+  test("holds exactly: Session Manager, its two secrets, web data and the manifest, its bundle, its log group, the model registry, this prefix's campaigns and models, its stack's signal", () => {
     const [[, policy]] = resourcesOf(web, 'AWS::IAM::Policy').filter(
       ([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: idOf(role()) }]),
     );
     const statements = policy.Properties?.PolicyDocument.Statement;
+    const personalizeArn = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':personalize:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${resource}`,
+        ],
+      ],
+    });
+    const dataStackOutput = (name: RegExp) => ({
+      'Fn::GetStackOutput': {
+        OutputName: expect.stringMatching(name),
+        Region: 'us-east-1',
+        StackName: 'MovieRecs-Data',
+      },
+    });
+    const bundleKey = () => /'s3:\/\/[^']*?\/([0-9a-f]{64}\.zip)'/.exec(renderUserData(web, 'BUCKET'))![1];
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -417,6 +640,35 @@ describe('instance role', () => {
           { Ref: idOf(workshop.stacks.web.database.secret as never) },
           { Ref: idOf(workshop.stacks.web.site.adminSecret) },
         ],
+      },
+      {
+        Sid: 'ReadAppBundleAndManifest',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [
+          {
+            'Fn::Join': [
+              '',
+              ['arn:aws:s3:::', { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-us-east-1' }, `/${bundleKey()}`],
+            ],
+          },
+          {
+            'Fn::Join': [
+              '',
+              [
+                dataStackOutput(/^PublishOutputFnGetAttDataBucket.*Arn/),
+                '/',
+                dataStackOutput(/^PublishOutputFnGetAttMovieLens.*ManifestKey/),
+              ],
+            ],
+          },
+        ],
+      },
+      {
+        Sid: 'WriteAppLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [idOf(workshop.stacks.web.site.logGroup), 'Arn'] },
       },
       {
         Sid: 'ReadModelRegistry',
@@ -430,20 +682,13 @@ describe('instance role', () => {
         Sid: 'QueryWorkshopCampaigns',
         Effect: 'Allow',
         Action: ['personalize:GetPersonalizedRanking', 'personalize:GetRecommendations'],
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':personalize:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':campaign/MovieRecs-*',
-            ],
-          ],
-        },
+        Resource: personalizeArn('campaign/MovieRecs-*'),
+      },
+      {
+        Sid: 'DescribeWorkshopModels',
+        Effect: 'Allow',
+        Action: ['personalize:DescribeCampaign', 'personalize:DescribeSolution', 'personalize:DescribeSolutionVersion'],
+        Resource: [personalizeArn('campaign/MovieRecs-*'), personalizeArn('solution/MovieRecs-*')],
       },
       // Added by aws-cdk-lib with `signals`: the instance may signal this stack only.
       { Effect: 'Allow', Action: 'cloudformation:SignalResource', Resource: { Ref: 'AWS::StackId' } },
@@ -453,6 +698,104 @@ describe('instance role', () => {
     expect(roleResource.Properties?.ManagedPolicyArns).toHaveLength(2);
     expect(managed).toContain('policy/AmazonSSMManagedInstanceCore');
     expect(managed).toContain('MovieRecs-Data'); // the Data stack's web read policy
+  });
+
+  test("allows every call the app and its log agent make on this workshop's resources, and none on another's", () => {
+    const account = '123456789012';
+    const arn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:${account}:${resource}`;
+    const dbSecret = arn('secretsmanager', 'secret:DatabaseSecret-AbCdEf');
+    const adminSecret = arn('secretsmanager', 'secret:AdminPassword-GhIjKl');
+    const logGroup = 'MovieRecs-Web-SiteLogs-1234';
+    const bucket = 'movierecs-data-bucket';
+    const manifestKey = 'personalize/ml-100k/abc123/manifest.json';
+    const stackOutput = (pattern: RegExp) => {
+      const name = JSON.stringify(web.toJSON()).match(new RegExp(`"OutputName":"(${pattern.source})"`))?.[1];
+      if (!name) throw new Error(`no Data stack output like ${pattern}`);
+      return name;
+    };
+    const dataPolicyArn = arn('iam', 'policy/MovieRecs-Data-WebDataRead');
+    const context = {
+      partition: 'aws',
+      region: 'us-east-1',
+      accountId: account,
+      stackName: 'MovieRecs-Web',
+      strict: true,
+      refs: {
+        [stackOutput(/PublishOutputRefDataWebDataRead[A-Za-z0-9]*/)]: dataPolicyArn,
+        [idOf(workshop.stacks.web.database.secret as never)]: dbSecret,
+        [idOf(workshop.stacks.web.site.adminSecret)]: adminSecret,
+        [`${idOf(workshop.stacks.web.site.logGroup)}.Arn`]: arn('logs', `log-group:${logGroup}:*`),
+        [stackOutput(/PublishOutputFnGetAttDataBucket[A-Za-z0-9]*Arn[A-Za-z0-9]*/)]: `arn:aws:s3:::${bucket}`,
+        [stackOutput(/PublishOutputFnGetAttMovieLens[A-Za-z0-9]*ManifestKey[A-Za-z0-9]*/)]: manifestKey,
+        // For the Data stack's template (its web read policy).
+        [workshop.stacks.data.getLogicalId(workshop.stacks.data.bucket.node.defaultChild as never) + '.Arn']:
+          `arn:aws:s3:::${bucket}`,
+      },
+    };
+    const webPolicy = statementsForRole(web.toJSON(), idOf(role()), context);
+    // The role's one managed policy from the Data stack (AmazonSSMManagedInstanceCore aside).
+    expect(webPolicy.externalManagedPolicyArns).toEqual([
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      dataPolicyArn,
+    ]);
+    const [[, dataReadPolicy]] = resourcesOf(workshop.data, 'AWS::IAM::ManagedPolicy').filter(([id]) =>
+      id.startsWith('DataWebDataRead'),
+    );
+    const policy = [
+      ...webPolicy.statements,
+      ...resolveDocument(dataReadPolicy.Properties?.PolicyDocument, 'WebDataRead', workshop.data.toJSON(), context),
+    ];
+    const bundleKey = /'s3:\/\/[^']*?\/([0-9a-f]{64}\.zip)'/.exec(renderUserData(web))![1];
+    const campaign = arn('personalize', 'campaign/MovieRecs-personal-recommendations');
+    const allowed = [
+      { action: 'secretsmanager:GetSecretValue', resource: dbSecret },
+      { action: 'secretsmanager:GetSecretValue', resource: adminSecret },
+      { action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/${manifestKey}` },
+      { action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/web/ml-100k/abc123/ratings.csv` },
+      { action: 's3:GetObject', resource: `arn:aws:s3:::cdk-hnb659fds-assets-${account}-us-east-1/${bundleKey}` },
+      { action: 'ssm:GetParameter', resource: arn('ssm', 'parameter/MovieRecs/models') },
+      { action: 'personalize:GetRecommendations', resource: campaign },
+      {
+        action: 'personalize:GetPersonalizedRanking',
+        resource: arn('personalize', 'campaign/MovieRecs-personal-ranking'),
+      },
+      { action: 'personalize:DescribeCampaign', resource: campaign },
+      {
+        action: 'personalize:DescribeSolutionVersion',
+        resource: arn('personalize', 'solution/MovieRecs-similar-items/1a2b3c4d'),
+      },
+      { action: 'personalize:DescribeSolution', resource: arn('personalize', 'solution/MovieRecs-similar-items') },
+      { action: 'logs:CreateLogStream', resource: arn('logs', `log-group:${logGroup}:log-stream:i-0abc/app`) },
+      { action: 'logs:PutLogEvents', resource: arn('logs', `log-group:${logGroup}:log-stream:i-0abc/app`) },
+      {
+        action: 'cloudformation:SignalResource',
+        resource: arn('cloudformation', 'stack/MovieRecs-Web/00000000-0000-0000-0000-000000000000'),
+      },
+    ];
+    expect(
+      allowed
+        .map((request) => isAllowed(policy, request))
+        .filter((d) => !d.allowed)
+        .map((d) => d.reason),
+    ).toEqual([]);
+    const denied = [
+      // An admin-added campaign of another workshop or of the attendee's own: the app shows "not allowed".
+      { action: 'personalize:GetRecommendations', resource: arn('personalize', 'campaign/Other-recommendations') },
+      { action: 'personalize:DescribeCampaign', resource: arn('personalize', 'campaign/Other-recommendations') },
+      { action: 'personalize:DeleteCampaign', resource: campaign },
+      { action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/personalize/ml-100k/abc123/interactions.csv` },
+      { action: 's3:PutObject', resource: `arn:aws:s3:::${bucket}/${manifestKey}` },
+      { action: 'ssm:GetParameter', resource: arn('ssm', 'parameter/Other/models') },
+      { action: 'ssm:PutParameter', resource: arn('ssm', 'parameter/MovieRecs/models') },
+      { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:someone-else-XyZ') },
+      { action: 'logs:PutLogEvents', resource: arn('logs', 'log-group:other:log-stream:x') },
+    ];
+    expect(
+      denied
+        .map((request) => isAllowed(policy, request))
+        .filter((d) => d.allowed)
+        .map((d) => d.reason),
+    ).toEqual([]);
   });
 
   test('campaign access follows the prefix', () => {

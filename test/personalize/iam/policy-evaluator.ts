@@ -180,7 +180,8 @@ function functionIds(template: CfnTemplate): string {
     .join(', ');
 }
 
-function resolveDocument(document: unknown, where: string, template: CfnTemplate, context: ResolveContext) {
+/** The statements of one policy document, every value resolved. */
+export function resolveDocument(document: unknown, where: string, template: CfnTemplate, context: ResolveContext) {
   if (!isObject(document)) throw new Error(`${where}: PolicyDocument is not an object`);
   return asArray(document.Statement).map((raw, index) => resolveStatement(raw, `${where}#${index}`, template, context));
 }
