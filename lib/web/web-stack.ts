@@ -93,6 +93,12 @@ export class WebStack extends Stack {
         `Name=tag:aws:autoscaling:groupName,Values=${this.site.autoScalingGroup.autoScalingGroupName} ` +
         'Name=instance-state-name,Values=running --query Reservations[].Instances[].InstanceId --output text',
     });
+    new CfnOutput(this, 'DatabaseSecretCommand', {
+      description: "Prints the database's generated credentials (JSON: username, password, host, port, dbname)",
+      value:
+        `aws secretsmanager get-secret-value --region ${this.region} ` +
+        `--secret-id ${this.database.secret.secretArn} --query SecretString --output text`,
+    });
     new CfnOutput(this, 'DatabaseEndpoint', {
       description: 'The database host, reachable through Session Manager port forwarding (see the README)',
       value: this.database.instance.dbInstanceEndpointAddress,

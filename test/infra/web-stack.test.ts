@@ -904,6 +904,37 @@ describe('outputs', () => {
     });
     web.hasOutput('LoadBalancerDnsName', {});
   });
+
+  test('for the curious: the log group, the instances, the database endpoint and its credentials command', () => {
+    web.hasOutput('LogGroupName', { Value: { Ref: idOf(workshop.stacks.web.site.logGroup) } });
+    web.hasOutput('InstancesCommand', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'aws ec2 describe-instances --region us-east-1 --filters Name=tag:aws:autoscaling:groupName,Values=',
+            { Ref: idOf(workshop.stacks.web.site.autoScalingGroup) },
+            ' Name=instance-state-name,Values=running --query Reservations[].Instances[].InstanceId --output text',
+          ],
+        ],
+      },
+    });
+    web.hasOutput('DatabaseEndpoint', {
+      Value: { 'Fn::GetAtt': [idOf(workshop.stacks.web.database.instance), 'Endpoint.Address'] },
+    });
+    web.hasOutput('DatabaseSecretCommand', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'aws secretsmanager get-secret-value --region us-east-1 --secret-id ',
+            { Ref: idOf(workshop.stacks.web.database.secret as never) },
+            ' --query SecretString --output text',
+          ],
+        ],
+      },
+    });
+  });
 });
 
 describe('independence from the Personalize stack', () => {
