@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { instanceSettings, parseInstanceEnvironment, startInstance } from '../../app-src/instance';
 import { StaticRegistry } from '../../app-src/recommenders/registry';
@@ -98,6 +99,31 @@ describe('the instance environment', () => {
     expect(new URL((settings.database as { url: string }).url).password).toBe('p%40ss%2Fw%3Ard%3F');
     expect(settings.admin).toEqual({ password: 'admin-pw' });
     expect(settings.trustProxy).toBe(true);
+  });
+
+  it("uses the bootstrap's RDS certificate bundle for TLS, and names the file when it is missing", async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: DB_SECRET }).resolves({
+      SecretString: JSON.stringify({ username: 'u', password: 'p', host: 'db.example', port: 5432, dbname: 'd' }),
+    });
+    secrets.on(GetSecretValueCommand, { SecretId: ADMIN_SECRET }).resolves({ SecretString: 'admin-pw' });
+    const clients = {
+      secrets: secrets as unknown as SecretsManagerClient,
+      s3: new S3Client({ region: 'us-east-1' }),
+      registry: new StaticRegistry(),
+    };
+    const folder = mkdtempSync(path.join(tmpdir(), 'movierecs-ca-'));
+    const caFile = path.join(folder, 'rds-ca.pem');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const settings = await instanceSettings(parseInstanceEnvironment({ ...ENV, DATABASE_CA_FILE: caFile }), clients);
+    expect(settings.database).toEqual({
+      url: 'postgres://u:p@db.example:5432/d',
+      ssl: { ca: readFileSync(caFile, 'utf8') },
+    });
+    const missing = path.join(folder, 'absent.pem');
+    await expect(
+      instanceSettings(parseInstanceEnvironment({ ...ENV, DATABASE_CA_FILE: missing }), clients),
+    ).rejects.toThrow(missing);
   });
 
   it('says which secret could not be read, and what a bad database secret lacks', async () => {
