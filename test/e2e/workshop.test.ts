@@ -100,7 +100,8 @@ describe('the workshop in Chromium', () => {
       page.on('response', (response) => {
         const status = response.status();
         const poster = new URL(response.url()).pathname.startsWith('/posters/');
-        if (status >= 500 || (poster && status !== 200 && status !== 304)) problems.push(`HTTP ${status}: ${response.url()}`);
+        if (status >= 500 || (poster && status !== 200 && status !== 304))
+          problems.push(`HTTP ${status}: ${response.url()}`);
       });
 
       let shot = 0;
