@@ -21,7 +21,7 @@ import type { Model, ModelType, RatingRow, Recommender } from './port';
 
 export type LocalModelId = 'local:popular' | 'local:knn' | 'local:similar' | 'local:ranking';
 
-interface LocalModelSpec {
+export interface LocalModelSpec {
   readonly id: LocalModelId;
   readonly name: string;
   readonly type: ModelType;
@@ -31,7 +31,7 @@ interface LocalModelSpec {
 /** After every Personalize model: the site lists campaigns first, baselines after them. */
 const FIRST_LOCAL_SORT_ORDER = 1000;
 
-const LOCAL_MODEL_SPECS: readonly LocalModelSpec[] = [
+export const LOCAL_MODEL_SPECS: readonly LocalModelSpec[] = [
   { id: 'local:popular', name: 'Most popular (local)', type: 'recommend', recipe: 'local-popularity' },
   { id: 'local:knn', name: 'Item-kNN (local)', type: 'recommend', recipe: 'local-item-knn' },
   { id: 'local:similar', name: 'Similar items, item-kNN (local)', type: 'sims', recipe: 'local-item-knn' },

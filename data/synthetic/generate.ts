@@ -315,8 +315,20 @@ function releaseDate(year: number, random: Random): string {
   return `${String(random.int(1, 28)).padStart(2, '0')}-${random.pick(MONTHS)}-${year}`;
 }
 
-/** Writes the edition's files into `folder`; returns their names. */
-export function writeSynthetic(options: SyntheticOptions, folder: string): string[] {
+/**
+ * Writes the edition's files into `folder`; returns their names. `onProgress` hears the ratings
+ * generated so far and the total (it draws nothing from the random stream: the files are the same).
+ */
+export function writeSynthetic(
+  options: SyntheticOptions,
+  folder: string,
+  onProgress?: (ratings: number, total: number) => void,
+): string[] {
+  let generated = 0;
+  const progressed = (count: number) => {
+    generated += count;
+    onProgress?.(generated, options.ratings);
+  };
   mkdirSync(folder, { recursive: true });
   const random = new Random(options.seed);
   const movies = generateMovies(options, random);
@@ -346,6 +358,7 @@ export function writeSynthetic(options: SyntheticOptions, folder: string): strin
     const rows: string[] = [];
     generateRatings(options, movies, users, random, (user, items, ratings, timestamps) => {
       for (let i = 0; i < items.length; i++) rows.push(`${user}\t${items[i]}\t${ratings[i]}\t${timestamps[i]}\n`);
+      progressed(items.length);
     });
     const data = new TextFile(path.join(folder, 'u.data'), 'latin1');
     for (const row of random.shuffle(rows)) data.write(row);
@@ -373,6 +386,7 @@ export function writeSynthetic(options: SyntheticOptions, folder: string): strin
         chunk += `${user},${items[i]},${Number.isInteger(rating) ? `${rating}.0` : rating},${timestamps[i]}\n`;
       }
       ratingsFile.write(chunk);
+      progressed(items.length);
     });
     ratingsFile.close();
     written.push('ratings.csv');

@@ -16,6 +16,8 @@ export interface MovieLensSource {
   open(fileName: string): Promise<Readable>;
   /** The whole file (for the small ones: movies, users). */
   readAll(fileName: string): Promise<Buffer>;
+  /** The file's size in bytes (uncompressed), for progress; undefined when it is not there. */
+  size(fileName: string): Promise<number | undefined>;
   /** How to name the file in an error message. */
   label(fileName: string): string;
   close(): Promise<void>;
@@ -44,6 +46,11 @@ export class FolderSource implements MovieLensSource {
   async readAll(fileName: string): Promise<Buffer> {
     await this.mustExist(fileName);
     return fs.readFile(path.join(this.folder, fileName));
+  }
+
+  async size(fileName: string): Promise<number | undefined> {
+    const stat = await fs.stat(path.join(this.folder, fileName)).catch(() => undefined);
+    return stat?.isFile() ? stat.size : undefined;
   }
 
   label(fileName: string): string {
@@ -133,6 +140,10 @@ export class ZipSource implements MovieLensSource {
     const chunks: Buffer[] = [];
     for await (const chunk of await this.open(fileName)) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
+  }
+
+  async size(fileName: string): Promise<number | undefined> {
+    return this.entries.get(fileName)?.uncompressedSize;
   }
 
   label(fileName: string): string {
