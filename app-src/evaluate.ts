@@ -44,23 +44,26 @@ const TABLE_METRICS: ReadonlyArray<keyof OfflineMetrics> = [
 ];
 const LABELS = Object.fromEntries(METRIC_LABELS) as Record<keyof OfflineMetrics, string>;
 
-export async function main(argv: string[]): Promise<number> {
+/** Where the command writes (console, or the CLI's streams). */
+export type Output = Pick<Console, 'log' | 'error'>;
+
+export async function main(argv: string[], out: Output = console): Promise<number> {
   try {
     const options = parseOptions(argv);
     if (options.help) {
-      console.log(USAGE);
+      out.log(USAGE);
       return 0;
     }
-    await evaluateFolder(options.data, options.json);
+    await evaluateFolder(options.data, options.json, out);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`evaluate: ${error.message} (npm run evaluate -- --help)`);
+      out.error(`evaluate: ${error.message} (npm run evaluate -- --help)`);
       return 2;
     }
     // A bad or missing file is the user's to fix: its message says which; anything else is a bug.
     const known = error instanceof DataFileError || error instanceof DataError || isFileSystemError(error);
-    console.error(known ? (error as Error).message : error instanceof Error ? error.stack : String(error));
+    out.error(known ? (error as Error).message : error instanceof Error ? error.stack : String(error));
     return 1;
   }
 }
@@ -103,7 +106,7 @@ function rephrase(error: Error & { code?: string }): string {
   }
 }
 
-async function evaluateFolder(folder: string, json: boolean): Promise<void> {
+async function evaluateFolder(folder: string, json: boolean, out: Output): Promise<void> {
   const resolved = path.resolve(folder);
   const isFolder = await stat(resolved).then(
     (s) => s.isDirectory(),
@@ -141,7 +144,7 @@ async function evaluateFolder(folder: string, json: boolean): Promise<void> {
         ),
       ),
     }));
-    console.log(JSON.stringify(rows, null, 2));
+    out.log(JSON.stringify(rows, null, 2));
     return;
   }
   const header = ['model', 'type', ...TABLE_METRICS.map((key) => LABELS[key])];
@@ -153,14 +156,14 @@ async function evaluateFolder(folder: string, json: boolean): Promise<void> {
   const widths = header.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) =>
     cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  console.log(line(header));
-  for (const row of rows) console.log(line(row));
-  console.log(
+  out.log(line(header));
+  for (const row of rows) out.log(line(row));
+  out.log(
     `\n${ratings.length} ratings, positive above ${manifest.settings.positiveRatingThreshold}; ` +
       `${evaluation.testUsers} test users with ${evaluation.heldOutPositives} held-out positives; ` +
       `trained in ${(evaluation.trainingMs / 1000).toFixed(1)} s.`,
   );
-  console.log(wrap(EVALUATION_PROTOCOL, 100));
+  out.log(wrap(EVALUATION_PROTOCOL, 100));
 }
 
 function isFileSystemError(error: unknown): boolean {

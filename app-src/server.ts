@@ -97,17 +97,21 @@ export function urlFor(host: string, port: number, pathname: string): string {
   return `http://${shown}:${port}${pathname}`;
 }
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  out: Pick<Console, 'log' | 'error'> = console,
+): Promise<number> {
   let options: ServerOptions | 'help';
   try {
     options = parseServerArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`npm start: ${error.message}\nRun npm start -- --help for the options.`);
+    out.error(`npm start: ${error.message}\nRun npm start -- --help for the options.`);
     return 2;
   }
   if (options === 'help') {
-    console.log(USAGE);
+    out.log(USAGE);
     return 0;
   }
   const started = performance.now();
@@ -115,7 +119,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     database: options.databaseUrl ? { url: options.databaseUrl } : { embedded: { dataDir: options.dbDir } },
     data: options.data ? { folder: path.resolve(options.data) } : 'sample',
     admin: env.MOVIERECS_ADMIN_PASSWORD ? { password: env.MOVIERECS_ADMIN_PASSWORD } : undefined,
-    log: (line) => console.log(`  ${line}`),
+    log: (line) => out.log(`  ${line}`),
   });
   try {
     await web.app.listen({ port: options.port, host: options.host });
@@ -123,24 +127,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await web.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      console.error(`npm start: port ${options.port} is in use; choose another with --port`);
+      out.error(`npm start: port ${options.port} is in use; choose another with --port`);
       return 1;
     }
     throw error;
   }
-  console.log(`\nMovieRecs Workshop is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:`);
-  console.log(`  ${urlFor(options.host, options.port, '/recommend/')}`);
+  out.log(`\nMovieRecs Workshop is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:`);
+  out.log(`  ${urlFor(options.host, options.port, '/recommend/')}`);
   if (web.generatedPassword)
-    console.log(
-      `  admin: ${urlFor(options.host, options.port, '/admin/')}  user admin, password ${web.generatedPassword}`,
-    );
-  console.log('Press Ctrl-C to stop.');
+    out.log(`  admin: ${urlFor(options.host, options.port, '/admin/')}  user admin, password ${web.generatedPassword}`);
+  out.log('Press Ctrl-C to stop.');
 
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      console.log('\nstopping…');
+      out.log('\nstopping…');
       resolve();
     };
     process.on('SIGINT', stop);

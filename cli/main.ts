@@ -7,13 +7,16 @@
  *   npx movierecs data --edition ml-100k --source ml-100k.zip --out prepared/
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { main as evaluateMain } from '../app-src/evaluate';
+import { main as startMain } from '../app-src/server';
 import { BelowPersonalizeMinimumError, DataFileError } from '../lib/data/movielens/errors';
 import { CommandFailure, EXIT, explainAwsError, UsageError } from './errors';
 import { ProgressStream } from './progress';
 import { dataCommand } from './commands/data';
 import { sampleCommand, syntheticCommand } from './commands/synthetic';
 import { simulateCommand } from './commands/simulate';
-import { statusCommand } from './commands/status';
+import { StatusSources, statusCommand } from './commands/status';
+import { costCommand } from './commands/cost';
 
 export interface CliIo {
   readonly stdout: ProgressStream;
@@ -31,18 +34,32 @@ export interface CliContext {
 }
 
 /** Commands with their own option parsing (shared with `npm start` / `npm run evaluate`), run as they are. */
-const DELEGATED: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+const DELEGATED: Record<string, { summary: string; run: (args: string[], io: CliIo) => Promise<number> }> = {
   start: {
     summary: 'run the movie web app on this machine (embedded PostgreSQL, local models, no AWS account)',
-    run: async (args) => (await import('../app-src/server')).main(args),
+    run: (args, io) => startMain(args, io.env, consoleOn(io)),
   },
   evaluate: {
     summary: 'train the local models on a prepared folder and print their offline metrics',
-    run: async (args) => (await import('../app-src/evaluate')).main(args),
+    run: (args, io) => evaluateMain(args, consoleOn(io)),
   },
 };
 
-export function buildProgram(context: CliContext): Command {
+/** console.log / console.error onto the CLI's streams. */
+function consoleOn(io: CliIo): Pick<Console, 'log' | 'error'> {
+  const line =
+    (stream: ProgressStream) =>
+    (...parts: unknown[]) =>
+      void stream.write(`${parts.map((p) => (typeof p === 'string' ? p : String(p))).join(' ')}\n`);
+  return { log: line(io.stdout), error: line(io.stderr) };
+}
+
+/** The AWS-facing parts of commands, replaced in tests. */
+export interface CliDependencies {
+  readonly status?: StatusSources;
+}
+
+export function buildProgram(context: CliContext, deps: CliDependencies = {}): Command {
   const program = new Command('movierecs')
     .description(
       'The MovieRecs Workshop kit: prepare MovieLens, run the site locally, watch and cost the deployed workshop.',
@@ -72,7 +89,8 @@ export function buildProgram(context: CliContext): Command {
     syntheticCommand(context),
     sampleCommand(context),
     simulateCommand(context),
-    statusCommand(context),
+    statusCommand(context, deps.status),
+    costCommand(context),
   ]) {
     program.addCommand(command);
   }
@@ -95,7 +113,11 @@ export function processIo(): CliIo {
 }
 
 /** Runs the CLI; resolves to the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  deps: CliDependencies = {},
+): Promise<number> {
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   const context: CliContext = {
@@ -107,8 +129,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const commandName = args.find((arg) => !arg.startsWith('-')) ?? '';
   try {
     const delegated = DELEGATED[args[0] ?? ''];
-    if (delegated) return await delegated.run(args.slice(1));
-    const program = buildProgram(context);
+    if (delegated) return await delegated.run(args.slice(1), io);
+    const program = buildProgram(context, deps);
     if (args.length === 0) {
       program.outputHelp();
       return EXIT.usage;
@@ -147,7 +169,8 @@ function report(error: unknown, command: string, context: CliContext, debug: boo
   return EXIT.failed;
 }
 
-if (require.main === module) {
+/** Runs the CLI on this process's arguments and sets its exit code (bin/movierecs.js, npm scripts). */
+export function runFromProcess(): void {
   // `movierecs status | head`: a closed pipe ends the output, not the program with a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -162,3 +185,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runFromProcess();

@@ -11,7 +11,6 @@
 import { closeSync, createWriteStream, mkdirSync, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as yazl from 'yazl';
 import { ML100K_GENRES, ML_LATEST_GENRES, NO_GENRES_LISTED } from '../../lib/data/movielens/editions';
 import { Random, WeightedSampler } from './random';
@@ -407,58 +406,4 @@ export async function zipFolder(
   const out = createWriteStream(zipPath);
   zip.outputStream.pipe(out);
   await once(out, 'finish');
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new Error(`--${name} must be a whole number of at least 1, got "${value}"`);
-  return Number(value);
-}
-
-async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      edition: { type: 'string', default: 'ml-100k' },
-      users: { type: 'string' },
-      items: { type: 'string' },
-      ratings: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      zip: { type: 'boolean', default: false },
-      'ratings-only': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.edition !== 'ml-100k' && values.edition !== 'ml-latest') {
-    throw new Error(`--edition must be ml-100k or ml-latest, got "${values.edition}"`);
-  }
-  const edition = values.edition;
-  const defaults =
-    edition === 'ml-100k' ? { users: 943, items: 1682, ratings: 100000 } : { users: 610, items: 9742, ratings: 100836 };
-  const options: SyntheticOptions = {
-    edition,
-    users: positiveInteger('users', values.users, defaults.users),
-    items: positiveInteger('items', values.items, defaults.items),
-    ratings: positiveInteger('ratings', values.ratings, defaults.ratings),
-    seed: positiveInteger('seed', values.seed, 1),
-    ratingsOnly: values['ratings-only'],
-  };
-  const out = path.resolve(values.out ?? `${edition}-synthetic`);
-  const started = Date.now();
-  const files = writeSynthetic(options, out);
-  if (values.zip) {
-    const top = edition === 'ml-100k' ? 'ml-100k' : 'ml-latest-small';
-    await zipFolder(out, files, top, `${out}.zip`);
-    console.log(`wrote ${out}.zip`);
-  }
-  console.log(`wrote ${files.join(', ')} to ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(error.message);
-    process.exit(1);
-  });
 }

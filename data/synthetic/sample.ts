@@ -25,7 +25,3 @@ export function ensureSample(folder = SAMPLE_DIR): string {
   if (!SAMPLE_FILES.every((file) => existsSync(path.join(folder, file)))) writeSynthetic(SAMPLE_OPTIONS, folder);
   return folder;
 }
-
-if (require.main === module) {
-  console.log(`synthetic sample in ${ensureSample()}`);
-}

@@ -1,0 +1,98 @@
+/**
+ * `movierecs cost` against a hand computation from the price table (cli/cost/prices.ts), for the
+ * default configuration and for the changes that move it.
+ */
+import { estimateCost, originalWorkshopPerHour } from '../../cli/cost/estimate';
+import { workshopConfig } from '../../cli/config';
+import { cli } from './helpers';
+
+describe('the default configuration, by hand', () => {
+  const e = estimateCost(workshopConfig(), 3);
+
+  it('per hour: one t4g.small, one db.t4g.micro with 20 GB gp3, one NAT gateway, the ALB with one LCU, 3 IPv4, 3 campaigns at 1 TPS, 2 secrets', () => {
+    const byHand =
+      0.0168 + // t4g.small
+      0.016 + // db.t4g.micro
+      (20 * 0.115) / 730 + // gp3
+      0.045 + // NAT gateway
+      0.0225 +
+      0.008 + // ALB + 1 LCU
+      3 * 0.005 + // public IPv4: ALB in 2 AZs, 1 NAT
+      3 * 1 * 0.0556 + // campaigns
+      (2 * 0.4) / 730; // secrets
+    expect(e.perHour).toBeCloseTo(byHand, 10);
+    expect(e.hourly.map((l) => l.item)).toEqual([
+      'web instances (t4g.small)',
+      'database (db.t4g.micro, PostgreSQL, single-AZ)',
+      'database storage (gp3)',
+      'NAT gateways',
+      'application load balancer',
+      'public IPv4 addresses',
+      'campaign "Personal Recommendations" (aws-user-personalization-v2)',
+      'campaign "Similar Items" (aws-sims)',
+      'campaign "Personal Ranking" (aws-personalized-ranking-v2)',
+      'secrets (database, admin password)',
+    ]);
+  });
+
+  it('once: ingestion of about 1 MB and the three trainings at their wall-clock hours (45, 35, 35 min)', () => {
+    const byHand = 0.0011 * 0.05 + ((45 * 60 + 35 * 60 + 35 * 60) / 3600) * 0.24;
+    expect(e.once).toBeCloseTo(byHand, 10);
+    expect(e.total).toBeCloseTo(3 * e.perHour + byHand, 10);
+    expect(e.unpriced).toEqual([]);
+  });
+});
+
+describe('what moves the figure', () => {
+  it('a second NAT gateway adds its hour and its address', () => {
+    const one = estimateCost(workshopConfig(), 1).perHour;
+    const two = estimateCost(workshopConfig(['natGateways=2']), 1).perHour;
+    expect(two - one).toBeCloseTo(0.045 + 0.005, 10);
+  });
+
+  it('campaigns bill at their minimum TPS', () => {
+    const solutions = JSON.stringify([{ name: 'Similar Items', type: 'sims', recipe: 'aws-sims', campaignMinTps: 5 }]);
+    const e = estimateCost(workshopConfig([`solutions=${solutions}`]), 1);
+    expect(e.hourly.find((l) => l.item.startsWith('campaign'))?.perHour).toBeCloseTo(5 * 0.0556, 10);
+  });
+
+  it('ml-25m: ingestion of about 0.3 GB; training not estimated, and said so', async () => {
+    const e = estimateCost(workshopConfig(['dataset=ml-25m']), 3);
+    expect(e.once).toBeCloseTo(0.3 * 0.05, 10);
+    const run = await cli(['cost', '-c', 'dataset=ml-25m']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('total once, known parts');
+    expect(run.stdout).toContain('plus the training not estimated above');
+  });
+
+  it('an instance type the table does not have is named, not silently free', async () => {
+    const run = await cli(['cost', '-c', 'instanceType=c7g.large']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Not in the price table (counted as $0): instance type c7g.large');
+  });
+});
+
+describe('the output', () => {
+  it('names the price date and the table, the lines, and the workshop total', async () => {
+    const run = await cli(['cost', '--hours', '3']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('prices of us-east-1, as of 2025-01 (cli/cost/prices.ts)');
+    expect(run.stdout).toMatch(/NAT gateways +1 +\$0\.0450\/h/);
+    const e = estimateCost(workshopConfig(), 3);
+    expect(run.stdout).toContain(
+      `A 3-hour workshop: $${e.perHour.toFixed(2)}/h x 3 h + $${e.once.toFixed(2)} once = $${e.total.toFixed(2)}`,
+    );
+    const json = JSON.parse((await cli(['cost', '--json'])).stdout) as { perHour: number };
+    expect(json.perHour).toBeCloseTo(e.perHour, 10);
+  });
+
+  it("the original workshop's stack cost several times more per hour", () => {
+    const original = originalWorkshopPerHour().reduce((a, l) => a + (l.perHour ?? 0), 0);
+    expect(original).toBeCloseTo(0.2 + 0.365 + 0.09 + 0.461, 10);
+    const ours = estimateCost(workshopConfig(), 1);
+    const infrastructure = ours.hourly
+      .filter((l) => !l.item.startsWith('campaign'))
+      .reduce((a, l) => a + (l.perHour ?? 0), 0);
+    expect(original / infrastructure).toBeGreaterThan(8);
+  });
+});
