@@ -17,11 +17,14 @@ import { sampleCommand, syntheticCommand } from './commands/synthetic';
 import { simulateCommand } from './commands/simulate';
 import { StatusSources, statusCommand } from './commands/status';
 import { costCommand } from './commands/cost';
+import { LeftoverDependencies, leftoversCommand } from './commands/leftovers';
 
 export interface CliIo {
   readonly stdout: ProgressStream;
   readonly stderr: ProgressStream;
   readonly env: NodeJS.ProcessEnv;
+  /** For confirmations (leftovers --delete); absent: not a terminal. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 /** What every command gets: where to write, and the exit code it sets. */
@@ -57,6 +60,7 @@ function consoleOn(io: CliIo): Pick<Console, 'log' | 'error'> {
 /** The AWS-facing parts of commands, replaced in tests. */
 export interface CliDependencies {
   readonly status?: StatusSources;
+  readonly leftovers?: LeftoverDependencies;
 }
 
 export function buildProgram(context: CliContext, deps: CliDependencies = {}): Command {
@@ -91,6 +95,7 @@ export function buildProgram(context: CliContext, deps: CliDependencies = {}): C
     simulateCommand(context),
     statusCommand(context, deps.status),
     costCommand(context),
+    leftoversCommand(context, deps.leftovers),
   ]) {
     program.addCommand(command);
   }
@@ -109,7 +114,7 @@ export function buildProgram(context: CliContext, deps: CliDependencies = {}): C
 }
 
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, stdin: process.stdin };
 }
 
 /** Runs the CLI; resolves to the exit code. */

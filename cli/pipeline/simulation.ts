@@ -62,8 +62,8 @@ export async function rehearse(
   onStep: (step: RehearsalStep) => void | Promise<void>,
   durations: SimulatedDurations = PUBLISHED_DURATIONS,
   limitMs = 12 * 3600_000,
+  sim: SimulatedPersonalize = new SimulatedPersonalize(durations),
 ): Promise<RehearsalStep> {
-  const sim = new SimulatedPersonalize(durations);
   const start = sim.now;
   let memory;
   for (let calls = 1; ; calls++) {
