@@ -203,10 +203,11 @@ async function buckets(prefix: string, region: string, c: LeftoverClients, stack
   const found: Leftover[] = [];
   for (const bucket of Buckets ?? []) {
     const name = bucket.Name!;
-    let tags: Tag[] = [];
+    let tags: Tag[];
     try {
       tags = (await c.s3.send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? [];
     } catch (error) {
+      // An untagged bucket is not the kit's; another owner's bucket may refuse the read.
       if (['NoSuchTagSet', 'NoSuchBucket', 'AccessDenied'].includes(errorName(error))) continue;
       throw error;
     }
