@@ -22,7 +22,14 @@ import {
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { GetBucketTaggingCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,6 +48,7 @@ interface Account {
   snapshots?: { id: string; prefix: string }[];
   logGroups?: { name: string; prefix?: string; storedBytes: number }[];
   secrets?: { name: string; prefix: string; deleted?: boolean }[];
+  buckets?: { name: string; prefix?: string; objects: number }[];
 }
 
 /** An account: the stand-in clients, what was deleted, and the Personalize simulation. */
@@ -64,11 +72,36 @@ async function account(state: Account, pipelines: string[] = []) {
     return { Stacks: [{ StackName, StackStatus: 'DELETE_FAILED', CreationTime: new Date() }] };
   });
   const s3 = new S3Client({ region: 'us-east-1' });
+  const bucket = (name: string) => (state.buckets ?? []).find((b) => b.name === name);
   mockClient(s3)
     .on(ListBucketsCommand)
-    .resolves({ Buckets: [] })
+    .callsFake(async () => ({ Buckets: (state.buckets ?? []).map((b) => ({ Name: b.name })) }))
     .on(GetBucketTaggingCommand)
-    .rejects(Object.assign(new Error('x'), { name: 'NoSuchTagSet' }));
+    .callsFake(async ({ Bucket }: { Bucket: string }) => {
+      const b = bucket(Bucket);
+      if (!b?.prefix) throw Object.assign(new Error('The TagSet does not exist'), { name: 'NoSuchTagSet' });
+      return { TagSet: [{ Key: 'movierecs:prefix', Value: b.prefix }] };
+    })
+    .on(ListObjectVersionsCommand)
+    .callsFake(async ({ Bucket }: { Bucket: string }) => ({
+      Versions: Array.from({ length: bucket(Bucket)!.objects }, (_, i) => ({
+        Key: `web/f${i}.csv`,
+        VersionId: 'null',
+        Size: 2048,
+      })),
+    }))
+    .on(DeleteObjectsCommand)
+    .callsFake(async ({ Bucket, Delete }: { Bucket: string; Delete: { Objects: unknown[] } }) => {
+      bucket(Bucket)!.objects -= Delete.Objects.length;
+      deleted.push(`${Delete.Objects.length} objects of ${Bucket}`);
+      return {};
+    })
+    .on(DeleteBucketCommand)
+    .callsFake(async ({ Bucket }: { Bucket: string }) => {
+      deleted.push(`bucket ${Bucket}`);
+      state.buckets = state.buckets!.filter((b) => b.name !== Bucket);
+      return {};
+    });
   const logs = new CloudWatchLogsClient({ region: 'us-east-1' });
   const logsMock = mockClient(logs);
   logsMock.on(DescribeLogGroupsCommand).callsFake(async ({ logGroupNamePrefix }: { logGroupNamePrefix: string }) => ({
@@ -171,6 +204,11 @@ describe('movierecs leftovers', () => {
           { name: 'SiteAdminPassword-x', prefix: 'MovieRecs', deleted: true },
           { name: 'DemoAdminPassword-y', prefix: 'Demo' },
         ],
+        buckets: [
+          { name: 'movierecs-data-databucket-1a2b', prefix: 'MovieRecs', objects: 3 },
+          { name: 'someone-elses-bucket', objects: 5 },
+          { name: 'demo-data-databucket-3c4d', prefix: 'Demo', objects: 2 },
+        ],
       },
       ['MovieRecs', 'Demo'],
     );
@@ -191,8 +229,12 @@ describe('movierecs leftovers', () => {
     );
     expect(out).toMatch(/BILLS Personalize campaign: arn:aws:personalize:us-east-1:123456789012:campaign\/MovieRecs-/);
     expect(out).toContain('remove: npx movierecs leftovers --delete -c prefix=MovieRecs -c region=us-east-1');
-    expect(out).not.toMatch(/Demo|MovieRecsTwo/);
-    expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ item\(s\) of MovieRecs left in us-east-1, 5 of them billing$/);
+    expect(out).toContain('BILLS S3 bucket: movierecs-data-databucket-1a2b (3 objects, 6 KB)');
+    expect(out).toContain(
+      'remove: aws s3 rb s3://movierecs-data-databucket-1a2b --force --region us-east-1   [--delete removes it]',
+    );
+    expect(out).not.toMatch(/Demo|MovieRecsTwo|someone-elses|demo-data/);
+    expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ item\(s\) of MovieRecs left in us-east-1, 6 of them billing$/);
   });
 
   it('--delete --yes removes what is proven ours, tears Personalize down, and ends clean (exit 0)', async () => {
@@ -207,11 +249,17 @@ describe('movierecs leftovers', () => {
           { name: 'MovieRecs-notes', storedBytes: 0 },
         ],
         secrets: [{ name: 'SiteAdminPassword-x', prefix: 'MovieRecs' }],
+        buckets: [
+          { name: 'movierecs-logs', prefix: 'MovieRecs', objects: 2 },
+          { name: 'demo-logs', prefix: 'Demo', objects: 2 },
+        ],
       },
       ['MovieRecs', 'Demo'],
     );
     const run = await cli(['leftovers', '--delete', '--yes'], { leftovers: deps });
     expect(deleted.sort()).toEqual([
+      '2 objects of movierecs-logs',
+      'bucket movierecs-logs',
       'log group MovieRecs-Web-SiteLogs-Ab12',
       `secret ${ARN('secretsmanager', 'secret:SiteAdminPassword-x')}`,
       'snapshot movierecs-final',
