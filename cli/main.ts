@@ -18,6 +18,7 @@ import { simulateCommand } from './commands/simulate';
 import { StatusSources, statusCommand } from './commands/status';
 import { costCommand } from './commands/cost';
 import { LeftoverDependencies, leftoversCommand } from './commands/leftovers';
+import { TryDependencies, tryCommand } from './commands/try';
 
 export interface CliIo {
   readonly stdout: ProgressStream;
@@ -61,6 +62,7 @@ function consoleOn(io: CliIo): Pick<Console, 'log' | 'error'> {
 export interface CliDependencies {
   readonly status?: StatusSources;
   readonly leftovers?: LeftoverDependencies;
+  readonly try?: TryDependencies;
 }
 
 export function buildProgram(context: CliContext, deps: CliDependencies = {}): Command {
@@ -96,6 +98,7 @@ export function buildProgram(context: CliContext, deps: CliDependencies = {}): C
     statusCommand(context, deps.status),
     costCommand(context),
     leftoversCommand(context, deps.leftovers),
+    tryCommand(context, deps.try),
   ]) {
     program.addCommand(command);
   }

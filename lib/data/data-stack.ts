@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -40,5 +40,11 @@ export class DataStack extends Stack {
       `The web instances load the database files the MovieLens preparation writes under ${DATA_KEY_PREFIXES.web}; ` +
         'their names vary by edition, so the policy reads that prefix of this one bucket.',
     );
+    // For the presenter's tools (movierecs try reads titles and ratings from here).
+    new CfnOutput(this, 'DataBucketName', { description: 'The workshop data bucket', value: data.bucket.bucketName });
+    new CfnOutput(this, 'ManifestKey', {
+      description: "The prepared data's manifest.json in the data bucket",
+      value: this.movieLens.attribute('ManifestKey'),
+    });
   }
 }

