@@ -96,7 +96,7 @@ export function buildProgram(context: CliContext, deps: CliDependencies = {}): C
     sampleCommand(context),
     simulateCommand(context),
     statusCommand(context, deps.status),
-    costCommand(context),
+    costCommand(context, deps.leftovers),
     leftoversCommand(context, deps.leftovers),
     tryCommand(context, deps.try),
   ]) {

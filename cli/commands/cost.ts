@@ -3,13 +3,16 @@
  * training), and in total for `--hours` (default 3), from the committed price table.
  */
 import { Command } from '@commander-js/extra-typings';
+import { WorkshopConfig } from '../../lib/config';
 import { collectContext, workshopConfig } from '../config';
+import { findLeftovers, Leftover } from '../leftovers/find';
+import { awsLeftoverDependencies, LeftoverDependencies } from './leftovers';
 import { CostEstimate, CostLine, estimateCost } from '../cost/estimate';
 import { PRICES } from '../cost/prices';
 import { UsageError } from '../errors';
 import type { CliContext } from '../main';
 
-export function costCommand(context: CliContext) {
+export function costCommand(context: CliContext, running: LeftoverDependencies = awsLeftoverDependencies) {
   return new Command('cost')
     .description('what the configured workshop costs: per hour while it stands, once, and for a workshop of N hours')
     .option(
@@ -19,19 +22,22 @@ export function costCommand(context: CliContext) {
       [] as string[],
     )
     .option('--hours <n>', 'how long the workshop stands', '3')
+    .option('--running', 'also count what is running in the account now (AWS credentials needed)', false)
     .option('--json', 'print the estimate as JSON', false)
     .addHelpText(
       'after',
       `\nPrices: us-east-1 on-demand, as the AWS pricing pages read in ${PRICES.asOf} (cli/cost/prices.ts names each page).\n\n` +
-        'Examples:\n  npx movierecs cost\n  npx movierecs cost --hours 8 -c dataset=ml-25m -c natGateways=2',
+        'Examples:\n  npx movierecs cost\n  npx movierecs cost --hours 8 -c dataset=ml-25m -c natGateways=2\n  npx movierecs cost --running',
     )
-    .action((options) => {
+    .action(async (options) => {
       if (!/^\d+(\.\d+)?$/.test(options.hours) || Number(options.hours) <= 0 || Number(options.hours) > 10_000) {
         throw new UsageError(`--hours must be a number of hours above 0 (at most 10000), got "${options.hours}"`);
       }
-      const estimate = estimateCost(workshopConfig(options.context), Number(options.hours));
-      if (options.json) context.out(JSON.stringify(estimate, null, 2));
-      else for (const line of renderCost(estimate)) context.out(line);
+      const config = workshopConfig(options.context);
+      const estimate = estimateCost(config, Number(options.hours));
+      const now = options.running ? await runningNow(config, running) : undefined;
+      if (options.json) context.out(JSON.stringify(now ? { ...estimate, running: now } : estimate, null, 2));
+      else for (const line of [...renderCost(estimate), ...(now ? renderRunning(now, config) : [])]) context.out(line);
     });
 }
 
@@ -68,4 +74,53 @@ export function renderCost(e: CostEstimate): string[] {
   if (e.unpriced.length) lines.push(`Not in the price table (counted as $0): ${e.unpriced.join(', ')}`);
   lines.push('After npx cdk destroy --all nothing bills; npx movierecs leftovers checks.');
   return lines;
+}
+
+export interface RunningNow {
+  readonly stacks: readonly string[];
+  readonly campaigns: number;
+  readonly natGateways: number;
+  readonly databases: number;
+  readonly snapshots: number;
+  /** What the counted parts cost per hour while nobody uses the site. */
+  readonly idlePerHour: number;
+}
+
+/** Counts the billing parts of this prefix in the account (the leftovers finder, read only). */
+async function runningNow(config: WorkshopConfig, deps: LeftoverDependencies): Promise<RunningNow> {
+  const report = await findLeftovers(config.prefix, config.region, deps.clients(config.region));
+  if (report.unchecked.length) {
+    const [first] = report.unchecked;
+    throw first.error;
+  }
+  const count = (kind: string, items: readonly Leftover[] = report.items) =>
+    items.filter((i) => i.kind === kind && i.bills).length;
+  const stacks = report.items.filter((i) => i.kind === 'CloudFormation stack').map((i) => i.id);
+  const campaigns = count('Personalize campaign');
+  const natGateways = count('NAT gateway');
+  const databases = count('RDS instance');
+  const snapshots = count('RDS snapshot');
+  const e = estimateCost(config, 1);
+  const line = (start: string) => e.hourly.find((l) => l.item.startsWith(start))?.perHour ?? 0;
+  const perCampaign = PRICES.personalize.campaignPerTpsHour;
+  const webUp = stacks.includes(`${config.prefix}-Web`);
+  const idlePerHour =
+    campaigns * perCampaign +
+    natGateways * (PRICES.vpc.natGatewayPerHour + PRICES.vpc.publicIpv4PerHour) +
+    databases * (line('database (') + line('database storage')) +
+    (webUp
+      ? line('web instances') + line('application load balancer') + 2 * PRICES.vpc.publicIpv4PerHour + line('secrets')
+      : 0);
+  return { stacks, campaigns, natGateways, databases, snapshots, idlePerHour };
+}
+
+function renderRunning(now: RunningNow, config: WorkshopConfig): string[] {
+  if (now.stacks.length === 0 && now.campaigns + now.natGateways + now.databases + now.snapshots === 0) {
+    return ['', `Running now in ${config.region}: nothing of ${config.prefix}.`];
+  }
+  return [
+    '',
+    `Running now in ${config.region}: stacks ${now.stacks.join(', ') || 'none'}; ${now.campaigns} campaign(s) (at 1 TPS minimum each), ${now.natGateways} NAT gateway(s), ${now.databases} database(s)${now.snapshots ? `, ${now.snapshots} snapshot(s)` : ''}`,
+    `Idle, with nobody on the site, these cost about $${now.idlePerHour.toFixed(4)}/h; campaigns bill whether asked or not.`,
+  ];
 }

@@ -4,6 +4,7 @@
  */
 import { estimateCost, originalWorkshopPerHour } from '../../cli/cost/estimate';
 import { workshopConfig } from '../../cli/config';
+import { account } from './account';
 import { cli } from './helpers';
 
 describe('the default configuration, by hand', () => {
@@ -94,5 +95,26 @@ describe('the output', () => {
       .filter((l) => !l.item.startsWith('campaign'))
       .reduce((a, l) => a + (l.perHour ?? 0), 0);
     expect(original / infrastructure).toBeGreaterThan(8);
+  });
+});
+
+describe('--running: what the account holds now', () => {
+  it('counts the live campaigns and the Web stack, and what they cost idle', async () => {
+    const { deps } = await account({ stacks: ['MovieRecs-Web', 'MovieRecs-Personalize', 'MovieRecs-Data'] }, [
+      'MovieRecs',
+    ]);
+    const run = await cli(['cost', '--running'], { leftovers: deps });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      'Running now in us-east-1: stacks MovieRecs-Data, MovieRecs-Personalize, MovieRecs-Web; 3 campaign(s) (at 1 TPS minimum each), 0 NAT gateway(s), 0 database(s)',
+    );
+    const web = 0.0168 + 0.0225 + 0.008 + 2 * 0.005 + (2 * 0.4) / 730;
+    expect(run.stdout).toContain(`these cost about $${(3 * 0.0556 + web).toFixed(4)}/h`);
+  });
+
+  it('after destroy: nothing running', async () => {
+    const { deps } = await account({});
+    const run = await cli(['cost', '--running'], { leftovers: deps });
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('Running now in us-east-1: nothing of MovieRecs.');
   });
 });
