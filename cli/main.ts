@@ -184,9 +184,8 @@ export function runFromProcess(): void {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
+    // Done: exit now, whatever handles a command left open (stdout and stderr are synchronous on Linux).
+    (code) => process.exit(code),
     (error: Error) => {
       console.error(`movierecs: ${error.message}`);
       process.exitCode = EXIT.failed;

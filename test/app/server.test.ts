@@ -187,7 +187,8 @@ describe('npm start in a child process', () => {
     delete env.NODE_OPTIONS;
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'app-src/main.ts', '--port', String(port), '--data', prepared],
+      // The movierecs binary, as `npx movierecs start` runs it (the same server as `npm start`).
+      ['bin/movierecs.js', 'start', '--port', String(port), '--data', prepared],
       {
         cwd: REPO,
         env,
