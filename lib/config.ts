@@ -9,6 +9,7 @@
  * This module is shared by the CDK app and runtime code alike, so it imports nothing from
  * `aws-cdk-lib`.
  */
+import { instanceMemoryGiB, WEB_MEMORY_GIB_BY_EDITION } from './shared/instance-memory';
 import { z } from 'zod';
 
 /** Regions where Amazon Personalize is offered (AWS General Reference, Personalize endpoints). */
@@ -289,6 +290,16 @@ const configSchema = z
       config.minInstances > config.maxInstances
     ) {
       addProblem(ctx, `must be at least minInstances (${config.minInstances})`, ['maxInstances']);
+    }
+    const memory = typeof config.instanceType === 'string' ? instanceMemoryGiB(config.instanceType) : undefined;
+    const needed = typeof config.dataset === 'string' ? WEB_MEMORY_GIB_BY_EDITION[config.dataset] : undefined;
+    if (memory !== undefined && needed !== undefined && memory < needed) {
+      addProblem(
+        ctx,
+        `has ${memory} GiB of memory; dataset ${config.dataset} needs an instance with at least ${needed} GiB ` +
+          '(the site trains its local models on every rating at start), e.g. t4g.large',
+        ['instanceType'],
+      );
     }
     if ((config.certificateArn === undefined) !== (config.domainName === undefined)) {
       const missing = config.certificateArn === undefined ? 'certificateArn' : 'domainName';

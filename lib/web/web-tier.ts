@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { createClosedBucket } from '../data/data-bucket';
 import { acknowledge } from '../policy-checks';
+import { instanceMemoryGiB } from '../shared/instance-memory';
 import { APP_PORT, HEALTH_CHECK_PATH, modelRegistryParameterName, personalizeResourceName } from '../shared/names';
 import { AppBundle, AppBundleProps } from './app-bundle';
 import { bootstrapUserData } from './bootstrap';
@@ -163,6 +164,7 @@ export class WebTier extends Construct {
           entryFile: this.bundle.entryFile,
         },
         logGroupName: this.logGroup.logGroupName,
+        instanceMemoryGiB: instanceMemoryGiB(props.instanceType.toString()),
         signal: {
           stackName: stack.stackName,
           // The group is created below; its logical id is only read at synth.

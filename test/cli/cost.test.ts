@@ -58,9 +58,9 @@ describe('what moves the figure', () => {
   });
 
   it('ml-25m: ingestion of about 0.3 GB; training not estimated, and said so', async () => {
-    const e = estimateCost(workshopConfig(['dataset=ml-25m']), 3);
+    const e = estimateCost(workshopConfig(['dataset=ml-25m', 'instanceType=t4g.large']), 3);
     expect(e.once).toBeCloseTo(0.3 * 0.05, 10);
-    const run = await cli(['cost', '-c', 'dataset=ml-25m']);
+    const run = await cli(['cost', '-c', 'dataset=ml-25m', '-c', 'instanceType=t4g.large']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('total once, known parts');
     expect(run.stdout).toContain('plus the training not estimated above');

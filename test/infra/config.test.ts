@@ -6,6 +6,7 @@ import {
   solutionSlug,
   WorkshopConfigError,
 } from '../../lib/config';
+import { instanceMemoryGiB } from '../../lib/shared/instance-memory';
 import { cdkJsonContext } from './helpers';
 
 /** The problems reported for `raw`, or fails if the config is accepted. */
@@ -637,7 +638,7 @@ describe('reading context', () => {
       region: ['"eu-west-1"', '"eu-west-1"'],
       account: ['123456789012', '123456789012'],
       natGateways: ['2', 2],
-      instanceType: ['"t4g.small"', '"t4g.small"'],
+      instanceType: ['"t4g.large"', '"t4g.large"'],
       minInstances: ['2', 2],
       maxInstances: ['3', 3],
       dbInstanceClass: ['"db.t4g.micro"', '"db.t4g.micro"'],
@@ -715,5 +716,33 @@ describe('reading context', () => {
 
   test('no context at all gives the defaults', () => {
     expect(loadWorkshopConfig(context({}))).toEqual(parseWorkshopConfig({ ...DEFAULT_CONFIG }));
+  });
+});
+
+describe('the web instance has room for the edition', () => {
+  test('ml-25m on a 2 GiB instance fails at synth, naming the setting, its memory and what fits', () => {
+    expectProblems({ dataset: 'ml-25m' }, [
+      'instanceType: got "t4g.small"; has 2 GiB of memory; dataset ml-25m needs an instance with at least 8 GiB ' +
+        '(the site trains its local models on every rating at start), e.g. t4g.large',
+    ]);
+  });
+
+  test('ml-25m on 8 GiB or more, and the small editions anywhere, are accepted; an unknown family is not judged', () => {
+    accepts({ dataset: 'ml-25m', instanceType: 't4g.large' });
+    accepts({ dataset: 'ml-25m', instanceType: 'm7g.large' });
+    accepts({ dataset: 'ml-100k', instanceType: 't4g.nano' });
+    accepts({ dataset: 'ml-25m', instanceType: 'x2gd.large' });
+  });
+
+  test('instance memory from the type name: burstable by size, m/c/r by vCPU', () => {
+    expect(instanceMemoryGiB('t4g.small')).toBe(2);
+    expect(instanceMemoryGiB('t3a.nano')).toBe(0.5);
+    expect(instanceMemoryGiB('t4g.2xlarge')).toBe(32);
+    expect(instanceMemoryGiB('m7g.large')).toBe(8);
+    expect(instanceMemoryGiB('c6i.xlarge')).toBe(8);
+    expect(instanceMemoryGiB('r6g.4xlarge')).toBe(128);
+    expect(instanceMemoryGiB('m6g.medium')).toBe(4);
+    expect(instanceMemoryGiB('x2gd.large')).toBeUndefined();
+    expect(instanceMemoryGiB('m5.metal')).toBeUndefined();
   });
 });

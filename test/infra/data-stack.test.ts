@@ -188,6 +188,7 @@ describe('MovieLens preparation', () => {
   test('other settings reach it too', () => {
     const other = synthWorkshop({
       dataset: 'ml-25m',
+      instanceType: 't4g.large',
       positiveRatingThreshold: 4,
       timestampShift: 660833618,
       skipBadLines: true,

@@ -39,7 +39,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
     dataset: 'ml-25m',
     retainDatabase: true,
     natGateways: 2,
-    instanceType: 't3.small',
+    instanceType: 't3.large',
     prefix: 'Demo',
     account: '123456789012',
     region: 'eu-west-1',

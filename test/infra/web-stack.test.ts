@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { appServiceUnit } from '../../lib/web/bootstrap';
 import { isAllowed, resolveDocument, statementsForRole } from '../personalize/iam/policy-evaluator';
 import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
 
@@ -484,7 +485,8 @@ describe('instances', () => {
         expect.arrayContaining([
           'User=movierecs',
           'EnvironmentFile=/etc/movierecs/app.env',
-          'ExecStart=/usr/bin/node-22 --enable-source-maps /opt/movierecs/app/app.js instance',
+          // Three quarters of the t4g.small's 2 GiB for the heap (Node's default is about a quarter).
+          'ExecStart=/usr/bin/node-22 --enable-source-maps --max-old-space-size=1536 /opt/movierecs/app/app.js instance',
           'Restart=on-failure',
           'StartLimitBurst=5',
           'NoNewPrivileges=yes',
@@ -948,5 +950,16 @@ describe('independence from the Personalize stack', () => {
     const webArtifact = assembly.getStackByName('MovieRecs-Web');
     const dependsOn = webArtifact.dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
     expect(dependsOn).toEqual(['MovieRecs-Data']);
+  });
+});
+
+describe('the heap follows the instance', () => {
+  test('three quarters of a known instance memory; nothing forced on an unknown type', () => {
+    expect(appServiceUnit('app.js', 8)).toContain(
+      'ExecStart=/usr/bin/node-22 --enable-source-maps --max-old-space-size=6144 /opt/movierecs/app/app.js instance',
+    );
+    expect(appServiceUnit('app.js')).toContain(
+      'ExecStart=/usr/bin/node-22 --enable-source-maps /opt/movierecs/app/app.js instance',
+    );
   });
 });
