@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { generatePassword, hashPassword } from './auth';
 import { connectDatabase, DatabaseHandle } from './db/connect';
-import { FolderLoadSource, LoadSource } from './db/load-files';
+import { FolderLoadSource, LoadSource, parseManifest, readRatings } from './db/load-files';
 import { loadWebData, LoadResult } from './db/loader';
 import { migrateToLatest } from './db/migrations';
 import { AdminModels } from './db/admin-models';
@@ -110,19 +110,14 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       `${load.status === 'loaded' ? 'loaded' : 'already loaded:'} ${load.counts.ratings} ratings, ${load.counts.movies} movies, ${load.counts.users} users (${load.edition}) from ${source.description} in ${lap('load')} ms`,
     );
 
-    const { rows } = await database.pool.query<{ user_id: number; movie_id: number; rating: number; rated_at: string }>(
-      'select user_id, movie_id, rating, rated_at from ratings',
-    );
-    const ratings: RatingRow[] = rows.map((r) => ({
-      userId: r.user_id,
-      movieId: r.movie_id,
-      rating: r.rating,
-      timestamp: Number(r.rated_at),
-    }));
-    const threshold = Number(
-      (await database.pool.query<{ t: number }>('select positive_threshold as t from data_load where id = 1')).rows[0]
-        .t,
-    );
+    // The models train on the same prepared files the database was loaded from (one manifest, the
+    // same rows), streamed from the source rather than selected from the database: pg's row objects
+    // for 25M ratings doubled the peak memory (measured: about 6 GB against 3.7 GB from the file).
+    const manifestText = await source.readManifest();
+    if (manifestText === undefined) throw new Error(`${source.description}: the manifest disappeared after the load`);
+    const manifest = parseManifest(manifestText, source.description);
+    const ratings: RatingRow[] = await readRatings(source, manifest);
+    const threshold = manifest.settings.positiveRatingThreshold;
     const evaluation = evaluateLocalModels(ratings, { positiveThreshold: threshold, catalogSize: load.counts.movies });
     const local = LocalModels.train(ratings, { positiveThreshold: threshold, metrics: evaluation.metrics });
     log(`local models evaluated on ${evaluation.testUsers} test users and trained in ${lap('train')} ms`);

@@ -36,10 +36,10 @@ export function instanceMemoryGiB(instanceType: string): number | undefined {
 
 /**
  * What the web app needs at start for an edition: it trains its local models on every rating in
- * memory. Measured with `movierecs evaluate` on 25,000,095 synthetic ratings (the ml-25m shape):
- * 3.7 GB peak RSS and 114 s on this project's 2-core machine, and an abort with a 2 GB heap; 8 GiB
- * leaves room for the operating system, the agents and the database client. The small editions were
- * not measured on an instance, so no minimum is claimed for them.
+ * memory. Measured on 25,000,095 synthetic ratings (the ml-25m shape) on this project's 2-core
+ * machine: the whole start (`movierecs start` on PostgreSQL, data already loaded) peaks at 3.7 GB
+ * RSS and is ready in 134 s; training aborts with a 2 GB heap. 8 GiB leaves room for the operating
+ * system and the agents. The small editions were not measured on an instance: no minimum is claimed.
  */
 export const WEB_MEMORY_GIB_BY_EDITION: Readonly<Record<string, number>> = {
   'ml-25m': 8,

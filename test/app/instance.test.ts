@@ -171,7 +171,9 @@ onPostgres('an instance starting on PostgreSQL with the data in S3', () => {
     try {
       expect([a.web.load.status, b.web.load.status].sort()).toEqual(['loaded', 'unchanged']);
       expect(a.port).toBe(8000);
-      expect(requested.filter((k) => k === 'web/ratings.csv')).toHaveLength(1);
+      // One load into the database (the other start found it loaded: statuses above); each start
+      // then trains its local models on the same file, streamed (app-src/start.ts).
+      expect(requested.filter((k) => k === 'web/ratings.csv')).toHaveLength(3);
       const health = await a.web.app.inject({ method: 'GET', url: '/healthz' });
       expect(health.body).toBe('ok');
       const front = await b.web.app.inject({ method: 'GET', url: '/recommend/' });
