@@ -4,7 +4,8 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { WorkshopConfig } from '../../lib/config';
-import { collectContext, workshopConfig } from '../config';
+import { workshopConfig } from '../config';
+import { contextOption } from '../options';
 import { findLeftovers, Leftover } from '../leftovers/find';
 import { awsLeftoverDependencies, LeftoverDependencies } from './leftovers';
 import { CostEstimate, CostLine, estimateCost } from '../cost/estimate';
@@ -15,12 +16,7 @@ import type { CliContext } from '../main';
 export function costCommand(context: CliContext, running: LeftoverDependencies = awsLeftoverDependencies) {
   return new Command('cost')
     .description('what the configured workshop costs: per hour while it stands, once, and for a workshop of N hours')
-    .option(
-      '-c, --context <key=value>',
-      'override a workshop setting, as for cdk (repeatable)',
-      collectContext,
-      [] as string[],
-    )
+    .addOption(contextOption())
     .option('--hours <n>', 'how long the workshop stands', '3')
     .option('--running', 'also count what is running in the account now (AWS credentials needed)', false)
     .option('--json', 'print the estimate as JSON', false)

@@ -10,7 +10,8 @@ import { MOVIELENS_EDITIONS, MovieLensEdition } from '../../lib/config';
 import { prepareMovieLens } from '../../lib/data/movielens/prepare';
 import { FolderSink } from '../../lib/data/movielens/sink';
 import { MovieLensSource, openSource } from '../../lib/data/movielens/source';
-import { collectContext, workshopConfig } from '../config';
+import { workshopConfig } from '../config';
+import { contextOption } from '../options';
 import type { CliContext } from '../main';
 import { Progress, progressOn } from '../progress';
 
@@ -28,12 +29,7 @@ export function dataCommand(context: CliContext) {
       'newest review moved to this ISO instant, or seconds added (default: timestampShift)',
     )
     .option('--skip-bad-lines', 'count and skip malformed lines instead of failing', false)
-    .option(
-      '-c, --context <key=value>',
-      'override a workshop setting, as for cdk (repeatable)',
-      collectContext,
-      [] as string[],
-    )
+    .addOption(contextOption())
     .addHelpText(
       'after',
       '\nExample:\n  npx movierecs data --edition ml-100k --source ml-100k.zip --out prepared/\n' +

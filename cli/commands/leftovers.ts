@@ -16,7 +16,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { createInterface } from 'node:readline/promises';
 import { reconcile } from '../../lib/personalize/controller/reconcile';
 import { SdkPersonalizePort } from '../../lib/personalize/controller/sdk-port';
-import { collectContext, workshopConfig } from '../config';
+import { workshopConfig } from '../config';
+import { contextOption } from '../options';
 import { CommandFailure, EXIT, explainAwsError, UsageError } from '../errors';
 import { findLeftovers, LeftoverClients, LeftoverReport } from '../leftovers/find';
 import type { CliContext } from '../main';
@@ -52,12 +53,7 @@ export function leftoversCommand(context: CliContext, deps: LeftoverDependencies
     .description(
       'after cdk destroy: everything of this prefix still in the account and region, what bills, and how to remove it',
     )
-    .option(
-      '-c, --context <key=value>',
-      'the prefix and region to check, as for cdk (repeatable)',
-      collectContext,
-      [] as string[],
-    )
+    .addOption(contextOption('the prefix and region to check, as for cdk (repeatable)'))
     .option('--delete', "remove what is proven this workshop's (asks first)", false)
     .option('--yes', 'with --delete: do not ask (scripts, CI)', false)
     .option('--json', 'print the findings as JSON', false)

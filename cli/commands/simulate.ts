@@ -3,7 +3,8 @@
  * how long it takes against the seed notebook's one-step-at-a-time approach.
  */
 import { Command } from '@commander-js/extra-typings';
-import { collectContext, workshopConfig } from '../config';
+import { workshopConfig } from '../config';
+import { contextOption } from '../options';
 import type { CliContext } from '../main';
 import { makespan, RECONCILE_INTERVAL_MS, simulatedDesired } from '../pipeline/simulation';
 
@@ -12,12 +13,7 @@ export function simulateCommand(context: CliContext) {
     .description(
       "time a full create of the configured pipeline on the simulated Personalize, against the seed notebook's",
     )
-    .option(
-      '-c, --context <key=value>',
-      'override a workshop setting, as for cdk (repeatable)',
-      collectContext,
-      [] as string[],
-    )
+    .addOption(contextOption())
     .option('--json', 'print the figures as JSON', false)
     .addHelpText(
       'after',

@@ -5,19 +5,15 @@
  * the whole pipeline on the simulated Personalize, `--speed` times faster than real time.
  */
 import { Command } from '@commander-js/extra-typings';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { LOCAL_MODEL_SPECS } from '../../app-src/recommenders/local';
-import { createSsmParameterPort } from '../../app-src/recommenders/registry';
 import { WorkshopConfig } from '../../lib/config';
-import {
-  MODEL_REGISTRY_SCHEMA_VERSION,
-  ModelRegistry,
-  modelRegistrySchema,
-  parseModelRegistry,
-} from '../../lib/shared/model-registry';
+import { registryOf } from '../../lib/personalize/controller/reconcile';
+import { parseModelRegistry } from '../../lib/shared/model-registry';
 import { modelRegistryParameterName, stackName } from '../../lib/shared/names';
-import { collectContext, workshopConfig } from '../config';
-import { CommandFailure, EXIT, UsageError } from '../errors';
+import { readRegistryDocument, stackOutputs } from '../aws';
+import { workshopConfig } from '../config';
+import { contextOption, numberFrom } from '../options';
+import { CommandFailure, EXIT } from '../errors';
 import type { CliContext } from '../main';
 import { formatDuration } from '../progress';
 import { pipelineStatus, PipelineStatus, renderStatus } from '../pipeline/status';
@@ -34,41 +30,18 @@ export interface StatusSources {
 }
 
 export const awsStatusSources: StatusSources = {
-  registry: (config) => createSsmParameterPort(config.region).getParameter(modelRegistryParameterName(config.prefix)),
-  async siteUrl(config) {
-    const client = new CloudFormationClient({ region: config.region });
-    try {
-      const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName(config.prefix, 'Web') }));
-      return Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'AppUrl')?.OutputValue;
-    } catch (error) {
-      // CloudFormation answers a missing stack with ValidationError "Stack with id … does not exist".
-      if (/does not exist/.test((error as Error).message ?? '')) return undefined;
-      throw error;
-    }
-  },
+  registry: readRegistryDocument,
+  siteUrl: async (config) => (await stackOutputs(config.region, stackName(config.prefix, 'Web')))?.AppUrl,
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-function positiveNumber(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
-  }
-  return n;
-}
 
 export function statusCommand(context: CliContext, sources: StatusSources = awsStatusSources) {
   return new Command('status')
     .description(
       'the Personalize pipeline resource by resource (stage, elapsed, progress, ETA), the site URL and its models',
     )
-    .option(
-      '-c, --context <key=value>',
-      'override a workshop setting, as for cdk (repeatable)',
-      collectContext,
-      [] as string[],
-    )
+    .addOption(contextOption())
     .option('--watch', 'redraw until the pipeline is done (exit 0) or failed (exit 1)', false)
     .option('--interval <seconds>', 'how often --watch reads the registry', '30')
     .option('--simulate', 'rehearse the whole pipeline on the simulated Personalize (no AWS account)', false)
@@ -80,8 +53,8 @@ export function statusCommand(context: CliContext, sources: StatusSources = awsS
     )
     .action(async (options) => {
       const config = workshopConfig(options.context);
-      const interval = positiveNumber('interval', options.interval, 5, 3600);
-      const speed = positiveNumber('speed', options.speed, 1, 100_000);
+      const interval = numberFrom('interval', options.interval, 5, 3600);
+      const speed = numberFrom('speed', options.speed, 1, 100_000);
       const view = new StatusView(context, options.json);
       const localModels = LOCAL_MODEL_SPECS.length;
       if (options.simulate) {
@@ -122,28 +95,6 @@ export function statusCommand(context: CliContext, sources: StatusSources = awsS
         await sources.sleep(interval * 1000);
       }
     });
-}
-
-/** The registry the controller would publish for this reconcile result. */
-function registryOf(
-  result: {
-    status: ModelRegistry['pipeline']['status'];
-    reason?: string;
-    progress: readonly unknown[];
-    models: readonly unknown[];
-  },
-  now: number,
-): ModelRegistry {
-  return modelRegistrySchema.parse({
-    schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
-    pipeline: {
-      status: result.status,
-      ...(result.reason ? { reason: result.reason } : {}),
-      updatedAt: new Date(now).toISOString(),
-      resources: result.progress,
-    },
-    models: result.models,
-  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { SyntheticOptions, writeSynthetic, zipFolder } from '../../data/syntheti
 import { SAMPLE_DIR, SAMPLE_FILES, SAMPLE_OPTIONS } from '../../data/synthetic/sample';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors';
+import { wholeNumber } from '../options';
 import type { CliContext } from '../main';
 import { progressOn } from '../progress';
 
@@ -15,15 +16,6 @@ const DEFAULTS = {
   'ml-100k': { users: 943, items: 1682, ratings: 100000 },
   'ml-latest': { users: 610, items: 9742, ratings: 100836 },
 } as const;
-
-/** A whole number option: the message names the option, the value and what is allowed. */
-function wholeNumber(name: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min) {
-    throw new UsageError(`--${name} must be a whole number of at least ${min}, got "${value}"`);
-  }
-  return Number(value);
-}
 
 export function syntheticCommand(context: CliContext) {
   return new Command('synthetic')
@@ -48,10 +40,10 @@ export function syntheticCommand(context: CliContext) {
       const defaults = DEFAULTS[edition];
       const settings: SyntheticOptions = {
         edition,
-        users: wholeNumber('users', options.users, defaults.users),
-        items: wholeNumber('items', options.items, defaults.items),
-        ratings: wholeNumber('ratings', options.ratings, defaults.ratings),
-        seed: wholeNumber('seed', options.seed, 1),
+        users: wholeNumber('users', options.users) ?? defaults.users,
+        items: wholeNumber('items', options.items) ?? defaults.items,
+        ratings: wholeNumber('ratings', options.ratings) ?? defaults.ratings,
+        seed: wholeNumber('seed', options.seed),
         ratingsOnly: options.ratingsOnly,
       };
       if (settings.ratings > settings.users * settings.items) {

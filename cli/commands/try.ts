@@ -6,7 +6,6 @@
  * stack's outputs) or a folder `--data` prepared with `movierecs data`.
  */
 import { Command } from '@commander-js/extra-typings';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PersonalizeRuntimeClient } from '@aws-sdk/client-personalize-runtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { existsSync } from 'node:fs';
@@ -21,13 +20,14 @@ import {
   WEB_HEADERS,
 } from '../../app-src/db/load-files';
 import { S3LoadSource } from '../../app-src/db/s3-source';
-import { createSsmParameterPort } from '../../app-src/recommenders/registry';
 import { PersonalizeRecommender, RecommendationsUnavailableError } from '../../app-src/recommenders/personalize';
 import type { Model } from '../../app-src/recommenders/port';
 import { WorkshopConfig } from '../../lib/config';
 import { parseModelRegistry, RegisteredModel } from '../../lib/shared/model-registry';
 import { modelRegistryParameterName, stackName } from '../../lib/shared/names';
-import { collectContext, workshopConfig } from '../config';
+import { readRegistryDocument, stackOutputs } from '../aws';
+import { workshopConfig } from '../config';
+import { contextOption, wholeNumber } from '../options';
 import { CommandFailure, EXIT, UsageError } from '../errors';
 import type { CliContext } from '../main';
 
@@ -41,21 +41,14 @@ export interface TryDependencies {
 }
 
 export const awsTryDependencies: TryDependencies = {
-  registry: (config) => createSsmParameterPort(config.region).getParameter(modelRegistryParameterName(config.prefix)),
+  registry: readRegistryDocument,
   async deployedData(config) {
-    const client = new CloudFormationClient({ region: config.region });
-    try {
-      const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName(config.prefix, 'Data') }));
-      const output = (key: string) => Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
-      const bucket = output('DataBucketName');
-      const manifestKey = output('ManifestKey');
-      return bucket && manifestKey
-        ? new S3LoadSource(new S3Client({ region: config.region }), bucket, manifestKey)
-        : undefined;
-    } catch (error) {
-      if (/does not exist/.test((error as Error).message ?? '')) return undefined;
-      throw error;
-    }
+    const outputs = await stackOutputs(config.region, stackName(config.prefix, 'Data'));
+    const bucket = outputs?.DataBucketName;
+    const manifestKey = outputs?.ManifestKey;
+    return bucket && manifestKey
+      ? new S3LoadSource(new S3Client({ region: config.region }), bucket, manifestKey)
+      : undefined;
   },
   runtime: (region) => new PersonalizeRuntimeClient({ region, maxAttempts: 2 }),
   now: () => performance.now(),
@@ -107,13 +100,6 @@ async function readCatalogue(source: LoadSource, userId: number | undefined): Pr
   return { movies, userRatings, popular };
 }
 
-function wholeNumber(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new UsageError(`--${name} must be a whole number of at least 1, got "${value}"`);
-  return Number(value);
-}
-
 export function tryCommand(context: CliContext, deps: TryDependencies = awsTryDependencies) {
   return new Command('try')
     .description("ask each active Personalize model for a user or a movie: titles, the user's own favourites, latency")
@@ -122,12 +108,7 @@ export function tryCommand(context: CliContext, deps: TryDependencies = awsTryDe
     .option('--model <name>', 'only the model of this name (as on the site)')
     .option('--count <n>', 'how many movies per model', '10')
     .option('--data <folder>', 'titles and ratings from this prepared folder instead of the data bucket')
-    .option(
-      '-c, --context <key=value>',
-      'override a workshop setting, as for cdk (repeatable)',
-      collectContext,
-      [] as string[],
-    )
+    .addOption(contextOption())
     .addHelpText(
       'after',
       '\nExamples:\n  npx movierecs try --user 42\n  npx movierecs try --item 50 --model "Similar Items"',
@@ -135,7 +116,7 @@ export function tryCommand(context: CliContext, deps: TryDependencies = awsTryDe
     .action(async (options) => {
       const userId = wholeNumber('user', options.user);
       const itemId = wholeNumber('item', options.item);
-      const count = wholeNumber('count', options.count)!;
+      const count = wholeNumber('count', options.count);
       if ((userId === undefined) === (itemId === undefined)) {
         throw new UsageError('give --user <id> or --item <id> (one of them)');
       }

@@ -5,7 +5,7 @@
  * group the same) or, for names the kit chooses, by the name: a prefix holds no hyphen, so
  * `<prefix>-` never matches another copy's. Only proven items are ever deleted.
  */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchLogsClient,
   DeleteLogGroupCommand,
@@ -38,6 +38,7 @@ import { DeleteParameterCommand, DescribeParametersCommand, SSMClient } from '@a
 import { names, OWNER_TAG } from '../../lib/personalize/controller/desired';
 import { errorName, PersonalizePort, ResourceKind } from '../../lib/personalize/controller/port';
 import { stackName } from '../../lib/shared/names';
+import { describeStack } from '../aws';
 
 export interface Leftover {
   /** e.g. "CloudFormation stack", "RDS snapshot". */
@@ -76,12 +77,11 @@ const owned = (tags: readonly Tag[] | undefined, prefix: string) =>
   (tags ?? []).some((t) => t.Key === OWNER_TAG && t.Value === prefix);
 
 export async function findLeftovers(prefix: string, region: string, c: LeftoverClients): Promise<LeftoverReport> {
-  const stacksLeft = (
-    await Promise.all((['Data', 'Personalize', 'Web'] as const).map((s) => stackExists(c, stackName(prefix, s))))
-  ).some(Boolean);
   const destroy = `npx cdk destroy --all -c prefix=${prefix} -c region=${region}`;
+  // Read first and once: while any stack exists, what it owns is removed by cdk destroy, not here.
+  const stacks = await stackLeftovers(prefix, c, destroy);
+  const stacksLeft = stacks.length > 0;
   const finders: [string, () => Promise<Leftover[]>][] = [
-    ['CloudFormation stacks', () => stacks(prefix, c, destroy)],
     ['Amazon Personalize', () => personalize(prefix, region, c, stacksLeft ? destroy : undefined)],
     ['S3 buckets', () => buckets(prefix, region, c, stacksLeft)],
     ['CloudWatch log groups', () => logGroups(prefix, region, c, stacksLeft)],
@@ -102,28 +102,16 @@ export async function findLeftovers(prefix: string, region: string, c: LeftoverC
   return {
     prefix,
     region,
-    items: results.flatMap((r) => r.items ?? []),
+    items: [...stacks, ...results.flatMap((r) => r.items ?? [])],
     unchecked: results.flatMap((r) => (r.unchecked ? [r.unchecked] : [])),
   };
 }
 
-async function stackExists(c: LeftoverClients, name: string): Promise<string | undefined> {
-  try {
-    const { Stacks } = await c.cloudformation.send(new DescribeStacksCommand({ StackName: name }));
-    const status = Stacks?.[0]?.StackStatus;
-    return status && status !== 'DELETE_COMPLETE' ? status : undefined;
-  } catch (error) {
-    // CloudFormation answers a missing stack with ValidationError "Stack with id … does not exist".
-    if (/does not exist/.test((error as Error).message ?? '')) return undefined;
-    throw error;
-  }
-}
-
-async function stacks(prefix: string, c: LeftoverClients, destroy: string): Promise<Leftover[]> {
+async function stackLeftovers(prefix: string, c: LeftoverClients, destroy: string): Promise<Leftover[]> {
   const found: Leftover[] = [];
   for (const s of ['Data', 'Personalize', 'Web'] as const) {
     const name = stackName(prefix, s);
-    const status = await stackExists(c, name);
+    const status = (await describeStack(c.cloudformation, name))?.StackStatus;
     if (status) {
       found.push({
         kind: 'CloudFormation stack',

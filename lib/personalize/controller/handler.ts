@@ -22,7 +22,7 @@ import {
   parseModelRegistry,
 } from '../../shared/model-registry';
 import { DesiredState, ReconcileMemory, ReconcileRequest } from './desired';
-import { reconcile, ReconcileResult } from './reconcile';
+import { reconcile, ReconcileResult, registryOf } from './reconcile';
 import { PersonalizePort } from './port';
 import { SdkPersonalizePort } from './sdk-port';
 
@@ -107,16 +107,7 @@ export async function publishRegistry(
   result: ReconcileResult,
   deps: ControllerDependencies,
 ): Promise<boolean> {
-  const registry: ModelRegistry = modelRegistrySchema.parse({
-    schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
-    pipeline: {
-      status: result.status,
-      ...(result.reason ? { reason: result.reason } : {}),
-      updatedAt: new Date(deps.now()).toISOString(),
-      resources: result.progress,
-    },
-    models: result.models,
-  });
+  const registry = registryOf(result, deps.now());
   const current = await readRegistryText(parameter, deps);
   if (current !== undefined && fingerprint(current) === fingerprint(JSON.stringify(registry))) return false;
   await deps.ssm.send(

@@ -13,7 +13,12 @@
  *           issued is issued at once (campaigns, filters, event trackers, metric attributions,
  *           trainings stopped, datasets), then solutions, then the group, then our schemas.
  */
-import { RegisteredModel } from '../../shared/model-registry';
+import {
+  MODEL_REGISTRY_SCHEMA_VERSION,
+  ModelRegistry,
+  modelRegistrySchema,
+  RegisteredModel,
+} from '../../shared/model-registry';
 import {
   DesiredSolution,
   DesiredState,
@@ -60,6 +65,23 @@ export interface ReconcileResult {
   readonly actions: readonly string[];
   /** To hand to the next call of the same run. */
   readonly memory: ReconcileMemory;
+}
+
+/**
+ * The model registry document that says what a reconcile result says (the controller publishes it;
+ * `movierecs status --simulate` renders it), stamped `now`.
+ */
+export function registryOf(result: ReconcileResult, now: number): ModelRegistry {
+  return modelRegistrySchema.parse({
+    schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
+    pipeline: {
+      status: result.status,
+      ...(result.reason ? { reason: result.reason } : {}),
+      updatedAt: new Date(now).toISOString(),
+      resources: result.progress,
+    },
+    models: result.models,
+  });
 }
 
 /**
