@@ -134,6 +134,7 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       local.models,
       settings.registry ?? new StaticRegistry(),
       new AdminModels(database.db),
+      load.edition,
     );
     const app = await buildApp({
       database,

@@ -279,6 +279,7 @@ function registryDocument(): ModelRegistry {
       campaignArn: `arn:aws:personalize:${REGION}:123456789012:campaign/${c.campaign}`,
       recipe: 'aws-user-personalization-v2',
       sortOrder: i - CAMPAIGNS.length,
+      catalog: 'ml-100k',
       metrics: {},
     })),
   };

@@ -49,6 +49,8 @@ export function createWorkshop(app: App, config: WorkshopConfig, options: Worksh
       interactionsKey: data.movieLens.attribute('InteractionsKey'),
       itemsKey: data.movieLens.attribute('ItemsKey'),
       usersKey: EDITION_LAYOUTS[config.dataset].usersFile ? data.movieLens.attribute('UsersKey') : undefined,
+      edition: config.dataset,
+      keyBase: data.movieLens.attribute('KeyBase'),
     },
     solutions: config.solutions,
     waitForModels: config.waitForModels,
@@ -75,6 +77,10 @@ export function createWorkshop(app: App, config: WorkshopConfig, options: Worksh
         ? { certificateArn: config.certificateArn, domainName: config.domainName }
         : undefined,
   });
+
+  // Each names the data revision it was deployed with, which the Data stack keeps while it is named.
+  data.movieLens.addConsumerStack(personalize);
+  data.movieLens.addConsumerStack(web);
 
   // Every resource says which copy of the workshop it belongs to (cost reports, cleanup checks).
   Tags.of(app).add('movierecs:prefix', prefix);

@@ -24,6 +24,11 @@ export class ModelCatalog {
     private readonly local: readonly Model[],
     private readonly registry: ModelRegistrySource,
     private readonly admin: AdminModels,
+    /**
+     * The catalogue (MovieLens edition) this site loaded: registry models of another catalogue are
+     * held back, since the same item id is another movie there. Undefined: no check (tests).
+     */
+    private readonly catalog?: string,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -44,6 +49,8 @@ export class ModelCatalog {
   async view(): Promise<CatalogView> {
     const [snapshot, adminModels] = await Promise.all([this.registry.snapshot(), this.adminModels()]);
     const registryArns = new Set(snapshot.models.map((m) => m.campaignArn));
+    const sameCatalog = snapshot.models.filter((m) => this.catalog === undefined || m.catalog === this.catalog);
+    const heldBack = snapshot.models.filter((m) => !sameCatalog.includes(m));
     const fromAdmin: Model[] = adminModels
       .filter((m) => !registryArns.has(m.campaignArn))
       .map((m) => ({
@@ -56,15 +63,29 @@ export class ModelCatalog {
         metrics: {},
         campaignArn: m.campaignArn,
       }));
-    const models = [...snapshot.models, ...fromAdmin, ...this.local].sort(
+    const models = [...sameCatalog, ...fromAdmin, ...this.local].sort(
       (a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
     );
     return {
       models,
       pipeline: snapshot.pipeline,
-      problems: snapshot.error ? [`The model registry could not be read: ${snapshot.error}`] : [],
+      problems: [
+        ...(snapshot.error ? [`The model registry could not be read: ${snapshot.error}`] : []),
+        ...(heldBack.length ? [heldBackNotice(heldBack, this.catalog ?? '')] : []),
+      ],
     };
   }
+}
+
+/** Why some Personalize models are not offered: they recommend ids of another edition. */
+function heldBackNotice(models: readonly Model[], catalog: string): string {
+  const others = [...new Set(models.map((m) => m.catalog ?? 'an unknown edition'))].join(', ');
+  const count =
+    models.length === 1 ? '1 Amazon Personalize model was' : `${models.length} Amazon Personalize models were`;
+  return (
+    `${count} trained on ${others}, and this site serves ${catalog}: the same movie id is another film there, ` +
+    `so they are not offered. The models of ${catalog} appear here when their campaigns are active.`
+  );
 }
 
 export function modelsOfType(models: readonly Model[], type: ModelType): Model[] {

@@ -23,6 +23,8 @@ export interface Model {
   readonly metrics: OfflineMetrics;
   /** Set for Personalize models. */
   readonly campaignArn?: string;
+  /** Registry models: the catalogue (MovieLens edition) whose item ids the model recommends. */
+  readonly catalog?: string;
 }
 
 /** Asks one model for movie ids. Every method may throw; the page shows the reason in the row. */

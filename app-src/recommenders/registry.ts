@@ -101,6 +101,7 @@ export function registryModels(document: ModelRegistry): { models: Model[]; prob
       sortOrder: entry.sortOrder,
       metrics: entry.metrics,
       campaignArn: entry.campaignArn,
+      catalog: entry.catalog,
     });
   }
   models.sort((a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name));

@@ -1,16 +1,18 @@
 /**
  * `movierecs cost`: what the configured workshop costs per hour while it stands, once (import and
- * training), and in total for `--hours` (default 3), from the committed price table.
+ * training), and in total for `--hours` (default 3), from the committed price table. `--running`
+ * adds what the account holds now; a service it may not read is named, the others are still
+ * counted, and the command exits 1 (the figures leave that service out).
  */
 import { Command } from '@commander-js/extra-typings';
 import { WorkshopConfig } from '../../lib/config';
 import { workshopConfig } from '../config';
 import { contextOption } from '../options';
 import { findLeftovers, Leftover } from '../leftovers/find';
-import { awsLeftoverDependencies, LeftoverDependencies } from './leftovers';
+import { awsLeftoverDependencies, failOnCredentials, LeftoverDependencies } from './leftovers';
 import { CostEstimate, CostLine, estimateCost } from '../cost/estimate';
 import { PRICES } from '../cost/prices';
-import { UsageError } from '../errors';
+import { EXIT, explainAwsError, UsageError } from '../errors';
 import type { CliContext } from '../main';
 
 export function costCommand(context: CliContext, running: LeftoverDependencies = awsLeftoverDependencies) {
@@ -23,6 +25,8 @@ export function costCommand(context: CliContext, running: LeftoverDependencies =
     .addHelpText(
       'after',
       `\nPrices: us-east-1 on-demand, as the AWS pricing pages read in ${PRICES.asOf} (cli/cost/prices.ts names each page).\n\n` +
+        'With --running, a service the credentials may not read is named ("could not read RDS: …"), the others are\n' +
+        'still counted, and the exit code is 1: the running figures leave that service out.\n\n' +
         'Examples:\n  npx movierecs cost\n  npx movierecs cost --hours 8 -c dataset=ml-25m -c natGateways=2\n  npx movierecs cost --running',
     )
     .action(async (options) => {
@@ -34,6 +38,10 @@ export function costCommand(context: CliContext, running: LeftoverDependencies =
       const now = options.running ? await runningNow(config, running) : undefined;
       if (options.json) context.out(JSON.stringify(now ? { ...estimate, running: now } : estimate, null, 2));
       else for (const line of [...renderCost(estimate), ...(now ? renderRunning(now, config) : [])]) context.out(line);
+      if (now?.unread.length) {
+        for (const { what, error } of now.unread) context.err(`movierecs cost: could not read ${what}: ${error}`);
+        context.exitCode = EXIT.failed;
+      }
     });
 }
 
@@ -80,15 +88,23 @@ export interface RunningNow {
   readonly snapshots: number;
   /** What the counted parts cost per hour while nobody uses the site. */
   readonly idlePerHour: number;
+  /** The services that could not be read, and why: the figures above leave them out. */
+  readonly unread: readonly { readonly what: string; readonly error: string }[];
 }
 
-/** Counts the billing parts of this prefix in the account (the leftovers finder, read only). */
+/**
+ * Counts the billing parts of this prefix in the account (the leftovers finder, read only, limited to
+ * the services counted here). Missing credentials fail the command at once (every read fails alike);
+ * a service the credentials may not read is set aside in `unread` and the others are counted.
+ */
 async function runningNow(config: WorkshopConfig, deps: LeftoverDependencies): Promise<RunningNow> {
-  const report = await findLeftovers(config.prefix, config.region, deps.clients(config.region));
-  if (report.unchecked.length) {
-    const [first] = report.unchecked;
-    throw first.error;
-  }
+  const report = await findLeftovers(config.prefix, config.region, deps.clients(config.region), [
+    'personalize',
+    'rds',
+    'ec2',
+  ]);
+  failOnCredentials(report, config.region);
+  const unread = report.unchecked.map(({ what, error }) => ({ what, error: reason(error, config.region) }));
   const count = (kind: string, items: readonly Leftover[] = report.items) =>
     items.filter((i) => i.kind === kind && i.bills).length;
   const stacks = report.items.filter((i) => i.kind === 'CloudFormation stack').map((i) => i.id);
@@ -107,16 +123,33 @@ async function runningNow(config: WorkshopConfig, deps: LeftoverDependencies): P
     (webUp
       ? line('web instances') + line('application load balancer') + 2 * PRICES.vpc.publicIpv4PerHour + line('secrets')
       : 0);
-  return { stacks, campaigns, natGateways, databases, snapshots, idlePerHour };
+  return { stacks, campaigns, natGateways, databases, snapshots, idlePerHour, unread };
+}
+
+/** "AccessDenied: your credentials may not call rds:DescribeDBInstances (…)": the error's name, then what it means. */
+function reason(error: unknown, region: string): string {
+  const { name, message } = error as { name?: string; message?: string };
+  const said = explainAwsError(error, region) ?? (message ?? String(error)).split('\n')[0];
+  return name && name !== 'Error' ? `${name}: ${said}` : said;
 }
 
 function renderRunning(now: RunningNow, config: WorkshopConfig): string[] {
+  const unread = now.unread.map((u) => u.what).join(', ');
+  const stacksUnread = now.unread.some((u) => u.what === 'CloudFormation stacks');
+  const partial = unread
+    ? [`Not counted: ${unread} (could not be read, see the error output): the figures may be low.`]
+    : [];
   if (now.stacks.length === 0 && now.campaigns + now.natGateways + now.databases + now.snapshots === 0) {
-    return ['', `Running now in ${config.region}: nothing of ${config.prefix}.`];
+    return [
+      '',
+      `Running now in ${config.region}: nothing of ${config.prefix}${unread ? ' in what could be read' : ''}.`,
+      ...partial,
+    ];
   }
   return [
     '',
-    `Running now in ${config.region}: stacks ${now.stacks.join(', ') || 'none'}; ${now.campaigns} campaign(s) (at 1 TPS minimum each), ${now.natGateways} NAT gateway(s), ${now.databases} database(s)${now.snapshots ? `, ${now.snapshots} snapshot(s)` : ''}`,
+    `Running now in ${config.region}: stacks ${now.stacks.join(', ') || (stacksUnread ? 'not read' : 'none')}; ${now.campaigns} campaign(s) (at 1 TPS minimum each), ${now.natGateways} NAT gateway(s), ${now.databases} database(s)${now.snapshots ? `, ${now.snapshots} snapshot(s)` : ''}`,
     `Idle, with nobody on the site, these cost about $${now.idlePerHour.toFixed(4)}/h; campaigns bill whether asked or not.`,
+    ...partial,
   ];
 }

@@ -2,7 +2,8 @@
  * `movierecs leftovers`: after `npx cdk destroy --all`, everything of this prefix still in the
  * account and region, what bills, and the command that removes each. Exit 1 while anything bills
  * (or a service could not be checked), 0 when nothing is left that bills. `--delete` removes what is
- * proven this workshop's and safe without its stacks, after a confirmation.
+ * proven this workshop's and safe without its stacks, after a confirmation; what was kept on purpose
+ * (the final RDS snapshot of `retainDatabase: true`) only when `--include-retained` asks for it too.
  */
 import { Command } from '@commander-js/extra-typings';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -19,7 +20,7 @@ import { SdkPersonalizePort } from '../../lib/personalize/controller/sdk-port';
 import { workshopConfig } from '../config';
 import { contextOption } from '../options';
 import { CommandFailure, EXIT, explainAwsError, UsageError } from '../errors';
-import { findLeftovers, LeftoverClients, LeftoverReport } from '../leftovers/find';
+import { findLeftovers, Leftover, LeftoverClients, LeftoverReport } from '../leftovers/find';
 import type { CliContext } from '../main';
 
 export interface LeftoverDependencies {
@@ -54,32 +55,55 @@ export function leftoversCommand(context: CliContext, deps: LeftoverDependencies
       'after cdk destroy: everything of this prefix still in the account and region, what bills, and how to remove it',
     )
     .addOption(contextOption('the prefix and region to check, as for cdk (repeatable)'))
-    .option('--delete', "remove what is proven this workshop's (asks first)", false)
+    .option('--delete', "remove what is proven this workshop's (asks first), except what is kept on purpose", false)
+    .option(
+      '--include-retained',
+      'with --delete: also delete what is kept on purpose (the final RDS snapshot of retainDatabase: true)',
+      false,
+    )
     .option('--yes', 'with --delete: do not ask (scripts, CI)', false)
     .option('--json', 'print the findings as JSON', false)
     .addHelpText(
       'after',
-      '\nExit code: 0 nothing left that bills, 1 something bills (or could not be checked).\n\n' +
-        'Examples:\n  npx movierecs leftovers\n  npx movierecs leftovers -c prefix=Demo --delete',
+      '\nThe final RDS snapshot that retainDatabase: true keeps is listed (it bills) but --delete leaves it;\n' +
+        'add --include-retained to delete it too, or delete it with the aws command listed under it.\n\n' +
+        'Exit code: 0 nothing left that bills, 1 something bills (a kept snapshot too) or could not be checked.\n\n' +
+        'Examples:\n  npx movierecs leftovers\n  npx movierecs leftovers -c prefix=Demo --delete\n' +
+        '  npx movierecs leftovers --delete --include-retained',
     )
     .action(async (options) => {
+      for (const [given, name] of [
+        [options.includeRetained, '--include-retained'],
+        [options.yes, '--yes'],
+      ] as const) {
+        if (given && !options.delete)
+          throw new UsageError(`${name} only applies with --delete; add --delete or leave ${name} out`);
+      }
       const config = workshopConfig(options.context);
       const clients = deps.clients(config.region);
       let report = await findLeftovers(config.prefix, config.region, clients);
       failOnCredentials(report, config.region);
       print(context, report, options.json);
       if (options.delete) {
-        const removable = report.items.filter((i) => i.remove);
+        const removable = report.items.filter((i) => i.remove && (!i.retained || options.includeRetained));
+        const kept = report.items.filter((i) => i.remove && i.retained && !options.includeRetained);
+        if (kept.length) {
+          context.out(
+            `--delete keeps what was kept on purpose: ${named(kept)} (add --include-retained to delete it too)`,
+          );
+        }
         const personalizeOurs = report.items.some(
           (i) => i.kind === 'Personalize dataset group' && i.removeWith.includes('leftovers --delete'),
         );
         const count = removable.length + (personalizeOurs ? 1 : 0);
         if (count === 0) {
           context.out(
-            '--delete: nothing here is both proven this workshop\'s and safe to remove without its stacks (see "remove:" above).',
+            `--delete: nothing ${kept.length ? 'else ' : ''}here is both proven this workshop's and safe to remove without its stacks (see "remove:" above).`,
           );
         } else {
-          const question = `Delete ${removable.length} item(s)${personalizeOurs ? ' and tear down the Personalize dataset group' : ''} of ${config.prefix} in ${config.region}?`;
+          // What was kept on purpose is named in the question: a yes to "N item(s)" is not a yes to it.
+          const retained = removable.filter((i) => i.retained);
+          const question = `Delete ${removable.length} item(s)${personalizeOurs ? ' and tear down the Personalize dataset group' : ''} of ${config.prefix} in ${config.region}${retained.length ? `, including what was kept on purpose: ${named(retained)}` : ''}?`;
           if (!options.yes) {
             if (!deps.confirm && !context.io.stdin?.isTTY) {
               throw new UsageError('--delete asks before deleting; on no terminal, add --yes to confirm');
@@ -112,8 +136,11 @@ export function leftoversCommand(context: CliContext, deps: LeftoverDependencies
 
 const billing = (report: LeftoverReport) => report.items.some((i) => i.bills);
 
+/** "RDS snapshot a, RDS snapshot b". */
+const named = (items: readonly Leftover[]) => items.map((i) => `${i.kind} ${i.id}`).join(', ');
+
 /** No credentials, an expired session: every check fails alike; say it once, with what to do. */
-function failOnCredentials(report: LeftoverReport, region: string): void {
+export function failOnCredentials(report: LeftoverReport, region: string): void {
   for (const { error } of report.unchecked) {
     const explained = explainAwsError(error, region);
     if (explained && !/may not call|access denied/.test(explained)) throw new CommandFailure(explained);
@@ -134,16 +161,18 @@ function print(context: CliContext, report: LeftoverReport, json: boolean): void
   }
   for (const item of report.items) {
     context.out(`${item.bills ? 'BILLS ' : '      '}${item.kind}: ${item.id}${item.detail ? ` (${item.detail})` : ''}`);
-    context.out(`        remove: ${item.removeWith}${item.remove ? '   [--delete removes it]' : ''}`);
+    const how = !item.remove ? '' : item.retained ? '--delete --include-retained removes it' : '--delete removes it';
+    context.out(`        remove: ${item.removeWith}${how ? `   [${how}]` : ''}`);
   }
   for (const { what, error } of report.unchecked) {
     context.out(`?     ${what}: could not check: ${explainAwsError(error, report.region) ?? (error as Error).message}`);
   }
   const bills = report.items.filter((i) => i.bills).length;
+  const kept = report.items.filter((i) => i.bills && i.retained).length;
   context.out(
     report.items.length === 0 && report.unchecked.length === 0
       ? `nothing of ${report.prefix} is left in ${report.region}`
-      : `${report.items.length} item(s) of ${report.prefix} left in ${report.region}, ${bills} of them billing${report.unchecked.length ? `; ${report.unchecked.length} service(s) not checked` : ''}`,
+      : `${report.items.length} item(s) of ${report.prefix} left in ${report.region}, ${bills} of them billing${kept ? ` (${kept} kept on purpose)` : ''}${report.unchecked.length ? `; ${report.unchecked.length} service(s) not checked` : ''}`,
   );
 }
 

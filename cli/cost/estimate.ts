@@ -3,7 +3,7 @@
  * a workshop of N hours. Pure: the configuration and the price table in, lines out.
  */
 import { WorkshopConfig } from '../../lib/config';
-import { PUBLISHED_DURATIONS } from '../../lib/personalize/controller/simulated-personalize';
+import { PUBLISHED_DURATIONS } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { HOURS_PER_MONTH, PRICES } from './prices';
 
 export interface CostLine {

@@ -4,38 +4,44 @@
  * of the kit carries (`movierecs:prefix=<prefix>`, lib/workshop.ts; the controller tags its dataset
  * group the same) or, for names the kit chooses, by the name: a prefix holds no hyphen, so
  * `<prefix>-` never matches another copy's. Only proven items are ever deleted.
+ *
+ * Every list and describe call reads all its pages: AWS answers one page at a time (RDS 100 records,
+ * SSM 10 parameters, …), and where a filter is applied after paging (SSM, EC2) a first page can be
+ * empty with more to come. A check that read one page would call an account clean that still bills.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchLogsClient,
   DeleteLogGroupCommand,
-  DescribeLogGroupsCommand,
   ListTagsForResourceCommand,
+  paginateDescribeLogGroups,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
   DescribeAddressesCommand,
-  DescribeNatGatewaysCommand,
-  DescribeVpcsCommand,
   EC2Client,
+  paginateDescribeNatGateways,
+  paginateDescribeVpcs,
   ReleaseAddressCommand,
 } from '@aws-sdk/client-ec2';
 import {
   DeleteDBSnapshotCommand,
-  DescribeDBInstancesCommand,
-  DescribeDBSnapshotsCommand,
+  paginateDescribeDBInstances,
+  paginateDescribeDBSnapshots,
   RDSClient,
 } from '@aws-sdk/client-rds';
 import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   GetBucketTaggingCommand,
-  ListBucketsCommand,
   ListObjectVersionsCommand,
+  ListObjectVersionsCommandOutput,
+  paginateListBuckets,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DeleteParameterCommand, DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { names, OWNER_TAG } from '../../lib/personalize/controller/desired';
+import { DeleteSecretCommand, paginateListSecrets, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteParameterCommand, paginateDescribeParameters, SSMClient } from '@aws-sdk/client-ssm';
+import { OWNER_TAG } from '../../lib/personalize/controller/desired';
+import { isGroupOf } from '../../lib/personalize/controller/groups';
 import { errorName, PersonalizePort, ResourceKind } from '../../lib/personalize/controller/port';
 import { stackName } from '../../lib/shared/names';
 import { describeStack } from '../aws';
@@ -51,6 +57,12 @@ export interface Leftover {
   readonly removeWith: string;
   /** Set when `--delete` may remove it: proven this workshop's, and safe without a stack. */
   readonly remove?: () => Promise<void>;
+  /**
+   * Kept on purpose: the final RDS snapshot that `retainDatabase: true` asks for. It bills, so it is
+   * listed, but `--delete` removes it only when `--include-retained` names it: a presenter who
+   * retained the database must not lose it behind a prompt about log groups and buckets.
+   */
+  readonly retained?: boolean;
 }
 
 export interface LeftoverReport {
@@ -76,35 +88,68 @@ type Tag = { Key?: string; Value?: string };
 const owned = (tags: readonly Tag[] | undefined, prefix: string) =>
   (tags ?? []).some((t) => t.Key === OWNER_TAG && t.Value === prefix);
 
-export async function findLeftovers(prefix: string, region: string, c: LeftoverClients): Promise<LeftoverReport> {
+/** The services checked besides CloudFormation (always read: it decides what is deletable). */
+export type LeftoverService = 'personalize' | 's3' | 'logs' | 'rds' | 'secrets' | 'ssm' | 'ec2';
+
+/**
+ * What of `prefix` is in the account. Each service is read on its own: one that cannot be read
+ * (AccessDenied, say) is reported in `unchecked` and the others are still read. `only` limits the
+ * reads to the services a caller counts (`cost --running` needs no buckets, logs or parameters).
+ */
+export async function findLeftovers(
+  prefix: string,
+  region: string,
+  c: LeftoverClients,
+  only?: readonly LeftoverService[],
+): Promise<LeftoverReport> {
   const destroy = `npx cdk destroy --all -c prefix=${prefix} -c region=${region}`;
   // Read first and once: while any stack exists, what it owns is removed by cdk destroy, not here.
-  const stacks = await stackLeftovers(prefix, c, destroy);
-  const stacksLeft = stacks.length > 0;
-  const finders: [string, () => Promise<Leftover[]>][] = [
-    ['Amazon Personalize', () => personalize(prefix, region, c, stacksLeft ? destroy : undefined)],
-    ['S3 buckets', () => buckets(prefix, region, c, stacksLeft)],
-    ['CloudWatch log groups', () => logGroups(prefix, region, c, stacksLeft)],
-    ['RDS', () => rds(prefix, region, c)],
-    ['Secrets Manager', () => secrets(prefix, region, c, stacksLeft)],
-    ['SSM parameters', () => parameters(prefix, region, c, stacksLeft)],
-    ['EC2 (NAT gateways, Elastic IPs, VPCs)', () => network(prefix, region, c, stacksLeft ? destroy : undefined)],
+  // Stacks that could not be read may exist: then nothing that a stack owns is deletable here either.
+  const unchecked: { what: string; error: unknown }[] = [];
+  let stacks: Leftover[] = [];
+  try {
+    stacks = await stackLeftovers(prefix, c, destroy);
+  } catch (error) {
+    unchecked.push({ what: 'CloudFormation stacks', error });
+  }
+  const stacksLeft = stacks.length > 0 || unchecked.length > 0;
+  const finders: [LeftoverService, string, () => Promise<Leftover[]>][] = [
+    ['personalize', 'Amazon Personalize', () => personalize(prefix, region, c, stacksLeft ? destroy : undefined)],
+    ['s3', 'S3 buckets', () => buckets(prefix, region, c, stacksLeft)],
+    ['logs', 'CloudWatch log groups', () => logGroups(prefix, region, c, stacksLeft)],
+    ['rds', 'RDS', () => rds(prefix, region, c)],
+    ['secrets', 'Secrets Manager', () => secrets(prefix, region, c, stacksLeft)],
+    ['ssm', 'SSM parameters', () => parameters(prefix, region, c, stacksLeft)],
+    [
+      'ec2',
+      'EC2 (NAT gateways, Elastic IPs, VPCs)',
+      () => network(prefix, region, c, stacksLeft ? destroy : undefined),
+    ],
   ];
   const results = await Promise.all(
-    finders.map(async ([what, find]) => {
-      try {
-        return { items: await find() };
-      } catch (error) {
-        return { unchecked: { what, error } };
-      }
-    }),
+    finders
+      .filter(([service]) => !only || only.includes(service))
+      .map(async ([, what, find]) => {
+        try {
+          return { items: await find() };
+        } catch (error) {
+          return { unchecked: { what, error } };
+        }
+      }),
   );
   return {
     prefix,
     region,
     items: [...stacks, ...results.flatMap((r) => r.items ?? [])],
-    unchecked: results.flatMap((r) => (r.unchecked ? [r.unchecked] : [])),
+    unchecked: [...unchecked, ...results.flatMap((r) => (r.unchecked ? [r.unchecked] : []))],
   };
+}
+
+/** Every item of every page of a list or describe call (an SDK paginator or {@link objectVersions}). */
+async function everyPage<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...(items(page) ?? []));
+  return all;
 }
 
 async function stackLeftovers(prefix: string, c: LeftoverClients, destroy: string): Promise<Leftover[]> {
@@ -126,7 +171,7 @@ async function stackLeftovers(prefix: string, c: LeftoverClients, destroy: strin
 }
 
 /**
- * The dataset group the controller makes (`<prefix>-movies`, tagged) and everything in it that
+ * The dataset groups the controller makes (`<prefix>-movies-<generation>`, tagged) and everything in them that
  * bills or blocks its deletion, and the `<prefix>-…` schemas. Removing them is the controller's
  * own teardown (the same ownership checks as `cdk destroy`).
  */
@@ -134,8 +179,8 @@ async function personalize(prefix: string, region: string, c: LeftoverClients, d
   const port = c.personalize;
   const teardown = destroy ?? `npx movierecs leftovers --delete -c prefix=${prefix} -c region=${region}`;
   const found: Leftover[] = [];
-  const group = (await port.list('datasetGroup')).find((g) => g.name === names.datasetGroup(prefix));
-  if (group) {
+  // One group per generation (two while a generation change is under way).
+  for (const group of (await port.list('datasetGroup')).filter((g) => isGroupOf(prefix, g.name))) {
     const tags = await port.tags(group.arn).catch((error: unknown) => {
       if (errorName(error) === 'ResourceNotFoundException') return {} as Record<string, string>;
       throw error;
@@ -187,9 +232,13 @@ async function personalize(prefix: string, region: string, c: LeftoverClients, d
 }
 
 async function buckets(prefix: string, region: string, c: LeftoverClients, stacksLeft: boolean): Promise<Leftover[]> {
-  const { Buckets } = await c.s3.send(new ListBucketsCommand({ BucketRegion: region }));
+  // Unpaged ListBuckets is refused on accounts whose bucket quota was raised above 10,000: page always.
+  const all = await everyPage(
+    paginateListBuckets({ client: c.s3, pageSize: 1000 }, { BucketRegion: region }),
+    (p) => p.Buckets,
+  );
   const found: Leftover[] = [];
-  for (const bucket of Buckets ?? []) {
+  for (const bucket of all) {
     const name = bucket.Name!;
     let tags: Tag[];
     try {
@@ -200,16 +249,17 @@ async function buckets(prefix: string, region: string, c: LeftoverClients, stack
       throw error;
     }
     if (!owned(tags, prefix)) continue;
-    const versions = await c.s3.send(new ListObjectVersionsCommand({ Bucket: name, MaxKeys: 1000 }));
-    const objects = (versions.Versions?.length ?? 0) + (versions.DeleteMarkers?.length ?? 0);
-    const bytes = (versions.Versions ?? []).reduce((sum, v) => sum + (v.Size ?? 0), 0);
+    let objects = 0;
+    let bytes = 0;
+    for await (const page of objectVersions(c.s3, name)) {
+      objects += (page.Versions?.length ?? 0) + (page.DeleteMarkers?.length ?? 0);
+      bytes += (page.Versions ?? []).reduce((sum, v) => sum + (v.Size ?? 0), 0);
+    }
     found.push({
       kind: 'S3 bucket',
       id: name,
       bills: objects > 0,
-      detail: objects
-        ? `${objects}${versions.IsTruncated ? '+' : ''} objects, ${Math.round(bytes / 1024)} KB${versions.IsTruncated ? '+' : ''}`
-        : 'empty',
+      detail: objects ? `${objects} objects, ${Math.round(bytes / 1024)} KB` : 'empty',
       removeWith: `aws s3 rb s3://${name} --force --region ${region}`,
       ...(stacksLeft ? {} : { remove: () => emptyAndDeleteBucket(c.s3, name) }),
     });
@@ -217,6 +267,25 @@ async function buckets(prefix: string, region: string, c: LeftoverClients, stack
   return found;
 }
 
+/**
+ * Every page of a bucket's object versions and delete markers, the markers of one page leading to the
+ * next (S3 offers no paginator for ListObjectVersions).
+ */
+async function* objectVersions(s3: S3Client, bucket: string): AsyncGenerator<ListObjectVersionsCommandOutput> {
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000, KeyMarker, VersionIdMarker }),
+    );
+    yield page;
+    if (!page.IsTruncated) return;
+    KeyMarker = page.NextKeyMarker;
+    VersionIdMarker = page.NextVersionIdMarker;
+  } while (KeyMarker !== undefined);
+}
+
+/** Deletes the first page of versions until none is left (each pass lists what the last one left). */
 async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {
   for (;;) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: 1000 }));
@@ -225,7 +294,16 @@ async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void>
       VersionId: v.VersionId,
     }));
     if (keys.length === 0) break;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    const { Errors } = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+    );
+    // A refused object would be listed again on the next pass, for ever: stop and say which.
+    if (Errors?.length) {
+      const [first] = Errors;
+      throw new Error(
+        `${Errors.length} object(s) of ${bucket} were not deleted, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+      );
+    }
   }
   await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
@@ -234,37 +312,36 @@ async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void>
 async function logGroups(prefix: string, region: string, c: LeftoverClients, stacksLeft: boolean): Promise<Leftover[]> {
   const found: Leftover[] = [];
   for (const namePrefix of [`${prefix}-`, `/aws/lambda/${prefix}-`, `/aws/vendedlogs/states/${prefix}-`]) {
-    let nextToken: string | undefined;
-    do {
-      const page = await c.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: namePrefix, nextToken }));
-      for (const group of page.logGroups ?? []) {
-        const arn = group.arn!.replace(/:\*$/, '');
-        const { tags } = await c.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-        const ours = tags?.[OWNER_TAG] === prefix;
-        found.push({
-          kind: 'CloudWatch log group',
-          id: group.logGroupName!,
-          bills: (group.storedBytes ?? 0) > 0,
-          detail: `${Math.round((group.storedBytes ?? 0) / 1024)} KB stored${ours ? '' : `; not tagged ${OWNER_TAG}=${prefix}: named like ours, not deleted by the kit`}`,
-          removeWith: `aws logs delete-log-group --log-group-name ${group.logGroupName} --region ${region}`,
-          ...(ours && !stacksLeft
-            ? {
-                remove: async () =>
-                  void (await c.logs.send(new DeleteLogGroupCommand({ logGroupName: group.logGroupName! }))),
-              }
-            : {}),
-        });
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    const groups = await everyPage(
+      paginateDescribeLogGroups({ client: c.logs }, { logGroupNamePrefix: namePrefix }),
+      (p) => p.logGroups,
+    );
+    for (const group of groups) {
+      const arn = group.arn!.replace(/:\*$/, '');
+      const { tags } = await c.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+      const ours = tags?.[OWNER_TAG] === prefix;
+      found.push({
+        kind: 'CloudWatch log group',
+        id: group.logGroupName!,
+        bills: (group.storedBytes ?? 0) > 0,
+        detail: `${Math.round((group.storedBytes ?? 0) / 1024)} KB stored${ours ? '' : `; not tagged ${OWNER_TAG}=${prefix}: named like ours, not deleted by the kit`}`,
+        removeWith: `aws logs delete-log-group --log-group-name ${group.logGroupName} --region ${region}`,
+        ...(ours && !stacksLeft
+          ? {
+              remove: async () =>
+                void (await c.logs.send(new DeleteLogGroupCommand({ logGroupName: group.logGroupName! }))),
+            }
+          : {}),
+      });
+    }
   }
   return found;
 }
 
 async function rds(prefix: string, region: string, c: LeftoverClients): Promise<Leftover[]> {
   const found: Leftover[] = [];
-  const { DBInstances } = await c.rds.send(new DescribeDBInstancesCommand({}));
-  for (const db of DBInstances ?? []) {
+  const instances = await everyPage(paginateDescribeDBInstances({ client: c.rds }, {}), (p) => p.DBInstances);
+  for (const db of instances) {
     if (!owned(db.TagList, prefix)) continue;
     found.push({
       kind: 'RDS instance',
@@ -274,15 +351,21 @@ async function rds(prefix: string, region: string, c: LeftoverClients): Promise<
       removeWith: `aws rds delete-db-instance --db-instance-identifier ${db.DBInstanceIdentifier} --skip-final-snapshot --region ${region}`,
     });
   }
-  const { DBSnapshots } = await c.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual' }));
-  for (const snapshot of DBSnapshots ?? []) {
+  const snapshots = await everyPage(
+    paginateDescribeDBSnapshots({ client: c.rds }, { SnapshotType: 'manual' }),
+    (p) => p.DBSnapshots,
+  );
+  // The kit takes no snapshot of its own but the final one of `retainDatabase: true` (the instance
+  // copies its tags to it); a tagged manual snapshot was kept on purpose, by that setting or by hand.
+  for (const snapshot of snapshots) {
     if (!owned(snapshot.TagList, prefix)) continue;
     const id = snapshot.DBSnapshotIdentifier!;
     found.push({
       kind: 'RDS snapshot',
       id,
       bills: true,
-      detail: `${snapshot.AllocatedStorage} GB, taken ${snapshot.SnapshotCreateTime?.toISOString().slice(0, 10) ?? '?'} (retainDatabase keeps it on purpose)`,
+      retained: true,
+      detail: `${snapshot.AllocatedStorage} GB, taken ${snapshot.SnapshotCreateTime?.toISOString().slice(0, 10) ?? '?'}; kept on purpose: retainDatabase: true keeps the final snapshot`,
       removeWith: `aws rds delete-db-snapshot --db-snapshot-identifier ${id} --region ${region}`,
       remove: async () => void (await c.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }))),
     });
@@ -292,42 +375,39 @@ async function rds(prefix: string, region: string, c: LeftoverClients): Promise<
 
 async function secrets(prefix: string, region: string, c: LeftoverClients, stacksLeft: boolean): Promise<Leftover[]> {
   const found: Leftover[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await c.secrets.send(
-      new ListSecretsCommand({
+  const list = await everyPage(
+    paginateListSecrets(
+      { client: c.secrets, pageSize: 100 },
+      {
         IncludePlannedDeletion: true,
         Filters: [
           { Key: 'tag-key', Values: [OWNER_TAG] },
           { Key: 'tag-value', Values: [prefix] },
         ],
-        NextToken,
-      }),
-    );
-    for (const secret of page.SecretList ?? []) {
-      if (!owned(secret.Tags, prefix)) continue;
-      const scheduled = secret.DeletedDate !== undefined;
-      found.push({
-        kind: 'Secrets Manager secret',
-        id: secret.Name!,
-        // A secret scheduled for deletion is not billed; it still holds its name until then.
-        bills: !scheduled,
-        detail: scheduled
-          ? `scheduled for deletion (since ${secret.DeletedDate!.toISOString().slice(0, 10)})`
-          : 'active',
-        removeWith: `aws secretsmanager delete-secret --secret-id ${secret.ARN} --force-delete-without-recovery --region ${region}`,
-        ...(stacksLeft
-          ? {}
-          : {
-              remove: async () =>
-                void (await c.secrets.send(
-                  new DeleteSecretCommand({ SecretId: secret.ARN!, ForceDeleteWithoutRecovery: true }),
-                )),
-            }),
-      });
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
+      },
+    ),
+    (p) => p.SecretList,
+  );
+  for (const secret of list) {
+    if (!owned(secret.Tags, prefix)) continue;
+    const scheduled = secret.DeletedDate !== undefined;
+    found.push({
+      kind: 'Secrets Manager secret',
+      id: secret.Name!,
+      // A secret scheduled for deletion is not billed; it still holds its name until then.
+      bills: !scheduled,
+      detail: scheduled ? `scheduled for deletion (since ${secret.DeletedDate!.toISOString().slice(0, 10)})` : 'active',
+      removeWith: `aws secretsmanager delete-secret --secret-id ${secret.ARN} --force-delete-without-recovery --region ${region}`,
+      ...(stacksLeft
+        ? {}
+        : {
+            remove: async () =>
+              void (await c.secrets.send(
+                new DeleteSecretCommand({ SecretId: secret.ARN!, ForceDeleteWithoutRecovery: true }),
+              )),
+          }),
+    });
+  }
   return found;
 }
 
@@ -337,12 +417,15 @@ async function parameters(
   c: LeftoverClients,
   stacksLeft: boolean,
 ): Promise<Leftover[]> {
-  const { Parameters } = await c.ssm.send(
-    new DescribeParametersCommand({
-      ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [`/${prefix}/`] }],
-    }),
+  // SSM filters each page after reading it: a page can come back empty with more to follow.
+  const list = await everyPage(
+    paginateDescribeParameters(
+      { client: c.ssm, pageSize: 50 },
+      { ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: [`/${prefix}/`] }] },
+    ),
+    (page) => page.Parameters,
   );
-  return (Parameters ?? []).map((p) => ({
+  return list.map((p) => ({
     kind: 'SSM parameter',
     id: p.Name!,
     bills: p.Tier === 'Advanced',
@@ -357,12 +440,14 @@ async function parameters(
 async function network(prefix: string, region: string, c: LeftoverClients, destroy?: string): Promise<Leftover[]> {
   const tagFilter = { Name: `tag:${OWNER_TAG}`, Values: [prefix] };
   const found: Leftover[] = [];
-  const { NatGateways } = await c.ec2.send(
-    new DescribeNatGatewaysCommand({
-      Filter: [tagFilter, { Name: 'state', Values: ['pending', 'available', 'deleting'] }],
-    }),
+  const natGateways = await everyPage(
+    paginateDescribeNatGateways(
+      { client: c.ec2 },
+      { Filter: [tagFilter, { Name: 'state', Values: ['pending', 'available', 'deleting'] }] },
+    ),
+    (p) => p.NatGateways,
   );
-  for (const nat of NatGateways ?? []) {
+  for (const nat of natGateways) {
     found.push({
       kind: 'NAT gateway',
       id: nat.NatGatewayId!,
@@ -371,6 +456,7 @@ async function network(prefix: string, region: string, c: LeftoverClients, destr
       removeWith: destroy ?? `aws ec2 delete-nat-gateway --nat-gateway-id ${nat.NatGatewayId} --region ${region}`,
     });
   }
+  // DescribeAddresses has no pages: it answers every address of the region at once.
   const { Addresses } = await c.ec2.send(new DescribeAddressesCommand({ Filters: [tagFilter] }));
   for (const address of Addresses ?? []) {
     const free = !address.AssociationId;
@@ -388,8 +474,8 @@ async function network(prefix: string, region: string, c: LeftoverClients, destr
         : {}),
     });
   }
-  const { Vpcs } = await c.ec2.send(new DescribeVpcsCommand({ Filters: [tagFilter] }));
-  for (const vpc of Vpcs ?? []) {
+  const vpcs = await everyPage(paginateDescribeVpcs({ client: c.ec2 }, { Filters: [tagFilter] }), (p) => p.Vpcs);
+  for (const vpc of vpcs) {
     found.push({
       kind: 'VPC',
       id: vpc.VpcId!,

@@ -11,8 +11,9 @@ import {
   PUBLISHED_DURATIONS,
   SimulatedDurations,
   SimulatedPersonalize,
-} from '../../lib/personalize/controller/simulated-personalize';
+} from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { EDITION_LAYOUTS } from '../../lib/data/movielens/editions';
+import { SCHEMAS } from '../../lib/data/movielens/schemas';
 
 /** The state machine's wait between reconcile calls. */
 export const RECONCILE_INTERVAL_MS = 60_000;
@@ -27,9 +28,11 @@ export function simulatedDesired(config: WorkshopConfig): DesiredState {
     region: config.region,
     partition: 'aws',
     personalizeRoleArn: 'arn:aws:iam::123456789012:role/personalize',
+    catalog: config.dataset,
+    dataRevision: `${config.dataset}/0123456789abcdef/`,
     datasets: types.map((type) => ({
       type,
-      schema: '{}',
+      schema: JSON.stringify(SCHEMAS[type]),
       dataLocation: `s3://bucket/personalize/${config.dataset}/0123456789abcdef/${type}.csv`,
     })),
     solutions: config.solutions.map((s, i) => ({
@@ -37,7 +40,6 @@ export function simulatedDesired(config: WorkshopConfig): DesiredState {
       type: s.type,
       recipe: s.recipe,
       campaignMinTps: s.campaignMinTps,
-      performAutoTraining: false,
       sortOrder: i,
     })),
     retryFailuresBefore: 0,

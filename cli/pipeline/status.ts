@@ -7,7 +7,10 @@
  */
 import { SolutionConfig } from '../../lib/config';
 import { names } from '../../lib/personalize/controller/desired';
-import { PUBLISHED_DURATIONS, SimulatedDurations } from '../../lib/personalize/controller/simulated-personalize';
+import {
+  PUBLISHED_DURATIONS,
+  SimulatedDurations,
+} from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { ModelRegistry } from '../../lib/shared/model-registry';
 import { formatDuration } from '../progress';
 
@@ -73,14 +76,9 @@ export function expectedMs(
   }
 }
 
-/** Short solution name (as in `training:<short>`) -> recipe, for this configuration. */
-export function recipesByShortName(prefix: string, solutions: readonly SolutionConfig[]): Map<string, string> {
-  return new Map(
-    solutions.map((s) => [
-      names.solution(prefix, { displayName: s.name, recipe: s.recipe }).slice(prefix.length + 1),
-      s.recipe,
-    ]),
-  );
+/** A solution's slot (as in `training:<slot>`, the slug of its display name) -> recipe, for this configuration. */
+export function recipesByShortName(solutions: readonly SolutionConfig[]): Map<string, string> {
+  return new Map(solutions.map((s) => [names.slot(s.name), s.recipe]));
 }
 
 export function pipelineStatus(
@@ -90,7 +88,7 @@ export function pipelineStatus(
   site: { localModels: number; url?: string },
   d: SimulatedDurations = PUBLISHED_DURATIONS,
 ): PipelineStatus {
-  const recipes = recipesByShortName(config.prefix, config.solutions);
+  const recipes = recipesByShortName(config.solutions);
   const rows = registry.pipeline.resources.map((r): StatusRow => {
     const expected = expectedMs(r.stage, r.resource, r.status, recipes, d);
     const base = {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CustomResource, Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -22,6 +22,8 @@ export const HANDLER_TIMEOUT = Duration.minutes(14);
  * the framework function's 15-minute limit, so even an answer that never comes fails in minutes.
  */
 export const SERVICE_TIMEOUT = Duration.minutes(16);
+/** The output of a consumer stack that names the revision (`<edition>/<settings id>/`) it was deployed with. */
+export const DATA_REVISION_OUTPUT = 'DataRevision';
 
 export interface MovieLensPreparationProps {
   /** The data bucket the prepared files are written to. */
@@ -49,10 +51,16 @@ export interface MovieLensPreparationProps {
  * edition from GroupLens, streams it through the transform and writes the Personalize CSVs, the
  * web load files and a manifest to the data bucket. The same settings give the same keys, so a
  * redeploy with unchanged settings does no work.
+ *
+ * Files of an earlier revision are deleted by a later deployment, and only once neither the Data
+ * stack (its revision and the one it replaces) nor a consumer stack (see `addConsumerStack`) uses
+ * them; deleting the resource deletes no file (the bucket's auto-delete empties it with the stack).
  */
 export class MovieLensPreparation extends Construct {
   readonly handler: RuntimeFunction;
   readonly resource: CustomResource;
+  private readonly consumerStacks: string[] = [];
+  private consumerStatement?: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: MovieLensPreparationProps) {
     super(scope, id);
@@ -91,6 +99,8 @@ export class MovieLensPreparation extends Construct {
         TimestampShift: JSON.stringify(props.timestampShift),
         SkipBadLines: String(props.skipBadLines ?? false),
         TransformVersion: String(TRANSFORM_VERSION),
+        ConsumerStacks: Lazy.list({ produce: () => this.consumerStacks }),
+        RevisionOutput: DATA_REVISION_OUTPUT,
       },
     });
 
@@ -143,6 +153,46 @@ export class MovieLensPreparation extends Construct {
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       "The handler's role writes only its own logs through this AWS policy; its data access is the inline policy scoped to two prefixes.",
     );
+  }
+
+  /**
+   * Declares a stack that reads the prepared files: it gets a `DataRevision` output, the revision
+   * it is deployed with (resolved when that stack deploys, so after a failed update rolls back it
+   * still names the revision its resources use), and the handler, which may read exactly that
+   * stack's description, keeps that revision's files while the output names it.
+   */
+  addConsumerStack(consumer: Stack): CfnOutput {
+    if (consumer === Stack.of(this))
+      throw new Error(`${consumer.stackName} holds the preparation; it is not a consumer`);
+    const name = consumer.stackName;
+    if (this.consumerStacks.includes(name)) throw new Error(`${name} is already a consumer of the prepared data`);
+    this.consumerStacks.push(name);
+
+    // DescribeStacks by name is authorised on the stack's ARN, whose last part is a stack id.
+    const stackArn = `arn:${Aws.PARTITION}:cloudformation:${Aws.REGION}:${Aws.ACCOUNT_ID}:stack/${name}/*`;
+    if (this.consumerStatement) {
+      this.consumerStatement.addResources(stackArn);
+    } else {
+      this.consumerStatement = new iam.PolicyStatement({
+        sid: 'ReadConsumerRevisions',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [stackArn],
+      });
+      this.handler.addToRolePolicy(this.consumerStatement);
+    }
+    const role = this.handler.role;
+    if (!role) throw new Error('The preparation handler has no role');
+    acknowledge(
+      role.node.findChild('DefaultPolicy'),
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/${name}/*]`,
+      `The handler reads the ${DATA_REVISION_OUTPUT} output of ${name} before deleting an old revision; the wildcard is the id CloudFormation gives that one stack.`,
+    );
+
+    return new CfnOutput(consumer, DATA_REVISION_OUTPUT, {
+      description:
+        'The prepared data (edition/settings id) this stack was deployed with; the Data stack keeps its files while this says so',
+      value: this.attribute('KeyBase'),
+    });
   }
 
   /** An attribute the handler returns (keys, counts). */

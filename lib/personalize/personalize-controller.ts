@@ -18,7 +18,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../policy-checks';
 import { RuntimeFunction } from '../runtime-function';
-import { DesiredDataset, DesiredSolution, DesiredState, names } from './controller/desired';
+import { DesiredDataset, DesiredSolution, DesiredState } from './controller/desired';
 import { ModelRegistryParameter } from './model-registry';
 
 export interface PersonalizeControllerProps {
@@ -28,6 +28,10 @@ export interface PersonalizeControllerProps {
   readonly personalizeRole: iam.IRole;
   /** Datasets, with `s3://` locations that may be tokens (the Data stack's prepared keys). */
   readonly datasets: readonly DesiredDataset[];
+  /** The MovieLens edition: the catalogue whose item ids the models recommend. */
+  readonly catalog: string;
+  /** The data revision (the Data stack's key base, a token): what new versions train on. */
+  readonly dataRevision: string;
   readonly solutions: readonly DesiredSolution[];
   /**
    * Hold `cdk deploy` until every campaign is active (or the pipeline fails), up to 12 hours.
@@ -53,11 +57,15 @@ function personalizeArn(resource: string): string {
   return `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
 }
 
-/** The ARN patterns of this prefix's own resources (see grantApply for why they cannot overlap). */
+/**
+ * The ARN patterns of this prefix's own resources (see grantApply for why they cannot overlap).
+ * Dataset groups are one per generation (`<prefix>-movies-<generation>`, and `<prefix>-movies` of
+ * releases before generations); datasets are named by their group.
+ */
 function ownResources(prefix: string) {
   return {
-    datasetGroup: personalizeArn(`dataset-group/${names.datasetGroup(prefix)}`),
-    datasets: personalizeArn(`dataset/${names.datasetGroup(prefix)}/*`),
+    datasetGroup: personalizeArn(`dataset-group/${prefix}-movies*`),
+    datasets: personalizeArn(`dataset/${prefix}-movies*/*`),
     schemas: personalizeArn(`schema/${prefix}-*`),
     importJobs: personalizeArn(`dataset-import-job/${prefix}-*`),
     solutions: personalizeArn(`solution/${prefix}-*`),
@@ -65,8 +73,12 @@ function ownResources(prefix: string) {
   };
 }
 
-/** Personalize's List* actions take no resource (Service Authorization Reference): `*`, read only. */
-function listStatement(more: readonly string[]): iam.PolicyStatement {
+/**
+ * Personalize's List* actions take no resource (Service Authorization Reference): `*`, read only.
+ * Apply and teardown list the same things: apply removes a previous generation's dataset group
+ * the way teardown removes every group.
+ */
+function listStatement(): iam.PolicyStatement {
   const lists = [
     'DatasetGroups',
     'Schemas',
@@ -75,10 +87,15 @@ function listStatement(more: readonly string[]): iam.PolicyStatement {
     'Solutions',
     'SolutionVersions',
     'Campaigns',
+    'Filters',
+    'EventTrackers',
+    'MetricAttributions',
+    'BatchInferenceJobs',
+    'BatchSegmentJobs',
   ];
   return new iam.PolicyStatement({
     sid: 'ListPersonalize',
-    actions: [...lists.map((l) => `personalize:List${l}`), ...more.map((action) => `personalize:${action}`)],
+    actions: lists.map((l) => `personalize:List${l}`),
     resources: ['*'],
   });
 }
@@ -251,6 +268,8 @@ export class PersonalizeController extends Construct {
       region: Aws.REGION,
       partition: Aws.PARTITION,
       personalizeRoleArn: props.personalizeRole.roleArn,
+      catalog: props.catalog,
+      dataRevision: props.dataRevision,
       datasets: props.datasets,
       solutions: props.solutions,
     };
@@ -296,8 +315,20 @@ export class PersonalizeController extends Construct {
    */
   private grantApply(fn: lambda.Function, props: PersonalizeControllerProps): void {
     const own = ownResources(props.prefix);
-    // Retiring a solution waits for batch jobs on its versions.
-    fn.addToRolePolicy(listStatement(['ListBatchInferenceJobs', 'ListBatchSegmentJobs']));
+    fn.addToRolePolicy(listStatement());
+    // A previous generation's dataset group goes once the new one serves. Apply removes only what
+    // it made there (all named <prefix>-...): anything else is reported, for a person to decide.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RetireOwnGenerations',
+        actions: ['personalize:DeleteDatasetGroup', 'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution'],
+        resources: [
+          own.datasetGroup,
+          personalizeArn(`filter/${props.prefix}-*`),
+          personalizeArn(`metric-attribution/${props.prefix}-*`),
+        ],
+      }),
+    );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ManageOwnPersonalizeResources',
@@ -314,6 +345,7 @@ export class PersonalizeController extends Construct {
           'personalize:DeleteSolution',
           'personalize:DescribeCampaign',
           'personalize:DescribeDataset',
+          'personalize:DescribeSchema',
           'personalize:GetSolutionMetrics',
           'personalize:ListTagsForResource',
           'personalize:StopSolutionVersionCreation',
@@ -335,26 +367,27 @@ export class PersonalizeController extends Construct {
   }
 
   /**
-   * What teardown calls: everything inside our dataset group goes, whoever made it (an
-   * attendee's solution, campaign, filter, event tracker or metric attribution would otherwise
-   * keep the group, and the stack, from being deleted). Those names are not ours to choose, so
-   * their deletes are granted on every name; reconcile only deletes what it listed inside the
-   * group it checked is ours (name and tag). The group, its datasets and our schemas by name.
+   * What teardown calls: every dataset group of ours (one per generation) and everything inside
+   * it, then our schemas.
    */
   private grantTeardown(fn: lambda.Function, props: PersonalizeControllerProps): void {
+    fn.addToRolePolicy(listStatement());
+    this.grantGroupRemoval(fn, props);
+  }
+
+  /**
+   * Removing a dataset group of ours (teardown, and apply retiring a previous generation):
+   * everything inside it goes, whoever made it (an attendee's solution, campaign, filter, event
+   * tracker or metric attribution would otherwise keep the group, and the stack, from being
+   * deleted). Those names are not ours to choose, so their deletes are granted on every name;
+   * reconcile only deletes what it listed inside a group it checked is ours (name and tag). The
+   * groups, their datasets and our schemas by name.
+   */
+  private grantGroupRemoval(fn: lambda.Function, props: PersonalizeControllerProps): void {
     const own = ownResources(props.prefix);
     fn.addToRolePolicy(
-      listStatement([
-        'ListFilters',
-        'ListEventTrackers',
-        'ListMetricAttributions',
-        'ListBatchInferenceJobs',
-        'ListBatchSegmentJobs',
-      ]),
-    );
-    fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'DeleteOwnDatasetGroup',
+        sid: 'DeleteOwnDatasetGroups',
         actions: ['personalize:ListTagsForResource', 'personalize:DeleteDatasetGroup'],
         resources: [own.datasetGroup],
       }),
@@ -368,7 +401,7 @@ export class PersonalizeController extends Construct {
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'DeleteWhatLivesInOwnDatasetGroup',
+        sid: 'DeleteWhatLivesInOwnDatasetGroups',
         actions: [
           'personalize:DeleteCampaign',
           'personalize:DeleteSolution',
@@ -414,8 +447,13 @@ export class PersonalizeController extends Construct {
       );
       acknowledge(
         policy,
-        resource(`dataset/${names.datasetGroup(prefix)}/*`),
-        `${who}: dataset ARNs are <group name>/<TYPE>; this grants the datasets of this prefix's one dataset group only.`,
+        resource(`dataset/${prefix}-movies*/*`),
+        `${who}: dataset ARNs are <group name>/<TYPE>; this grants the datasets of this prefix's dataset groups (one per generation) only.`,
+      );
+      acknowledge(
+        policy,
+        resource(`dataset-group/${prefix}-movies*`),
+        `${who}: one dataset group per generation, named ${prefix}-movies-<generation hash> at run time; a prefix holds no hyphen, so no other copy's names match.`,
       );
       acknowledge(
         policy,
@@ -430,11 +468,18 @@ export class PersonalizeController extends Construct {
         `Reconcile: ${r} names are made at run time (hashes of data and recipe), all ${prefix}-...; a prefix holds no hyphen, so no other copy's names match.`,
       );
     }
+    for (const r of ['filter', 'metric-attribution']) {
+      acknowledge(
+        reconcilePolicy,
+        resource(`${r}/${prefix}-*`),
+        `Reconcile: retiring a previous generation deletes the ${r}s it made there, all named ${prefix}-...; a prefix holds no hyphen, so no other copy's names match.`,
+      );
+    }
     for (const r of ['campaign', 'solution', 'filter', 'event-tracker', 'metric-attribution']) {
       acknowledge(
         isCompletePolicy,
         resource(`${r}/*`),
-        `Teardown: a ${r} an attendee made inside this prefix's dataset group keeps the group from being deleted and its name is not ours to choose; reconcile deletes only what it lists inside the group it checked is ours.`,
+        `Teardown: a ${r} an attendee made inside this prefix's dataset group keeps the group from being deleted and its name is not ours to choose; reconcile deletes only what it lists inside a group it checked is ours.`,
       );
     }
     const onEventPolicy = (this.node.findChild('OnEvent') as lambda.Function).role?.node.tryFindChild('DefaultPolicy');

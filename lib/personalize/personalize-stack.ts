@@ -15,6 +15,10 @@ export interface PreparedData {
   readonly itemsKey: string;
   /** Only editions with users (ml-100k). */
   readonly usersKey?: string;
+  /** The MovieLens edition (the catalogue). */
+  readonly edition: string;
+  /** The key base of this data revision, `<edition>/<settings id>/` (a token). */
+  readonly keyBase: string;
 }
 
 export interface PersonalizeStackProps extends StackProps {
@@ -64,6 +68,8 @@ export class PersonalizeStack extends Stack {
       registry: this.modelRegistry,
       personalizeRole: props.personalizeRole,
       datasets,
+      catalog: props.prepared.edition,
+      dataRevision: props.prepared.keyBase,
       solutions: props.solutions.map((s, sortOrder) => ({
         displayName: s.name,
         type: s.type,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { SOLUTION_TYPES } from '../config';
 
-export const MODEL_REGISTRY_SCHEMA_VERSION = 1;
+export const MODEL_REGISTRY_SCHEMA_VERSION = 2;
 
 /** Offline metrics of a solution version, as `GetSolutionMetrics` reports them. */
 export const offlineMetricsSchema = z.strictObject({
@@ -28,6 +28,13 @@ export const registeredModelSchema = z.strictObject({
   recipe: z.string().min(1),
   /** Order on the site: lower first. */
   sortOrder: z.number().int(),
+  /**
+   * The catalogue whose item ids the model recommends: the MovieLens edition (`ml-100k`). A site
+   * shows only models of the catalogue it loaded: the same id is another movie in another edition.
+   */
+  catalog: z.string().min(1),
+  /** The data revision (`<edition>/<settings id>`) the deployed version was trained on, when known. */
+  dataRevision: z.string().min(1).optional(),
   metrics: offlineMetricsSchema,
 });
 

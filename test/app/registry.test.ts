@@ -23,6 +23,7 @@ const personal: RegisteredModel = {
   campaignArn: arn('Movies-personal'),
   recipe: 'aws-user-personalization-v2',
   sortOrder: 2,
+  catalog: 'ml-100k',
   metrics: { precisionAt5: 0.12, ndcgAt10: 0.3, coverage: 0.4 },
 };
 const similar: RegisteredModel = {
@@ -31,12 +32,13 @@ const similar: RegisteredModel = {
   campaignArn: arn('Movies-sims'),
   recipe: 'aws-sims',
   sortOrder: 1,
+  catalog: 'ml-100k',
   metrics: {},
 };
 
 function registry(models: RegisteredModel[], status: ModelRegistry['pipeline']['status'] = 'pending'): ModelRegistry {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     pipeline: {
       status,
       reason: status === 'pending' ? 'solution:similar-items is training' : undefined,

@@ -11,7 +11,7 @@ import { DATABASE_KINDS, FIXTURE_MOVIES, startFixtureApp } from './helpers';
 
 const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/mrw-personal';
 const REGISTRY: ModelRegistry = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   pipeline: {
     status: 'pending',
     reason: 'training solution similar-items',
@@ -32,6 +32,7 @@ const REGISTRY: ModelRegistry = {
       campaignArn: CAMPAIGN,
       recipe: 'aws-user-personalization-v2',
       sortOrder: 1,
+      catalog: 'ml-100k',
       metrics: { precisionAt5: 0.1234, precisionAt10: 0.1, precisionAt25: 0.05, ndcgAt10: 0.2, coverage: 0.3 },
     },
   ],

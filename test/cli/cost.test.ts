@@ -2,6 +2,7 @@
  * `movierecs cost` against a hand computation from the price table (cli/cost/prices.ts), for the
  * default configuration and for the changes that move it.
  */
+import { mockClient } from 'aws-sdk-client-mock';
 import { estimateCost, originalWorkshopPerHour } from '../../cli/cost/estimate';
 import { workshopConfig } from '../../cli/config';
 import { account } from './account';
@@ -116,5 +117,104 @@ describe('--running: what the account holds now', () => {
     const { deps } = await account({});
     const run = await cli(['cost', '--running'], { leftovers: deps });
     expect(run.stdout.trim().split('\n').at(-1)).toBe('Running now in us-east-1: nothing of MovieRecs.');
+  });
+  const STACKS = ['MovieRecs-Web', 'MovieRecs-Personalize', 'MovieRecs-Data'];
+  const WEB_IDLE = 0.0168 + 0.0225 + 0.008 + 2 * 0.005 + (2 * 0.4) / 730;
+  const DATABASE_IDLE = 0.016 + (20 * 0.115) / 730;
+  const NAT_IDLE = 0.045 + 0.005;
+  const refusal = (action: string) =>
+    `your credentials may not call ${action} (User: arn:aws:iam::123456789012:user/presenter is not authorized to perform: ${action}); use credentials that allow it`;
+
+  it('RDS refused: names it, counts the others, prints their totals, exit 1', async () => {
+    const { deps } = await account({
+      stacks: STACKS,
+      databases: [{ id: 'movierecs-database', prefix: 'MovieRecs' }],
+      natGateways: [{ id: 'nat-0ours', prefix: 'MovieRecs' }],
+      denied: ['rds'],
+    });
+    const run = await cli(['cost', '--running'], { leftovers: deps });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `movierecs cost: could not read RDS: AccessDenied: ${refusal('rds:DescribeDBInstances')}\n`,
+    );
+    expect(run.stdout).toContain('A 3-hour workshop:');
+    expect(run.stdout).toContain(
+      'Running now in us-east-1: stacks MovieRecs-Data, MovieRecs-Personalize, MovieRecs-Web; 0 campaign(s) (at 1 TPS minimum each), 1 NAT gateway(s), 0 database(s)',
+    );
+    expect(run.stdout).toContain(`these cost about $${(NAT_IDLE + WEB_IDLE).toFixed(4)}/h`);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(
+      'Not counted: RDS (could not be read, see the error output): the figures may be low.',
+    );
+  });
+
+  it('CloudFormation and EC2 refused: both named, the database still counted, exit 1', async () => {
+    const { deps } = await account({
+      stacks: STACKS,
+      databases: [{ id: 'movierecs-database', prefix: 'MovieRecs' }],
+      natGateways: [{ id: 'nat-0ours', prefix: 'MovieRecs' }],
+      denied: ['cloudformation', 'ec2'],
+    });
+    const run = await cli(['cost', '--running'], { leftovers: deps });
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n')).toEqual([
+      `movierecs cost: could not read CloudFormation stacks: AccessDenied: ${refusal('cloudformation:DescribeStacks')}`,
+      `movierecs cost: could not read EC2 (NAT gateways, Elastic IPs, VPCs): AccessDenied: ${refusal('ec2:DescribeNatGateways')}`,
+      '',
+    ]);
+    expect(run.stdout).toContain(
+      'Running now in us-east-1: stacks not read; 0 campaign(s) (at 1 TPS minimum each), 0 NAT gateway(s), 1 database(s)',
+    );
+    expect(run.stdout).toContain(`these cost about $${DATABASE_IDLE.toFixed(4)}/h`);
+    expect(run.stdout).toContain('Not counted: CloudFormation stacks, EC2 (NAT gateways, Elastic IPs, VPCs)');
+  });
+
+  it('nothing found in what could be read is not "nothing running"', async () => {
+    const { deps } = await account({ denied: ['rds'] });
+    const run = await cli(['cost', '--running'], { leftovers: deps });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Running now in us-east-1: nothing of MovieRecs in what could be read.');
+  });
+
+  it('--json: the estimate and what was read on stdout, the unread service in "unread", exit 1', async () => {
+    const { deps } = await account({ natGateways: [{ id: 'nat-0ours', prefix: 'MovieRecs' }], denied: ['rds'] });
+    const run = await cli(['cost', '--running', '--json'], { leftovers: deps });
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout) as { running: { natGateways: number; unread: unknown[] } };
+    expect(json.running.natGateways).toBe(1);
+    expect(json.running.unread).toEqual([
+      { what: 'RDS', error: `AccessDenied: ${refusal('rds:DescribeDBInstances')}` },
+    ]);
+  });
+
+  it('services it does not count are not read: refused S3, logs, secrets and SSM change nothing (exit 0)', async () => {
+    const { deps } = await account({
+      natGateways: [{ id: 'nat-0ours', prefix: 'MovieRecs' }],
+      denied: ['s3', 'logs', 'secrets', 'ssm'],
+    });
+    const run = await cli(['cost', '--running'], { leftovers: deps });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('1 NAT gateway(s)');
+    expect(run.code).toBe(0);
+  });
+
+  it('no credentials: said once, with what to do, exit 1', async () => {
+    const { deps } = await account({});
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    const clients = deps.clients('us-east-1');
+    for (const client of [clients.cloudformation, clients.rds, clients.ec2]) {
+      mockClient(client as never)
+        .onAnyCommand()
+        .rejects(noCredentials);
+    }
+    const personalize = { ...clients.personalize, list: () => Promise.reject(noCredentials) } as never;
+    const run = await cli(['cost', '--running'], {
+      leftovers: { ...deps, clients: () => ({ ...clients, personalize }) },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'movierecs cost: no AWS credentials found: run aws configure (or aws sso login --profile <name> and set AWS_PROFILE), then try again\n',
+    );
   });
 });

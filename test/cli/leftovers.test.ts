@@ -44,9 +44,11 @@ describe('movierecs leftovers', () => {
     expect(run.code).toBe(1);
     const out = run.stdout;
     if (process.env.SHOW_LEFTOVERS) console.log(out);
-    expect(out).toContain('BILLS RDS snapshot: movierecs-web-databaseinstance-final (20 GB, taken 2026-11-20');
     expect(out).toContain(
-      'remove: aws rds delete-db-snapshot --db-snapshot-identifier movierecs-web-databaseinstance-final --region us-east-1   [--delete removes it]',
+      'BILLS RDS snapshot: movierecs-web-databaseinstance-final (20 GB, taken 2026-11-20; kept on purpose: retainDatabase: true keeps the final snapshot)',
+    );
+    expect(out).toContain(
+      'remove: aws rds delete-db-snapshot --db-snapshot-identifier movierecs-web-databaseinstance-final --region us-east-1   [--delete --include-retained removes it]',
     );
     expect(out).toContain('BILLS CloudWatch log group: MovieRecs-Web-SiteLogsBCCC85C3-Ab12 (4 KB stored)');
     expect(out).toMatch(
@@ -62,10 +64,12 @@ describe('movierecs leftovers', () => {
       'remove: aws s3 rb s3://movierecs-data-databucket-1a2b --force --region us-east-1   [--delete removes it]',
     );
     expect(out).not.toMatch(/Demo|MovieRecsTwo|someone-elses|demo-data/);
-    expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ item\(s\) of MovieRecs left in us-east-1, 6 of them billing$/);
+    expect(out.trim().split('\n').at(-1)).toMatch(
+      /^\d+ item\(s\) of MovieRecs left in us-east-1, 6 of them billing \(1 kept on purpose\)$/,
+    );
   });
 
-  it('--delete --yes removes what is proven ours, tears Personalize down, and ends clean (exit 0)', async () => {
+  it('--delete --yes --include-retained removes what is proven ours, tears Personalize down, and ends clean (exit 0)', async () => {
     const { deps, deleted, sim } = await account(
       {
         snapshots: [
@@ -84,7 +88,7 @@ describe('movierecs leftovers', () => {
       },
       ['MovieRecs', 'Demo'],
     );
-    const run = await cli(['leftovers', '--delete', '--yes'], { leftovers: deps });
+    const run = await cli(['leftovers', '--delete', '--yes', '--include-retained'], { leftovers: deps });
     expect(deleted.sort()).toEqual([
       '2 objects of movierecs-logs',
       'bucket movierecs-logs',
@@ -94,7 +98,7 @@ describe('movierecs leftovers', () => {
     ]);
     expect(run.stdout).toContain('Personalize: torn down');
     const groups = (await sim.list('datasetGroup')).map((g) => g.name);
-    expect(groups).toEqual(['Demo-movies']);
+    expect(groups).toEqual([expect.stringMatching(/^Demo-movies-[0-9a-f]{6}$/)]);
     const after = run.stdout.slice(run.stdout.indexOf('after --delete:'));
     expect(after).toContain('CloudWatch log group: MovieRecs-notes');
     expect(after).not.toContain('BILLS');
@@ -124,7 +128,9 @@ describe('movierecs leftovers', () => {
   });
 
   it('--delete asks first: on no terminal it needs --yes (exit 2); a "no" deletes nothing', async () => {
-    const { deps, deleted } = await account({ snapshots: [{ id: 'movierecs-final', prefix: 'MovieRecs' }] });
+    const { deps, deleted } = await account({
+      logGroups: [{ name: 'MovieRecs-Web-SiteLogs-Ab12', prefix: 'MovieRecs', storedBytes: 4096 }],
+    });
     const noTerminal = await cli(['leftovers', '--delete'], { leftovers: { ...deps, confirm: undefined } });
     expect(noTerminal.code).toBe(2);
     expect(noTerminal.stderr).toContain('--delete asks before deleting; on no terminal, add --yes to confirm');
@@ -136,6 +142,119 @@ describe('movierecs leftovers', () => {
     expect(declined.stdout).toContain('nothing deleted');
     expect(declined.code).toBe(1);
     expect(deleted).toEqual([]);
+  });
+
+  describe('the final snapshot retainDatabase: true keeps on purpose', () => {
+    const planted = () =>
+      account({
+        snapshots: [
+          { id: 'movierecs-final', prefix: 'MovieRecs' },
+          { id: 'demo-final', prefix: 'Demo' },
+        ],
+        logGroups: [{ name: 'MovieRecs-Web-SiteLogs-Ab12', prefix: 'MovieRecs', storedBytes: 4096 }],
+      });
+
+    it('--delete leaves it: still listed as billing, with --include-retained and the aws command to delete it; exit 1', async () => {
+      const { deps, deleted } = await planted();
+      const run = await cli(['leftovers', '--delete', '--yes'], { leftovers: deps });
+      expect(deleted).toEqual(['log group MovieRecs-Web-SiteLogs-Ab12']);
+      expect(run.stdout).toContain(
+        '--delete keeps what was kept on purpose: RDS snapshot movierecs-final (add --include-retained to delete it too)',
+      );
+      const after = run.stdout.slice(run.stdout.indexOf('after --delete:'));
+      expect(after).toContain(
+        'BILLS RDS snapshot: movierecs-final (20 GB, taken 2026-11-20; kept on purpose: retainDatabase: true keeps the final snapshot)\n' +
+          '        remove: aws rds delete-db-snapshot --db-snapshot-identifier movierecs-final --region us-east-1   [--delete --include-retained removes it]\n',
+      );
+      expect(after.trim().split('\n').at(-1)).toBe(
+        '1 item(s) of MovieRecs left in us-east-1, 1 of them billing (1 kept on purpose)',
+      );
+      expect(run.code).toBe(1);
+    });
+
+    it('--delete with only the kept snapshot left asks nothing and deletes nothing', async () => {
+      const { deps, deleted } = await account({ snapshots: [{ id: 'movierecs-final', prefix: 'MovieRecs' }] });
+      // deps.confirm fails the run if a question is asked.
+      const run = await cli(['leftovers', '--delete'], { leftovers: deps });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain(
+        "--delete: nothing else here is both proven this workshop's and safe to remove without its stacks",
+      );
+      expect(deleted).toEqual([]);
+      expect(run.code).toBe(1);
+    });
+
+    it("--delete --include-retained names it in the question, and deletes it on a yes (never another prefix's)", async () => {
+      const { deps, deleted } = await planted();
+      const questions: string[] = [];
+      const run = await cli(['leftovers', '--delete', '--include-retained'], {
+        leftovers: { ...deps, confirm: async (q) => (questions.push(q), true) },
+      });
+      expect(questions).toEqual([
+        'Delete 2 item(s) of MovieRecs in us-east-1, including what was kept on purpose: RDS snapshot movierecs-final?',
+      ]);
+      expect(deleted.sort()).toEqual(['log group MovieRecs-Web-SiteLogs-Ab12', 'snapshot movierecs-final']);
+      expect(run.stdout).not.toContain('--delete keeps what was kept on purpose');
+      expect(run.code).toBe(0);
+    });
+
+    it('--json marks it retained', async () => {
+      const { deps } = await planted();
+      const run = await cli(['leftovers', '--json'], { leftovers: deps });
+      const { items } = JSON.parse(run.stdout) as { items: { kind: string; retained?: boolean; bills: boolean }[] };
+      expect(items.filter((i) => i.retained)).toEqual([
+        expect.objectContaining({ kind: 'RDS snapshot', id: 'movierecs-final', bills: true, deletable: true }),
+      ]);
+    });
+  });
+
+  it.each([
+    [
+      ['--include-retained'],
+      '--include-retained only applies with --delete; add --delete or leave --include-retained out',
+    ],
+    [['--yes'], '--yes only applies with --delete; add --delete or leave --yes out'],
+  ])('%j without --delete is a usage error (exit 2), nothing read', async (args, message) => {
+    const { deps } = await account({ snapshots: [{ id: 'movierecs-final', prefix: 'MovieRecs' }] });
+    const run = await cli(['leftovers', ...args], {
+      leftovers: {
+        ...deps,
+        clients: () => {
+          throw new Error('read the account');
+        },
+      },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`movierecs leftovers: ${message}\n(movierecs leftovers --help for the options)\n`);
+  });
+
+  it('CloudFormation unreadable: says so, checks the rest, and deletes nothing a stack might own (exit 1)', async () => {
+    const { deps, deleted } = await account({
+      denied: ['cloudformation'],
+      logGroups: [{ name: 'MovieRecs-Web-SiteLogs-Ab12', prefix: 'MovieRecs', storedBytes: 4096 }],
+    });
+    const run = await cli(['leftovers', '--delete', '--yes'], { leftovers: deps });
+    expect(run.stdout).toContain(
+      '?     CloudFormation stacks: could not check: your credentials may not call cloudformation:DescribeStacks',
+    );
+    expect(run.stdout).toContain('BILLS CloudWatch log group: MovieRecs-Web-SiteLogs-Ab12 (4 KB stored)');
+    expect(run.stdout).not.toContain('[--delete removes it]');
+    expect(deleted).toEqual([]);
+    expect(run.code).toBe(1);
+  });
+
+  it('a bucket whose objects refuse deletion: says which, goes on with the rest, exit 1 (no endless retry)', async () => {
+    const { deps, deleted } = await account({
+      buckets: [{ name: 'movierecs-logs', prefix: 'MovieRecs', objects: 2, locked: true }],
+      logGroups: [{ name: 'MovieRecs-Web-SiteLogs-Ab12', prefix: 'MovieRecs', storedBytes: 4096 }],
+    });
+    const run = await cli(['leftovers', '--delete', '--yes'], { leftovers: deps });
+    expect(run.stderr).toBe(
+      'could not delete S3 bucket movierecs-logs: 2 object(s) of movierecs-logs were not deleted, e.g. web/f0.csv: AccessDenied Access Denied\n',
+    );
+    expect(deleted).toEqual(['log group MovieRecs-Web-SiteLogs-Ab12']);
+    expect(run.stdout.slice(run.stdout.indexOf('after --delete:'))).toContain('BILLS S3 bucket: movierecs-logs');
+    expect(run.code).toBe(1);
   });
 
   it('no credentials: says what to do, once, exit 1', async () => {

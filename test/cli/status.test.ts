@@ -12,11 +12,9 @@ import { cli } from './helpers';
 const ESC = String.fromCharCode(27);
 const NOW = Date.parse('2026-11-27T10:00:00Z');
 const minutesAgo = (m: number) => new Date(NOW - m * 60_000).toISOString();
-const short = (name: string, recipe: string) =>
-  names.solution('MovieRecs', { displayName: name, recipe }).slice('MovieRecs-'.length);
-const RECS = short('Personal Recommendations', 'aws-user-personalization-v2');
-const SIMS = short('Similar Items', 'aws-sims');
-const RANK = short('Personal Ranking', 'aws-personalized-ranking-v2');
+const RECS = names.slot('Personal Recommendations');
+const SIMS = names.slot('Similar Items');
+const RANK = names.slot('Personal Ranking');
 
 function registry(over: Partial<ModelRegistry['pipeline']> = {}, models: ModelRegistry['models'] = []): ModelRegistry {
   const r = (resource: string, stage: string, status: string, startedMinutesAgo?: number, failureReason?: string) => ({
@@ -28,7 +26,7 @@ function registry(over: Partial<ModelRegistry['pipeline']> = {}, models: ModelRe
     ...(failureReason ? { failureReason } : {}),
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     pipeline: {
       status: 'pending',
       updatedAt: minutesAgo(0),
@@ -53,6 +51,7 @@ const RANKING_MODEL = {
   campaignArn: `arn:aws:personalize:us-east-1:123456789012:campaign/MovieRecs-${RANK}`,
   recipe: 'aws-personalized-ranking-v2',
   sortOrder: 2,
+  catalog: 'ml-100k',
   metrics: {},
 };
 

@@ -16,7 +16,7 @@ import { cli } from './helpers';
 
 const campaign = (name: string) => `arn:aws:personalize:us-east-1:123456789012:campaign/MovieRecs-${name}`;
 const REGISTRY: ModelRegistry = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   pipeline: { status: 'done', updatedAt: '2026-11-27T10:00:00.000Z', resources: [] },
   models: [
     {
@@ -25,6 +25,7 @@ const REGISTRY: ModelRegistry = {
       campaignArn: campaign('recs'),
       recipe: 'aws-user-personalization-v2',
       sortOrder: 0,
+      catalog: 'ml-100k',
       metrics: {},
     },
     {
@@ -33,6 +34,7 @@ const REGISTRY: ModelRegistry = {
       campaignArn: campaign('sims'),
       recipe: 'aws-sims',
       sortOrder: 1,
+      catalog: 'ml-100k',
       metrics: {},
     },
     {
@@ -41,6 +43,7 @@ const REGISTRY: ModelRegistry = {
       campaignArn: campaign('rank'),
       recipe: 'aws-personalized-ranking-v2',
       sortOrder: 2,
+      catalog: 'ml-100k',
       metrics: {},
     },
   ],

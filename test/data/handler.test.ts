@@ -15,6 +15,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PUBLISHED_ZIPS, PublishedZip } from '../../lib/data/movielens/editions';
@@ -30,6 +31,7 @@ import { writeSynthetic, zipFolder } from '../../data/synthetic/generate';
 import { tempDir } from './helpers';
 
 const s3 = mockClient(S3Client);
+const cloudFormation = mockClient(CloudFormationClient);
 let server: Server;
 let baseUrl: string;
 let requests: string[] = [];
@@ -78,6 +80,7 @@ beforeEach(() => {
   // The handlers log what they do for CloudWatch; keep the test output to the results.
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
   s3.reset();
+  cloudFormation.reset();
   requests = [];
 });
 
@@ -123,6 +126,7 @@ function event(
 
 const deps = (publishedZips: PreparationDependencies['publishedZips'] = { 'ml-100k': syntheticMl100k }) => ({
   s3: new S3Client({ region: 'us-east-1' }),
+  cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
   download: downloadToFile,
   scratch: tempDir(),
   publishedZips,
@@ -273,27 +277,25 @@ describe('create', () => {
 });
 
 describe('delete', () => {
-  test('removes the files of that physical id, under both prefixes', async () => {
-    s3.on(ListObjectsV2Command, { Prefix: 'personalize/ml-100k/0123456789abcdef/' }).resolves({
+  test("keeps the files of that physical id: a replacement's cleanup comes before the consumer stacks have moved", async () => {
+    s3.on(ListObjectsV2Command).resolves({
       Contents: [
         { Key: 'personalize/ml-100k/0123456789abcdef/interactions.csv' },
         { Key: 'personalize/ml-100k/0123456789abcdef/manifest.json' },
+        { Key: 'web/ml-100k/0123456789abcdef/ratings.csv' },
       ],
     });
-    s3.on(ListObjectsV2Command, { Prefix: 'web/ml-100k/0123456789abcdef/' }).resolves({
-      Contents: [{ Key: 'web/ml-100k/0123456789abcdef/ratings.csv' }],
-    });
     s3.on(DeleteObjectsCommand).resolves({});
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const result = await handlePreparationEvent(event('Delete', {}, 'movielens/ml-100k/0123456789abcdef/'), deps());
     expect(result.PhysicalResourceId).toBe('movielens/ml-100k/0123456789abcdef/');
-    const deleted = s3
-      .commandCalls(DeleteObjectsCommand)
-      .flatMap((c) => c.args[0].input.Delete?.Objects?.map((o) => o.Key));
-    expect(deleted.sort()).toEqual([
-      'personalize/ml-100k/0123456789abcdef/interactions.csv',
-      'personalize/ml-100k/0123456789abcdef/manifest.json',
-      'web/ml-100k/0123456789abcdef/ratings.csv',
-    ]);
+    expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+    expect(cloudFormation.calls()).toHaveLength(0);
+    expect(log).toHaveBeenCalledWith(
+      'kept personalize/ml-100k/0123456789abcdef/ and web/ml-100k/0123456789abcdef/: ' +
+        'a later deployment deletes them once no stack uses them',
+    );
   });
 
   test('a physical id that is not ours (a create that failed) touches nothing', async () => {

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TRANSFORM_VERSION } from '../../lib/data/movielens/prepare';
-import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
+import { buildWorkshop, resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
 
 let workshop: SynthesizedWorkshop;
 let data: Template;
@@ -262,6 +262,25 @@ describe('MovieLens preparation', () => {
         Resource: bucketArn(),
         Condition: { StringLike: { 's3:prefix': ['personalize/*', 'web/*'] } },
       },
+      {
+        Sid: 'ReadConsumerRevisions',
+        Effect: 'Allow',
+        Action: 'cloudformation:DescribeStacks',
+        Resource: ['MovieRecs-Personalize', 'MovieRecs-Web'].map((name) => ({
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':cloudformation:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:stack/${name}/*`,
+            ],
+          ],
+        })),
+      },
     ]);
   });
 
@@ -282,5 +301,41 @@ describe('MovieLens preparation', () => {
       },
       { Effect: 'Allow', Action: 'lambda:GetFunction', Resource: { 'Fn::GetAtt': [handlerId(), 'Arn'] } },
     ]);
+  });
+
+  describe('data revisions: what a data change keeps', () => {
+    const resourceId = () => resourcesOf(data, 'Custom::MovieLensPreparation')[0][0];
+
+    test('the custom resource names the stacks whose DataRevision output it reads before deleting a revision', () => {
+      data.hasResourceProperties('Custom::MovieLensPreparation', {
+        ConsumerStacks: ['MovieRecs-Personalize', 'MovieRecs-Web'],
+        RevisionOutput: 'DataRevision',
+      });
+    });
+
+    test.each(['personalize', 'web'] as const)(
+      'the %s stack outputs DataRevision: the KeyBase of the Data stack, resolved when it deploys',
+      (which) => {
+        const outputs = workshop[which].toJSON().Outputs;
+        const reference = outputs.DataRevision.Value['Fn::GetStackOutput'];
+        expect(reference).toEqual({
+          StackName: 'MovieRecs-Data',
+          Region: 'us-east-1',
+          OutputName: expect.any(String),
+        });
+        // The Data stack publishes the preparation's KeyBase attribute under that name.
+        expect(data.toJSON().Outputs[reference.OutputName].Value).toEqual({ 'Fn::GetAtt': [resourceId(), 'KeyBase'] });
+      },
+    );
+
+    test('a stack is a consumer once, and the Data stack is none', () => {
+      const { stacks } = buildWorkshop();
+      expect(() => stacks.data.movieLens.addConsumerStack(stacks.web)).toThrow(
+        'MovieRecs-Web is already a consumer of the prepared data',
+      );
+      expect(() => stacks.data.movieLens.addConsumerStack(stacks.data)).toThrow(
+        'MovieRecs-Data holds the preparation; it is not a consumer',
+      );
+    });
   });
 });

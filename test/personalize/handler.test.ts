@@ -15,7 +15,7 @@ import {
   sendSignal,
   TEARDOWN_BUDGET_MS,
 } from '../../lib/personalize/controller/handler';
-import { SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import { SimulatedPersonalize } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { parseModelRegistry } from '../../lib/shared/model-registry';
 import { apply, asDeployed, converge, desiredFor, MINUTE, teardown } from './harness';
 

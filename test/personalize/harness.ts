@@ -1,12 +1,15 @@
+import { SCHEMAS } from '../../lib/data/movielens/schemas';
 import {
   DesiredSolution,
   DesiredState,
+  generationOf,
+  modelBasisOf,
   names,
   OWNER_TAG,
   ReconcileRequest,
 } from '../../lib/personalize/controller/desired';
 import { reconcile, ReconcileResult } from '../../lib/personalize/controller/reconcile';
-import { SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import { CallRecord, SimulatedPersonalize } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { controllerAuthorizers, PERSONALIZE_ROLE_ARN } from './iam-harness';
 
 export const MINUTE = 60_000;
@@ -35,21 +38,64 @@ export const DEFAULT_SOLUTIONS: DesiredSolution[] = [
   },
 ];
 
+/** The kit's own schemas, as the Personalize stack passes them. */
+export const SCHEMA_TEXT = {
+  interactions: JSON.stringify(SCHEMAS.interactions),
+  items: JSON.stringify(SCHEMAS.items),
+  users: JSON.stringify(SCHEMAS.users),
+};
+
+/** An Avro schema with one more field (that accepts null unless said otherwise): a compatible change. */
+export function withField(schema: string, name: string, type: unknown = ['null', 'string']): string {
+  const parsed = JSON.parse(schema) as { fields: unknown[] };
+  return JSON.stringify({ ...parsed, fields: [...parsed.fields, { name, type }] });
+}
+
+/** The datasets of an edition's data revision, as the Personalize stack describes them. */
+export function datasetsOf(edition: string, settingsId = '0123456789abcdef', withUsers = edition === 'ml-100k') {
+  const base = `s3://data-bucket/personalize/${edition}/${settingsId}`;
+  return [
+    { type: 'interactions' as const, schema: SCHEMA_TEXT.interactions, dataLocation: `${base}/interactions.csv` },
+    { type: 'items' as const, schema: SCHEMA_TEXT.items, dataLocation: `${base}/items.csv` },
+    ...(withUsers ? [{ type: 'users' as const, schema: SCHEMA_TEXT.users, dataLocation: `${base}/users.csv` }] : []),
+  ];
+}
+
+/** What the deployed controller is asked for: ml-100k, the default solutions. */
 export function desiredFor(prefix: string, over: Partial<DesiredState> = {}): DesiredState {
-  const base = `s3://data-bucket/personalize/ml-100k/0123456789abcdef`;
   return {
     prefix,
     region: 'us-east-1',
     partition: 'aws',
     personalizeRoleArn: PERSONALIZE_ROLE_ARN,
-    datasets: [
-      { type: 'interactions', schema: '{"type":"record"}', dataLocation: `${base}/interactions.csv` },
-      { type: 'items', schema: '{"type":"record"}', dataLocation: `${base}/items.csv` },
-      { type: 'users', schema: '{"type":"record"}', dataLocation: `${base}/users.csv` },
-    ],
+    catalog: 'ml-100k',
+    dataRevision: 'ml-100k/0123456789abcdef/',
+    datasets: datasetsOf('ml-100k'),
     solutions: DEFAULT_SOLUTIONS,
     retryFailuresBefore: 0,
     ...over,
+  };
+}
+
+/** Another edition's desired state: catalogue, revision and datasets together, as a deploy gives them. */
+export function editionDesired(prefix: string, edition: string, over: Partial<DesiredState> = {}): DesiredState {
+  return desiredFor(prefix, {
+    catalog: edition,
+    dataRevision: `${edition}/0123456789abcdef/`,
+    datasets: datasetsOf(edition),
+    ...over,
+  });
+}
+
+/** The names the controller gives a desired state's resources. */
+export function namesOf(desired: DesiredState) {
+  const generation = generationOf(desired);
+  const basis = modelBasisOf(desired);
+  return {
+    group: names.datasetGroup(desired.prefix, generation),
+    dataset: (type: 'interactions' | 'items' | 'users') => names.dataset(desired.prefix, generation, type),
+    solution: (solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) =>
+      names.solution(desired.prefix, basis, solution),
   };
 }
 
@@ -79,41 +125,90 @@ export interface Converged {
   readonly history: ReconcileResult[];
 }
 
+/** A crash of the reconcile function that a test injects on purpose (the state machine retries it). */
+export class InjectedCrash extends Error {
+  override readonly name = 'InjectedCrash';
+}
+
+export interface ConvergeOptions {
+  readonly maxCalls?: number;
+  readonly interval?: number;
+  readonly stopOnFailed?: boolean;
+  /**
+   * Calls the service may refuse in this scenario (a quota held by others, a resource that vanishes
+   * on purpose): each refused call must match one. By default none: the kit never asks for what
+   * the service refuses.
+   */
+  readonly allowRefusals?: (call: CallRecord) => boolean;
+}
+
 /**
  * Runs reconcile -> wait(interval) -> reconcile, as the state machine does, until done or failed.
- * A call that throws (an injected crash) counts as a failed Lambda attempt and is retried.
+ * An injected crash counts as a failed Lambda attempt and is retried; any other thrown error is a
+ * defect and fails at once. A run that can make no more progress (nothing changes in the service,
+ * the last calls did nothing) fails fast instead of running to the call cap. At the end, every
+ * call the service refused must be allowed by `allowRefusals`.
  */
 export async function converge(
   request: ReconcileRequest,
   sim: SimulatedPersonalize,
-  options: { maxCalls?: number; interval?: number; stopOnFailed?: boolean } = {},
+  options: ConvergeOptions = {},
 ): Promise<Converged> {
   const started = sim.now;
   const history: ReconcileResult[] = [];
-  // The longest scenario needs 136 calls (measured over test/personalize); a loop that
-  // cannot end should fail fast.
-  const maxCalls = options.maxCalls ?? 300;
+  const firstCall = sim.calls.length;
+  // The longest scenario needs about 140 calls; a loop that cannot end should fail fast.
+  const maxCalls = options.maxCalls ?? 200;
+  let stalled = 0;
   asDeployed(request, sim);
   for (let calls = 1; calls <= maxCalls; calls++) {
     let result: ReconcileResult | undefined;
+    const before = sim.calls.length;
     try {
       // The state machine hands each call's memory to the next.
       result = await reconcile(request, sim, { now: () => sim.now }, history[history.length - 1]?.memory);
     } catch (error) {
-      // A grant missing from the template is a defect to report, not a crash to retry.
-      if ((error as Error).name === 'AccessDeniedException') throw error;
+      if (!(error instanceof InjectedCrash)) throw error;
       sim.advance(5_000); // the state machine retries a crashed Lambda after a short back-off
       continue;
     }
     history.push(result);
     if (result.status === 'done' || (result.status === 'failed' && options.stopOnFailed !== false)) {
+      expectOnlyAllowedRefusals(sim, firstCall, options.allowRefusals);
       return { result, calls, elapsed: sim.now - started, history };
+    }
+    // Stalled: nothing is on its way in the service, nothing was done, nothing was throttled.
+    const disturbed = sim.calls.slice(before).some((c) => c.outcome !== 'ok');
+    stalled = !sim.busy() && !disturbed && result.actions.length === 0 ? stalled + 1 : 0;
+    if (stalled >= 3) {
+      throw new Error(
+        `stalled after ${calls} calls (nothing in progress, nothing done): ${JSON.stringify(
+          result.progress.filter((p) => p.status !== 'ACTIVE'),
+        )}`,
+      );
     }
     sim.advance(options.interval ?? MINUTE);
   }
   throw new Error(
     `did not converge in ${maxCalls} calls: ${JSON.stringify(history[history.length - 1]?.progress.filter((p) => p.status !== 'ACTIVE'))}`,
   );
+}
+
+/** Fails with the list of calls the service refused since `from` that the scenario does not allow. */
+export function expectOnlyAllowedRefusals(
+  sim: SimulatedPersonalize,
+  from = 0,
+  allow: (call: CallRecord) => boolean = () => false,
+): void {
+  const refused = sim.calls.slice(from).filter((c) => c.rule !== undefined && !allow(c));
+  if (refused.length) {
+    throw new Error(
+      `the service refused ${refused.length} call(s) of the kit:\n${refused
+        .slice(0, 10)
+        .map((c) => `  ${c.operation} ${c.arn ?? ''}: ${c.outcome} [${c.rule}]`)
+        .join('\n')}`,
+    );
+  }
 }
 
 /** Resources that belong to a prefix: by our naming, or tagged as its own. */
@@ -124,13 +219,18 @@ export function resourcesOf(sim: SimulatedPersonalize, prefix: string) {
 /** Seeds a complete, active workshop of another prefix, as another team's copy in the same account. */
 export function seedOtherWorkshop(sim: SimulatedPersonalize, prefix: string): string[] {
   const tags = { [OWNER_TAG]: prefix };
-  const group = sim.seed({ kind: 'datasetGroup', name: names.datasetGroup(prefix), tags });
+  const group = sim.seed({ kind: 'datasetGroup', name: names.datasetGroup(prefix, 'abc123'), tags });
   const arns = [group];
   for (const type of ['interactions', 'items'] as const) {
-    const schema = sim.seed({ kind: 'schema', name: names.schema(prefix, type, '{"type":"record"}'), tags });
+    const schema = sim.seed({
+      kind: 'schema',
+      name: names.schema(prefix, type, SCHEMA_TEXT[type]),
+      schema: SCHEMA_TEXT[type],
+      tags,
+    });
     const dataset = sim.seed({
       kind: 'dataset',
-      name: names.dataset(prefix, type),
+      name: names.dataset(prefix, 'abc123', type),
       parentArn: group,
       datasetType: type,
       schemaArn: schema,

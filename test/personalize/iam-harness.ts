@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Authorizer } from '../../lib/personalize/controller/simulated-personalize';
+import { Authorizer } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import type { SynthesizedWorkshop } from '../infra/helpers';
 import { CfnTemplate, functionsStartingWith, isAllowed, rolePolicy } from './iam/policy-evaluator';
 

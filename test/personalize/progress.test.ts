@@ -2,13 +2,32 @@
  * What the model registry tells a presenter while the pipeline runs: each resource's label, stage
  * and status, and what each call did. The front page's progress banner shows exactly these.
  */
-import { SimulatedError, SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import {
+  SimulatedError,
+  SimulatedPersonalize,
+} from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { ReconcileResult } from '../../lib/personalize/controller/reconcile';
-import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, step, teardown } from './harness';
+import { names } from '../../lib/personalize/controller/desired';
+import {
+  apply,
+  converge,
+  DEFAULT_SOLUTIONS,
+  desiredFor,
+  MINUTE,
+  namesOf,
+  SCHEMA_TEXT,
+  step,
+  teardown,
+} from './harness';
 
 const PREFIX = 'MovieRecs';
-const SOLUTIONS = ['personal-recommendations-9b3919', 'similar-items-244a1f', 'personal-ranking-ca102d'];
-const SCHEMA = '5c553795';
+const NAMES = namesOf(desiredFor(PREFIX));
+/** The rows' labels: the slug of each display name. */
+const SOLUTIONS = ['personal-recommendations', 'similar-items', 'personal-ranking'];
+/** The resources' names: the slug and a hash of recipe and model basis. */
+const SOLUTION_NAMES = DEFAULT_SOLUTIONS.map((s) => NAMES.solution(s));
+const TYPES = ['interactions', 'items', 'users'] as const;
+const SCHEMA_NAMES = TYPES.map((t) => names.schema(PREFIX, t, SCHEMA_TEXT[t]));
 
 function rows(result: ReconcileResult): string[] {
   return result.progress.map((p) => `${p.resource} | ${p.stage} | ${p.status}`);
@@ -30,10 +49,8 @@ describe('a first deploy, as the registry reports it', () => {
     expect(result.status).toBe('pending');
     expect(rows(result)).toEqual([...ready, 'dataset-group | dataset group | CREATE PENDING']);
     expect(result.actions).toEqual([
-      `create schema ${PREFIX}-interactions-${SCHEMA}`,
-      `create schema ${PREFIX}-items-${SCHEMA}`,
-      `create schema ${PREFIX}-users-${SCHEMA}`,
-      `create dataset group ${PREFIX}-movies`,
+      ...SCHEMA_NAMES.map((n) => `create schema ${n}`),
+      `create dataset group ${NAMES.group}`,
     ]);
     expect(result.progress[3]).toMatchObject({ updatedAt: new Date(0).toISOString() });
     expect(result.progress[3].startedAt).toBeUndefined();
@@ -50,13 +67,13 @@ describe('a first deploy, as the registry reports it', () => {
       'dataset:users | dataset | CREATE PENDING',
       ...SOLUTIONS.map((s) => `solution:${s} | solution | WAITING FOR DATASETS`),
     ]);
-    expect(datasets.actions).toEqual(['interactions', 'items', 'users'].map((t) => `create dataset ${PREFIX}-${t}`));
+    expect(datasets.actions).toEqual(TYPES.map((t) => `create dataset ${NAMES.dataset(t)}`));
     const imports = await applyAt(sim, 2);
     expect(imports.actions).toEqual([
       expect.stringMatching(new RegExp(`^create import job ${PREFIX}-interactions-[0-9a-f]{10}$`)),
       expect.stringMatching(new RegExp(`^create import job ${PREFIX}-items-[0-9a-f]{10}$`)),
       expect.stringMatching(new RegExp(`^create import job ${PREFIX}-users-[0-9a-f]{10}$`)),
-      ...SOLUTIONS.map((s) => `create solution ${PREFIX}-${s}`),
+      ...SOLUTION_NAMES.map((n) => `create solution ${n}`),
     ]);
     expect(rows(imports).slice(5, 10)).toEqual([
       'import:interactions | import | CREATE PENDING',
@@ -95,46 +112,43 @@ describe('a first deploy, as the registry reports it', () => {
 });
 
 describe('a teardown, as it reports itself', () => {
-  test('every delete that can be issued is issued in the first call', async () => {
+  test('every delete that can be issued is issued in the first call; datasets after the campaigns', async () => {
     const sim = new SimulatedPersonalize();
     await converge(apply(desiredFor(PREFIX)), sim);
     const first = await step(teardown(PREFIX), sim);
     expect(first.status).toBe('pending');
-    expect(first.actions).toEqual([
-      ...SOLUTIONS.map((s) => `delete campaign ${PREFIX}-${s}`),
-      ...['interactions', 'items', 'users'].map((t) => `delete dataset ${PREFIX}-${t}`),
-    ]);
+    // "No associated Campaign can have a status of CREATE PENDING or IN PROGRESS or ACTIVE" (DeleteDataset).
+    expect(first.actions).toEqual(SOLUTION_NAMES.map((n) => `delete campaign ${n}`));
     expect(rows(first)).toEqual([
       'dataset-group | delete | ACTIVE (deleting)',
-      ...SOLUTIONS.flatMap((s) => [
-        `solution:${PREFIX}-${s}/campaign ${PREFIX}-${s} | delete | ACTIVE (deleting)`,
-        `solution:${PREFIX}-${s} | delete | ACTIVE (waiting)`,
+      ...SOLUTION_NAMES.flatMap((n) => [
+        `solution:${n}/campaign ${n} | delete | ACTIVE (deleting)`,
+        `solution:${n} | delete | ACTIVE (waiting)`,
       ]),
-      'dataset:interactions | delete | ACTIVE (deleting)',
-      'dataset:items | delete | ACTIVE (deleting)',
-      'dataset:users | delete | ACTIVE (deleting)',
+      ...TYPES.map((t) => `dataset:${t} | delete | ACTIVE (waiting for campaigns to be deleted)`),
     ]);
     sim.advance(2 * MINUTE);
     const second = await step(teardown(PREFIX), sim);
-    expect(second.actions).toEqual(SOLUTIONS.map((s) => `delete solution ${PREFIX}-${s}`));
+    expect(second.actions).toEqual([
+      ...SOLUTION_NAMES.map((n) => `delete solution ${n}`),
+      ...TYPES.map((t) => `delete dataset ${NAMES.dataset(t)}`),
+    ]);
     expect(rows(second)).toEqual([
       'dataset-group | delete | ACTIVE (deleting)',
-      ...SOLUTIONS.map((s) => `solution:${PREFIX}-${s} | delete | DELETE PENDING`),
+      ...SOLUTION_NAMES.map((n) => `solution:${n} | delete | DELETE PENDING`),
+      ...TYPES.map((t) => `dataset:${t} | delete | ACTIVE (deleting)`),
     ]);
     sim.advance(2 * MINUTE);
     const third = await step(teardown(PREFIX), sim);
-    expect(third.actions).toEqual([`delete dataset group ${PREFIX}-movies`]);
+    expect(third.actions).toEqual([`delete dataset group ${NAMES.group}`]);
     sim.advance(2 * MINUTE);
     const fourth = await step(teardown(PREFIX), sim);
     expect(fourth.status).toBe('pending');
-    expect(fourth.actions).toEqual(
-      ['interactions', 'items', 'users'].map((t) => `delete schema ${PREFIX}-${t}-${SCHEMA}`),
-    );
-    expect(rows(fourth)).toEqual(
-      ['interactions', 'items', 'users'].map((t) => `schema:${PREFIX}-${t}-${SCHEMA} | delete | DELETING`),
-    );
+    expect(fourth.actions).toEqual(SCHEMA_NAMES.map((n) => `delete schema ${n}`));
+    expect(rows(fourth)).toEqual(SCHEMA_NAMES.map((n) => `schema:${n} | delete | DELETING`));
     const last = await step(teardown(PREFIX), sim);
     expect(last).toMatchObject({ status: 'done', actions: [], progress: [] });
+    expect(sim.refusedCalls()).toEqual([]);
   });
 
   test('a group being deleted is waited for without reading its tags', async () => {
@@ -143,13 +157,13 @@ describe('a teardown, as it reports itself', () => {
     for (let i = 0; i < 20; i++) {
       const result = await step(teardown(PREFIX), sim);
       sim.advance(30_000);
-      if (result.actions.includes(`delete dataset group ${PREFIX}-movies`)) break;
+      if (result.actions.includes(`delete dataset group ${NAMES.group}`)) break;
     }
     sim.beforeCall = (operation) => {
       if (operation === 'list tags') throw new SimulatedError('AccessDeniedException', 'tags are not to be read');
     };
     const result = await step(teardown(PREFIX), sim);
-    expect(rows(result)).toEqual([expect.stringMatching(/^dataset-group \| delete \| DELETE (PENDING|IN_PROGRESS)$/)]);
+    expect(rows(result)).toEqual([expect.stringMatching(/^dataset-group \| delete \| DELETE PENDING$/)]);
     expect(result.status).toBe('pending');
   });
 });
@@ -160,7 +174,7 @@ describe('deferrals say why', () => {
     sim.throttle = (operation) => operation === 'create datasetGroup';
     const throttled = await step(apply(desiredFor(PREFIX)), sim);
     expect(throttled.status).toBe('pending');
-    expect(throttled.actions).toContain(`create dataset group ${PREFIX}-movies: deferred (ThrottlingException)`);
+    expect(throttled.actions).toContain(`create dataset group ${NAMES.group}: deferred (ThrottlingException)`);
     sim.throttle = (operation) => operation === 'list schema';
     const unread = await step(apply(desiredFor(PREFIX)), sim);
     expect(unread).toMatchObject({ status: 'pending', actions: ['read deferred (ThrottlingException)'] });
@@ -172,15 +186,11 @@ describe('deferrals say why', () => {
       if (operation === 'create datasetGroup') throw new SimulatedError('LimitExceededException', 'quota reached');
     };
     const first = await step(apply(desiredFor(PREFIX)), sim);
-    expect(first.actions).toContain(
-      `create dataset group ${PREFIX}-movies: deferred (LimitExceededException for 0 min)`,
-    );
-    expect(first.memory).toEqual({ refusedSince: { [`create dataset group ${PREFIX}-movies`]: 0 } });
+    expect(first.actions).toContain(`create dataset group ${NAMES.group}: deferred (LimitExceededException for 0 min)`);
+    expect(first.memory).toEqual({ refusedSince: { [`create dataset group ${NAMES.group}`]: 0 } });
     sim.advance(3 * MINUTE);
     const later = await step(apply(desiredFor(PREFIX)), sim, first.memory);
-    expect(later.actions).toContain(
-      `create dataset group ${PREFIX}-movies: deferred (LimitExceededException for 3 min)`,
-    );
+    expect(later.actions).toContain(`create dataset group ${NAMES.group}: deferred (LimitExceededException for 3 min)`);
     sim.beforeCall = () => undefined;
     const granted = await step(apply(desiredFor(PREFIX)), sim, later.memory);
     expect(granted.memory).toEqual({});

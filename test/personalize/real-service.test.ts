@@ -5,16 +5,30 @@
  */
 import { names, OWNER_TAG } from '../../lib/personalize/controller/desired';
 import { QUOTA_PATIENCE_MS } from '../../lib/personalize/controller/reconcile';
-import { SimulatedError, SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
+import {
+  SimulatedError,
+  SimulatedPersonalize,
+} from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { STATUS } from '../../lib/personalize/controller/port';
-import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, seedOtherWorkshop, step, teardown } from './harness';
+import {
+  apply,
+  converge,
+  DEFAULT_SOLUTIONS,
+  desiredFor,
+  MINUTE,
+  namesOf,
+  seedOtherWorkshop,
+  step,
+  teardown,
+  withField,
+} from './harness';
 
 const PREFIX = 'MovieRecs';
 
 async function createdWorkshop(sim = new SimulatedPersonalize()) {
   const done = await converge(apply(desiredFor(PREFIX)), sim);
   expect(done.result.status).toBe('done');
-  return { sim, done, group: arnOf(sim, 'datasetGroup', names.datasetGroup(PREFIX)) };
+  return { sim, done, group: arnOf(sim, 'datasetGroup', namesOf(desiredFor(PREFIX)).group) };
 }
 
 function arnOf(sim: SimulatedPersonalize, kind: string, name: string): string {
@@ -75,7 +89,7 @@ describe('foreign resources in our dataset group', () => {
 
   test('a campaign someone else made on one of our solutions blocks its retirement with a clear message', async () => {
     const { sim } = await createdWorkshop();
-    const sims = arnOf(sim, 'solution', names.solution(PREFIX, DEFAULT_SOLUTIONS[1]));
+    const sims = arnOf(sim, 'solution', namesOf(desiredFor(PREFIX)).solution(DEFAULT_SOLUTIONS[1]));
     const version = sim.snapshot().find((r) => r.kind === 'solutionVersion' && r.parentArn === sims)?.arn;
     sim.seed({ kind: 'campaign', name: 'attendee-campaign', parentArn: sims, solutionVersionArn: version });
     const { result } = await converge(apply(desiredFor(PREFIX, { solutions: [DEFAULT_SOLUTIONS[0]] })), sim);
@@ -168,10 +182,12 @@ describe('quotas that never free themselves', () => {
   test('a dataset group refused for longer than the patience fails with the reason and what to do', async () => {
     const sim = new SimulatedPersonalize();
     for (let i = 0; i < 5; i++) seedOtherWorkshop(sim, `Other${i}`);
-    const { result, elapsed } = await converge(apply(desiredFor(PREFIX)), sim);
+    const { result, elapsed } = await converge(apply(desiredFor(PREFIX)), sim, {
+      allowRefusals: (c) => c.rule === 'quota/dataset-groups',
+    });
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(
-      /create dataset group MovieRecs-movies: LimitExceededException: quota of 5 active dataset groups reached\. Refused for \d+ minutes: .*another workshop copy.*npx cdk destroy --all.*Service Quotas/,
+      /create dataset group MovieRecs-movies-\w+: LimitExceededException: quota of 5 active dataset groups reached\. Refused for \d+ minutes: .*another workshop copy.*npx cdk destroy --all.*Service Quotas/,
     );
     expect(elapsed).toBeGreaterThan(QUOTA_PATIENCE_MS);
     expect(elapsed).toBeLessThan(QUOTA_PATIENCE_MS + 3 * MINUTE);
@@ -182,7 +198,9 @@ describe('quotas that never free themselves', () => {
     seedAttendeeSolution(sim, group, 'a1');
     seedAttendeeSolution(sim, group, 'a2');
     const added = { ...DEFAULT_SOLUTIONS[0], displayName: 'More Recommendations', sortOrder: 3 };
-    const { result } = await converge(apply(desiredFor(PREFIX, { solutions: [...DEFAULT_SOLUTIONS, added] })), sim);
+    const { result } = await converge(apply(desiredFor(PREFIX, { solutions: [...DEFAULT_SOLUTIONS, added] })), sim, {
+      allowRefusals: (c) => c.rule === 'quota/campaigns',
+    });
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(/create campaign .*LimitExceededException.*campaigns per dataset group/);
   });
@@ -194,8 +212,11 @@ describe('quotas that never free themselves', () => {
     sim.beforeCall = (operation) => {
       if (operation === 'create datasetGroup' && ++calls === 5) sim.vanish(others[0][0]);
     };
-    const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+    const { result } = await converge(apply(desiredFor(PREFIX)), sim, {
+      allowRefusals: (c) => c.rule === 'quota/dataset-groups',
+    });
     expect(result.status).toBe('done');
+    expect(sim.refusedCalls()).toHaveLength(4);
   });
 });
 
@@ -244,7 +265,7 @@ describe('new data', () => {
 describe('failed campaign updates', () => {
   test('surface with the reason instead of being re-issued every minute', async () => {
     const { sim } = await createdWorkshop();
-    const name = names.campaign(PREFIX, DEFAULT_SOLUTIONS[0]);
+    const name = namesOf(desiredFor(PREFIX)).solution(DEFAULT_SOLUTIONS[0]);
     sim.failCampaignUpdate.set(name, 'Insufficient capacity for 3 TPS');
     const solutions = DEFAULT_SOLUTIONS.map((s, i) => (i === 0 ? { ...s, campaignMinTps: 3 } : s));
     const { result } = await converge(apply(desiredFor(PREFIX, { solutions, retryFailuresBefore: sim.now })), sim);
@@ -262,36 +283,27 @@ describe('failed campaign updates', () => {
 });
 
 describe('schemas are immutable', () => {
-  test('a changed schema is a new schema; the dataset moves to it and the models are retrained', async () => {
+  test('a changed items schema is a new schema; the dataset moves to it and new solutions train on it', async () => {
     const { sim } = await createdWorkshop();
-    const changed = desiredFor(PREFIX).datasets.map((d) =>
-      d.type === 'items' ? { ...d, schema: '{"type":"record","fields":["new"]}' } : d,
+    const before = desiredFor(PREFIX);
+    const changed = before.datasets.map((d) =>
+      d.type === 'items' ? { ...d, schema: withField(d.schema, 'STUDIO') } : d,
     );
-    const { result } = await converge(
-      apply(desiredFor(PREFIX, { datasets: changed, retryFailuresBefore: sim.now })),
-      sim,
-    );
+    const after = desiredFor(PREFIX, { datasets: changed, retryFailuresBefore: sim.now });
+    const { result } = await converge(apply(after), sim);
     expect(result.status).toBe('done');
     const itemsSchema = arnOf(sim, 'schema', names.schema(PREFIX, 'items', changed[1].schema));
-    const items = sim.snapshot().find((r) => r.kind === 'dataset' && r.name === `${PREFIX}-items`);
-    expect((await sim.describe('dataset', items?.arn ?? ''))?.schemaArn).toBe(itemsSchema);
+    const items = arnOf(sim, 'dataset', namesOf(after).dataset('items'));
+    expect((await sim.describe('dataset', items))?.schemaArn).toBe(itemsSchema);
     expect(sim.calls.filter((c) => c.operation === 'update dataset' && c.outcome === 'ok')).toHaveLength(1);
-  });
-
-  test('a dataset the configuration no longer has is deleted before anything trains again', async () => {
-    const { sim } = await createdWorkshop();
-    const withoutUsers = desiredFor(PREFIX)
-      .datasets.filter((d) => d.type !== 'users')
-      .map((d) => ({ ...d, dataLocation: d.dataLocation.replace('ml-100k', 'ml-latest-small') }));
-    const { result } = await converge(
-      apply(desiredFor(PREFIX, { datasets: withoutUsers, retryFailuresBefore: sim.now })),
-      sim,
-    );
-    expect(result.status).toBe('done');
-    expect(sim.snapshot().some((r) => r.kind === 'dataset' && r.name === `${PREFIX}-users`)).toBe(false);
-    const usersDeleted = sim.calls.find((c) => c.operation === 'delete dataset' && c.outcome === 'ok');
-    const firstNewTraining = sim.calls.filter((c) => c.operation === 'create solutionVersion' && c.outcome === 'ok')[3];
-    expect(usersDeleted?.at).toBeLessThan(firstNewTraining?.at ?? 0);
+    // Existing solutions never train on a new column: the models are new solutions, which do.
+    for (const solution of DEFAULT_SOLUTIONS) {
+      expect(sim.snapshot().some((r) => r.name === namesOf(before).solution(solution))).toBe(false);
+      const campaign = sim
+        .snapshot()
+        .find((r) => r.kind === 'campaign' && r.name === namesOf(after).solution(solution));
+      expect(sim.trainingColumns(campaign?.solutionVersionArn ?? '')).toContain('items.STUDIO');
+    }
   });
 });
 

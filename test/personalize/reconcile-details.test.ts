@@ -2,11 +2,13 @@
  * The finer rules of reconcile, one at a time: read retries, offline metrics, schema moves,
  * campaign updates in flight, batch segment jobs, and what a presenter reads meanwhile.
  */
-import { names } from '../../lib/personalize/controller/desired';
 import { STATUS } from '../../lib/personalize/controller/port';
 import { ReconcileResult, retryingReads } from '../../lib/personalize/controller/reconcile';
-import { SimulatedError, SimulatedPersonalize } from '../../lib/personalize/controller/simulated-personalize';
-import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, step, teardown } from './harness';
+import {
+  SimulatedError,
+  SimulatedPersonalize,
+} from '../../lib/personalize/controller/simulation/simulated-personalize';
+import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, namesOf, step, teardown, withField } from './harness';
 
 const PREFIX = 'MovieRecs';
 
@@ -115,11 +117,12 @@ describe('what the registry shows while things change', () => {
     const solutions = DEFAULT_SOLUTIONS.map((s, i) => (i === 1 ? { ...s, campaignMinTps: 2 } : s));
     const request = apply(desiredFor(PREFIX, { solutions, retryFailuresBefore: sim.now }));
     const first = await step(request, sim);
-    const label = `campaign:${names.campaign(PREFIX, DEFAULT_SOLUTIONS[1]).slice(PREFIX.length + 1)}`;
+    const label = 'campaign:similar-items';
+    const name = namesOf(desiredFor(PREFIX)).solution(DEFAULT_SOLUTIONS[1]);
     expect(rows(first, label)).toEqual([`${label} | campaign | UPDATE PENDING`]);
     expect(first.actions).toEqual([
       expect.stringMatching(
-        /^update campaign MovieRecs-similar-items-244a1f to 2 TPS and version arn:.*solution\/MovieRecs-similar-items-244a1f\/[0-9a-f]+$/,
+        new RegExp(`^update campaign ${name} to 2 TPS and version arn:.*solution/${name}/[0-9a-f]+$`),
       ),
     ]);
     sim.advance(MINUTE);
@@ -143,37 +146,13 @@ describe('what the registry shows while things change', () => {
     expect(creating[0].startedAt).toEqual(expect.any(String));
   });
 
-  test('a dataset that is no longer configured is reported while it goes', async () => {
-    const sim = await created();
-    const withoutUsers = desiredFor(PREFIX).datasets.filter((d) => d.type !== 'users');
-    const request = apply(desiredFor(PREFIX, { datasets: withoutUsers, retryFailuresBefore: sim.now }));
-    const first = await step(request, sim);
-    expect(rows(first, 'dataset:users')).toEqual(['dataset:users | delete | ACTIVE (deleting: no longer configured)']);
-    expect(first.actions).toEqual([`delete dataset ${PREFIX}-users (no longer configured)`]);
-    sim.advance(30_000);
-    const second = await step(request, sim);
-    expect(rows(second, 'dataset:users')).toEqual(['dataset:users | delete | DELETE PENDING']);
-    expect(second.actions).toEqual([]);
-    // Training waits for it to be gone.
-    expect(rows(second, 'training:')).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^training:.* \| training \| ACTIVE \(new data importing\)$/)]),
-    );
-  });
-
-  test('a dataset importing is not deleted even when no longer configured', async () => {
-    const sim = new SimulatedPersonalize();
-    await converge(apply(desiredFor(PREFIX)), sim, { maxCalls: 4 }).catch(() => undefined);
-    const withoutUsers = desiredFor(PREFIX).datasets.filter((d) => d.type !== 'users');
-    const result = await step(apply(desiredFor(PREFIX, { datasets: withoutUsers })), sim);
-    expect(result.actions.filter((a) => a.startsWith('delete'))).toEqual([]);
-    expect(rows(result, 'dataset:users')).toEqual(['dataset:users | delete | ACTIVE (deleting: no longer configured)']);
-    expect(sim.refusedCalls()).toEqual([]);
-  });
-
   test('a schema move in progress is waited for; a failed one in this deployment is reported with what to do', async () => {
     const sim = await created();
-    const changed = desiredFor(PREFIX).datasets.map((d) => (d.type === 'items' ? { ...d, schema: '{"v":2}' } : d));
-    const request = apply(desiredFor(PREFIX, { datasets: changed, retryFailuresBefore: sim.now }));
+    const withColumn = (...names: string[]) =>
+      desiredFor(PREFIX).datasets.map((d) =>
+        d.type === 'items' ? { ...d, schema: names.reduce((schema, name) => withField(schema, name), d.schema) } : d,
+      );
+    const request = apply(desiredFor(PREFIX, { datasets: withColumn('STUDIO'), retryFailuresBefore: sim.now }));
     const first = await step(request, sim);
     expect(rows(first, 'dataset:items')).toEqual(['dataset:items | schema update | UPDATE PENDING']);
     sim.advance(30_000);
@@ -181,25 +160,17 @@ describe('what the registry shows while things change', () => {
     expect(rows(moving, 'dataset:items')).toEqual([
       `dataset:items | schema update | UPDATE ${STATUS.createInProgress}`,
     ]);
-    // Another move, to a schema Personalize refuses.
+    // Another move, which the service accepts and then fails.
     sim.advance(5 * MINUTE);
     await converge(request, sim);
-    const refused = desiredFor(PREFIX).datasets.map((d) => (d.type === 'items' ? { ...d, schema: '{"v":3}' } : d));
-    const original = sim.updateDataset.bind(sim);
-    sim.updateDataset = async (arn, schemaArn) => {
-      await original(arn, schemaArn);
-      const dataset = (
-        sim as unknown as { resources: Map<string, { update?: { failureReason?: string } }> }
-      ).resources.get(arn);
-      if (dataset?.update) dataset.update = { ...dataset.update, failureReason: 'ITEM_ID type changed' };
-    };
+    sim.failDatasetUpdate.set('items', 'the update could not be applied');
     const { result } = await converge(
-      apply(desiredFor(PREFIX, { datasets: refused, retryFailuresBefore: sim.now })),
+      apply(desiredFor(PREFIX, { datasets: withColumn('STUDIO', 'COUNTRY'), retryFailuresBefore: sim.now })),
       sim,
     );
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(
-      /^dataset:items: moving to schema .* failed: ITEM_ID type changed\. Amazon Personalize accepts only compatible schema changes; destroy and deploy again/,
+      /^dataset:items: moving to schema .* failed: the update could not be applied\. Amazon Personalize accepts only compatible schema changes; destroy and deploy again/,
     );
   });
 });
@@ -238,8 +209,9 @@ describe('teardown details', () => {
     expect(rows(first, 'dataset:')).toEqual(
       ['interactions', 'items', 'users'].map((t) => `dataset:${t} | delete | ACTIVE (waiting for a training to stop)`),
     );
-    expect(rows(first, `solution:${PREFIX}-personal-ranking-ca102d/training`)).toEqual([
-      `solution:${PREFIX}-personal-ranking-ca102d/training | delete | ${STATUS.createStopping}`,
+    const ranking = namesOf(desiredFor(PREFIX)).solution(DEFAULT_SOLUTIONS[2]);
+    expect(rows(first, `solution:${ranking}/training`)).toEqual([
+      `solution:${ranking}/training | delete | ${STATUS.createStopping}`,
     ]);
   });
 });

@@ -6,12 +6,13 @@ const model = {
   campaignArn: 'arn:aws:personalize:us-east-1:123456789012:campaign/MovieRecs-personal-recommendations',
   recipe: 'aws-user-personalization-v2',
   sortOrder: 0,
+  catalog: 'ml-100k',
   metrics: { precisionAt5: 0.12, ndcgAt10: 0.2, coverage: 0.4 },
 };
 
 const registry = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
-    schemaVersion: 1,
+    schemaVersion: 2,
     pipeline: {
       status: 'pending',
       updatedAt: '2026-11-26T10:00:00Z',
@@ -34,7 +35,7 @@ test('text that is not JSON is named as such', () => {
 });
 
 test('a wrong schema version is rejected', () => {
-  expect(() => parseModelRegistry(registry({ schemaVersion: 2 }))).toThrow(/schemaVersion/);
+  expect(() => parseModelRegistry(registry({ schemaVersion: 1 }))).toThrow(/schemaVersion/);
 });
 
 test('a model of unknown type is rejected, naming the field', () => {

@@ -3,8 +3,16 @@
  * configured edition from GroupLens inside AWS, streams it through the transform and writes the
  * Personalize CSVs, the web load files and the manifest to the data bucket.
  *
- * Idempotent: the keys derive from the settings, and when their manifest already exists the
- * work is skipped. On delete, the files of that physical id are removed.
+ * Idempotent: the keys derive from the settings (a "revision", `<edition>/<settings id>/`), and
+ * when their manifest already exists the work is skipped.
+ *
+ * Files of other revisions outlive the resource that wrote them. A settings change replaces the
+ * resource, and CloudFormation deletes the old one while the Data stack finishes, before the Web
+ * and Personalize stacks have moved to the new revision; one of them may still fail and roll back
+ * to the old one. So Delete removes nothing (at stack deletion the bucket's auto-delete empties
+ * the bucket), and a Create or Update deletes only the revisions nothing uses any more: not its
+ * own, not the one it replaces (where the Data stack returns if it rolls back), not one a
+ * consumer stack's `DataRevision` output names. When that cannot be known, everything is kept.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
@@ -12,10 +20,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CloudFormationClient, DescribeStacksCommand, Stack, StackStatus } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { MOVIELENS_EDITIONS, MovieLensEdition } from '../../config';
+import { DATA_KEY_PREFIXES } from '../../shared/names';
 import { EDITION_LAYOUTS, layoutFiles, PUBLISHED_ZIPS, PublishedZip } from './editions';
 import { Manifest, prepareMovieLens, preparedKeys, PrepareSettings, settingsId, TRANSFORM_VERSION } from './prepare';
 import { S3Sink } from './s3-sink';
@@ -42,6 +52,12 @@ export const preparationPropertiesSchema = z.object({
   }),
   SkipBadLines: z.enum(['true', 'false']).default('false'),
   TransformVersion: z.coerce.number().int(),
+  /**
+   * The stacks that read the prepared files, each naming the revision it was deployed with in its
+   * `RevisionOutput`. Absent (a template from before revisions were tracked): nothing is deleted.
+   */
+  ConsumerStacks: z.array(z.string().min(1)).optional(),
+  RevisionOutput: z.string().min(1).default('DataRevision'),
 });
 
 export interface OnEventResponse {
@@ -49,9 +65,11 @@ export interface OnEventResponse {
   readonly Data?: Record<string, string | number>;
 }
 
-/** Seams for tests: the S3 client, the download, the scratch folder and the published zips. */
+/** Seams for tests: the AWS clients, the download, the scratch folder and the published zips. */
 export interface PreparationDependencies {
   readonly s3: S3Client;
+  /** Reads the consumer stacks' revision outputs. */
+  readonly cloudFormation: CloudFormationClient;
   readonly download: (url: string, file: string) => Promise<void>;
   readonly scratch: string;
   /** @default PUBLISHED_ZIPS, the published sizes and checksums */
@@ -65,13 +83,13 @@ export async function handlePreparationEvent(
   deps: PreparationDependencies,
 ): Promise<OnEventResponse> {
   if (event.RequestType === 'Delete') {
-    const keyBase = event.PhysicalResourceId.startsWith(PHYSICAL_ID_PREFIX)
-      ? event.PhysicalResourceId.slice(PHYSICAL_ID_PREFIX.length)
-      : undefined;
-    const bucket = (event.ResourceProperties as { Bucket?: string }).Bucket;
-    if (keyBase && /^[a-z0-9-]+\/[0-9a-f]{16}\/$/.test(keyBase) && bucket) {
-      await deletePrefix(deps.s3, bucket, `personalize/${keyBase}`);
-      await deletePrefix(deps.s3, bucket, `web/${keyBase}`);
+    // A replacement's cleanup runs before the consumer stacks have moved, and one may roll back
+    // to these files; at stack deletion the bucket is emptied and deleted with it.
+    const revision = revisionOfPhysicalId(event.PhysicalResourceId);
+    if (revision) {
+      console.log(
+        `kept personalize/${revision} and web/${revision}: a later deployment deletes them once no stack uses them`,
+      );
     }
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
@@ -99,12 +117,23 @@ export async function handlePreparationEvent(
   const keys = preparedKeys(keyBase);
   const sink = new S3Sink(deps.s3, props.Bucket);
 
+  const replaced = event.RequestType === 'Update' ? revisionOfPhysicalId(event.PhysicalResourceId) : undefined;
+  const collectGarbage = () =>
+    deleteUnusedRevisions(deps, {
+      bucket: props.Bucket,
+      current: keyBase,
+      replaced: replaced !== keyBase ? replaced : undefined,
+      consumerStacks: props.ConsumerStacks,
+      revisionOutput: props.RevisionOutput,
+    });
+
   const existing = await sink.read(keys.manifest);
   if (existing) {
     const manifest = JSON.parse(existing.toString('utf8')) as Manifest;
     console.log(
       `s3://${props.Bucket}/${keys.manifest} exists: ${props.Edition} is already prepared with these settings`,
     );
+    await collectGarbage();
     return response(keyBase, manifest, true);
   }
 
@@ -120,6 +149,7 @@ export async function handlePreparationEvent(
       source.checkLayout(props.Edition, layoutFiles(EDITION_LAYOUTS[props.Edition]));
       const manifest = await prepareMovieLens({ ...settings, source, sourceDescription: url, sink, keyBase });
       console.log(`prepared ${props.Edition}: ${JSON.stringify(manifest.counts)}`);
+      await collectGarbage();
       return response(keyBase, manifest, false);
     } finally {
       await source.close();
@@ -152,15 +182,143 @@ function response(keyBase: string, manifest: Manifest, skipped: boolean): OnEven
   };
 }
 
-async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+/** `<edition>/<settings id>/`: the folder of one revision under `personalize/` and `web/`. */
+const REVISION = /^[a-z0-9-]+\/[0-9a-f]{16}\/$/;
+/** A key of a revision's files: `personalize/<revision>…` or `web/<revision>…`. */
+const REVISION_KEY = /^(?:personalize|web)\/([a-z0-9-]+\/[0-9a-f]{16}\/)/;
+
+function revisionOfPhysicalId(physicalId: string | undefined): string | undefined {
+  if (!physicalId?.startsWith(PHYSICAL_ID_PREFIX)) return undefined;
+  const revision = physicalId.slice(PHYSICAL_ID_PREFIX.length);
+  return REVISION.test(revision) ? revision : undefined;
+}
+
+/**
+ * Statuses in which a stack's outputs name what its resources use. Any other (in progress, failed)
+ * may change or hide them (DescribeStacks shows no outputs during a rollback).
+ */
+const SETTLED: ReadonlySet<string> = new Set<string>([
+  StackStatus.CREATE_COMPLETE,
+  StackStatus.UPDATE_COMPLETE,
+  StackStatus.UPDATE_ROLLBACK_COMPLETE,
+  StackStatus.IMPORT_COMPLETE,
+  StackStatus.IMPORT_ROLLBACK_COMPLETE,
+]);
+/** Statuses of a stack that holds no resources: a failed create rolled back, or deleted. */
+const EMPTY: ReadonlySet<string> = new Set<string>([StackStatus.ROLLBACK_COMPLETE, StackStatus.DELETE_COMPLETE]);
+
+/** The revisions the consumer stacks use, or why that cannot be known. */
+async function revisionsInUse(
+  cloudFormation: CloudFormationClient,
+  stacks: readonly string[],
+  outputKey: string,
+): Promise<{ readonly byStack: ReadonlyMap<string, string> } | { readonly unknown: string }> {
+  const byStack = new Map<string, string>();
+  for (const name of stacks) {
+    let stack: Stack | undefined;
+    try {
+      stack = (await cloudFormation.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
+    } catch (error) {
+      // CloudFormation answers a stack that does not exist with ValidationError "Stack with id … does not exist".
+      if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message ?? ''))
+        continue;
+      return { unknown: `reading stack ${name} failed: ${(error as Error).name}: ${(error as Error).message}` };
+    }
+    const status = stack?.StackStatus;
+    if (!stack || (status && EMPTY.has(status))) continue;
+    if (!status || !SETTLED.has(status)) return { unknown: `stack ${name} is ${status ?? 'in an unknown state'}` };
+    const revision = stack.Outputs?.find((output) => output.OutputKey === outputKey)?.OutputValue;
+    if (!revision || !REVISION.test(revision)) {
+      return { unknown: `stack ${name} has no ${outputKey} output naming the revision it uses` };
+    }
+    byStack.set(name, revision);
+  }
+  return { byStack };
+}
+
+interface GarbageCollection {
+  readonly bucket: string;
+  /** This deployment's revision. */
+  readonly current: string;
+  /** The revision this deployment replaces: where a rollback of the Data stack returns. */
+  readonly replaced: string | undefined;
+  readonly consumerStacks: readonly string[] | undefined;
+  readonly revisionOutput: string;
+}
+
+/**
+ * Deletes the files of every revision that neither this deployment nor a consumer stack uses.
+ * Never fails the deployment: a problem is logged and the rest kept. Each revision's manifest goes
+ * first, so a revision cut short is never taken for a complete one (its manifest means complete).
+ */
+async function deleteUnusedRevisions(deps: PreparationDependencies, gc: GarbageCollection): Promise<void> {
+  try {
+    if (!gc.consumerStacks) {
+      console.log('kept every other revision: the template names no consumer stacks to ask');
+      return;
+    }
+    const inUse = await revisionsInUse(deps.cloudFormation, gc.consumerStacks, gc.revisionOutput);
+    if ('unknown' in inUse) {
+      console.log(`kept every other revision: ${inUse.unknown}`);
+      return;
+    }
+    const keep = new Set([gc.current, ...(gc.replaced ? [gc.replaced] : []), ...inUse.byStack.values()]);
+    const manifests: string[] = [];
+    const others: string[] = [];
+    const unused = new Set<string>();
+    for (const prefix of [DATA_KEY_PREFIXES.personalize, DATA_KEY_PREFIXES.web]) {
+      for await (const key of listKeys(deps.s3, gc.bucket, prefix)) {
+        const revision = REVISION_KEY.exec(key)?.[1];
+        if (!revision || keep.has(revision)) continue;
+        unused.add(revision);
+        (key === `personalize/${revision}manifest.json` ? manifests : others).push(key);
+      }
+    }
+    const inUseBy = [
+      `${gc.current} (this deployment)`,
+      ...(gc.replaced ? [`${gc.replaced} (the one it replaces)`] : []),
+      ...[...inUse.byStack].map(([stack, revision]) => `${revision} (${stack})`),
+    ];
+    console.log(`in use: ${inUseBy.join(', ')}`);
+    if (unused.size === 0) {
+      console.log('no other revision to delete');
+      return;
+    }
+    await deleteKeys(deps.s3, gc.bucket, manifests);
+    await deleteKeys(deps.s3, gc.bucket, others);
+    console.log(
+      `deleted revisions no stack uses: ${[...unused].sort().join(', ')} (${manifests.length + others.length} files)`,
+    );
+  } catch (error) {
+    console.log(
+      `deleting unused revisions stopped, the rest is kept: ${(error as Error).name}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function* listKeys(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<string> {
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-    if (objects.length)
-      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+    for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+}
+
+/** DeleteObjects takes at most 1000 keys; a key it could not delete is an error. */
+async function deleteKeys(s3: S3Client, bucket: string, keys: readonly string[]): Promise<void> {
+  for (let start = 0; start < keys.length; start += 1000) {
+    const objects = keys.slice(start, start + 1000).map((Key) => ({ Key }));
+    const answer = await s3.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }),
+    );
+    const failed = answer.Errors ?? [];
+    if (failed.length) {
+      throw new Error(
+        `${failed.length} files not deleted, e.g. ${failed[0].Key}: ${failed[0].Code} ${failed[0].Message}`,
+      );
+    }
+  }
 }
 
 /**
@@ -192,5 +350,10 @@ export async function downloadToFile(url: string, file: string): Promise<void> {
 
 /** The Lambda entry point. */
 export async function onEvent(event: CloudFormationCustomResourceEvent): Promise<OnEventResponse> {
-  return handlePreparationEvent(event, { s3: new S3Client({}), download: downloadToFile, scratch: os.tmpdir() });
+  return handlePreparationEvent(event, {
+    s3: new S3Client({}),
+    cloudFormation: new CloudFormationClient({}),
+    download: downloadToFile,
+    scratch: os.tmpdir(),
+  });
 }

@@ -1,11 +1,12 @@
 /** Apply, data side: schemas, datasets (moved to a changed schema) and their imports. */
-import { DesiredState, names, OWNER_TAG } from './desired';
+import { DesiredDataset, DesiredState, names, OWNER_TAG } from './desired';
 import { DatasetType, PersonalizePort, ResourceState, STATUS } from './port';
-import { canDelete, CREATING, DELETING, finishedAt, latest, Run } from './run';
+import { CREATING, finishedAt, latest, Run } from './run';
+import { schemaReplacementProblems } from './schemas';
 
 /** What the datasets and imports say the solutions may do. */
 export interface DataReadiness {
-  /** The interactions dataset exists and is active: solutions may be created. */
+  /** Every dataset exists, is active and on its schema: solutions may be created. */
   readonly datasets: boolean;
   /** Every wanted import is active, no dataset is changing or going: training may start. */
   readonly imports: boolean;
@@ -39,15 +40,14 @@ export async function applySchemas(
   return schemaArns;
 }
 
-const DATASET_TYPES: readonly DatasetType[] = ['interactions', 'items', 'users'];
-
 /**
- * Datasets and their imports. A dataset on an old schema is moved to the new one; a dataset the
- * configuration no longer has (users, after a switch to an edition without users) is deleted
- * before anything trains again, so it cannot feed a training.
+ * Datasets and their imports. A dataset on an old schema is moved to the new one (items and users
+ * only: a changed interactions schema is a new generation). The dataset types are part of the
+ * generation too, so a group never has a dataset to delete while campaigns use it.
  */
 export async function applyDatasets(
   desired: DesiredState,
+  generation: string,
   group: ResourceState,
   schemaArns: ReadonlyMap<string, string>,
   port: PersonalizePort,
@@ -58,30 +58,17 @@ export async function applyDatasets(
   const datasets = await port.list('dataset', group.arn);
   let imports = true;
   let interactions = false;
+  // A solution trains on the columns its datasets have when it is created ("Amazon Personalize
+  // automatically excludes any new columns from training for any existing ... custom solutions"):
+  // none is created while a dataset moves to another schema.
+  let settled = true;
   let importedAt = 0;
-
-  for (const type of DATASET_TYPES.filter((t) => !desired.datasets.some((d) => d.type === t))) {
-    const unwanted = datasets.find((d) => d.name === names.dataset(prefix, type));
-    if (!unwanted) continue;
-    imports = false;
-    await run.isolate(`dataset:${type}`, async () => {
-      if (DELETING.includes(unwanted.status)) {
-        run.see(`dataset:${type}`, 'delete', unwanted);
-        return;
-      }
-      const importing = (await port.list('datasetImportJob', unwanted.arn)).some((j) => CREATING.includes(j.status));
-      if (!importing && canDelete(unwanted))
-        await run.attempt(`delete dataset ${unwanted.name} (no longer configured)`, () =>
-          port.remove('dataset', unwanted.arn),
-        );
-      run.see(`dataset:${type}`, 'delete', unwanted, `${unwanted.status} (deleting: no longer configured)`);
-    });
-  }
 
   for (const wanted of desired.datasets) {
     let imported = false;
+    let onSchema = false;
     await run.isolate(`dataset:${wanted.type}`, async () => {
-      const name = names.dataset(prefix, wanted.type);
+      const name = names.dataset(prefix, generation, wanted.type);
       const schemaArn = schemaArns.get(wanted.type);
       const listed = datasets.find((d) => d.name === name);
       if (!listed) {
@@ -98,7 +85,8 @@ export async function applyDatasets(
         return;
       }
       if (wanted.type === 'interactions') interactions = true;
-      if (!(await datasetOnSchema(listed, schemaArn, wanted.type, desired, port, run))) return;
+      if (!(await datasetOnSchema(listed, schemaArn, wanted, desired, port, run))) return;
+      onSchema = true;
       run.see(`dataset:${wanted.type}`, 'dataset', listed);
 
       const job = await applyImport(desired, wanted.type, wanted.dataLocation, listed, port, run);
@@ -108,8 +96,9 @@ export async function applyDatasets(
       }
     });
     if (!imported) imports = false;
+    if (!onSchema) settled = false;
   }
-  return { datasets: interactions, imports, importedAt };
+  return { datasets: interactions && settled, imports, importedAt };
 }
 
 /**
@@ -119,12 +108,13 @@ export async function applyDatasets(
 async function datasetOnSchema(
   listed: ResourceState,
   schemaArn: string | undefined,
-  type: DatasetType,
+  wanted: DesiredDataset,
   desired: DesiredState,
   port: PersonalizePort,
   run: Run,
 ): Promise<boolean> {
   if (!schemaArn) return false;
+  const type = wanted.type;
   const dataset = await port.describe('dataset', listed.arn);
   if (!dataset) throw Object.assign(new Error(`${listed.arn} vanished`), { name: 'ResourceNotFoundException' });
   const update = dataset.latestUpdate;
@@ -141,6 +131,19 @@ async function datasetOnSchema(
     run.fail(
       `dataset:${type}: moving to schema ${schemaArn} failed: ${update.failureReason ?? 'no reason given'}. ` +
         'Amazon Personalize accepts only compatible schema changes; destroy and deploy again to start from new datasets.',
+    );
+    return false;
+  }
+  // "You must keep all fields in the previous schema and you can't change their data types or
+  // attributes"; "Any new fields must support null data" (Developer Guide, updating-dataset-schema).
+  const current = dataset.schemaArn ? await port.describe('schema', dataset.schemaArn) : undefined;
+  const problems = current?.schema !== undefined ? schemaReplacementProblems(current.schema, wanted.schema) : [];
+  if (problems.length) {
+    run.see(`dataset:${type}`, 'schema update', dataset, 'SCHEMA NOT REPLACEABLE');
+    run.fail(
+      `dataset:${type}: Amazon Personalize cannot move the ${type} dataset to the new schema: ${problems.join('; ')}. ` +
+        'A replacement schema must keep every field with its type and add only fields that accept null. ' +
+        'Keep the old fields in the schema, or destroy the workshop and deploy it again.',
     );
     return false;
   }

@@ -1,23 +1,39 @@
 /** Apply, model side: solutions, their trainings and campaigns, and what is published. */
 import { RegisteredModel } from '../../shared/model-registry';
-import { DesiredSolution, DesiredState, names, OWNER_TAG, recipeArn } from './desired';
+import { DATA_TAG, DesiredSolution, DesiredState, MODEL_TAG, modelTag, names, OWNER_TAG, recipeArn } from './desired';
 import { PersonalizePort, ResourceState, STATUS } from './port';
 import { DataReadiness } from './apply-data';
-import { BUSY, CREATING, isPassingReadError, latest, Run } from './run';
+import { dataRevisionTag, publishedModel } from './publish';
+import { BUSY, CREATING, latest, Run } from './run';
 
+/** Where a generation's models are built: its dataset group and the names that depend on it. */
+export interface GenerationContext {
+  readonly desired: DesiredState;
+  readonly group: ResourceState;
+  /** `modelBasisOf(desired)`: part of every solution name. */
+  readonly basis: string;
+}
+
+/**
+ * One wanted solution: created, trained (again when new data came in), deployed as a campaign,
+ * the campaign kept on the newest version and the wanted TPS. Returns the model the site may show
+ * for it: whenever its campaign serves, also while data is re-imported, a new version trains or
+ * the campaign is updated ("The campaign will use the previous solution version and campaign
+ * configuration to generate recommendations until the latest campaign update status is Active",
+ * UpdateCampaign in the API reference).
+ */
 export async function applySolution(
-  desired: DesiredState,
+  context: GenerationContext,
   wanted: DesiredSolution,
-  groupArn: string,
   solutions: readonly ResourceState[],
   ready: DataReadiness,
   port: PersonalizePort,
   run: Run,
-): Promise<void> {
+): Promise<RegisteredModel | undefined> {
+  const { desired, basis } = context;
   const { prefix } = desired;
-  const name = names.solution(prefix, wanted);
-  const short = name.slice(prefix.length + 1);
-  const tags = { [OWNER_TAG]: prefix };
+  const name = names.solution(prefix, basis, wanted);
+  const slot = names.slot(wanted.displayName);
   const solution = solutions.find((s) => s.name === name);
   if (!solution) {
     // A solution needs its datasets; only its training needs the imported data.
@@ -28,41 +44,41 @@ export async function applySolution(
           port.create({
             kind: 'solution',
             name,
-            parentArn: groupArn,
+            parentArn: context.group.arn,
             recipeArn: recipeArn(desired.partition, wanted.recipe),
-            tags,
+            // Automatic training retrains (and bills) every 7 days without a deploy: never.
+            performAutoTraining: false,
+            tags: { [OWNER_TAG]: prefix, [MODEL_TAG]: modelTag(wanted) },
           }),
         'solution',
       );
-      run.see(`solution:${short}`, 'solution', undefined, STATUS.createPending);
+      run.see(`solution:${slot}`, 'solution', undefined, STATUS.createPending);
     } else {
-      run.see(`solution:${short}`, 'solution', undefined, 'WAITING FOR DATASETS');
+      run.see(`solution:${slot}`, 'solution', undefined, 'WAITING FOR DATASETS');
     }
-    return;
+    return undefined;
   }
-  run.see(`solution:${short}`, 'solution', solution);
-  if (solution.status !== STATUS.active) return;
+  run.see(`solution:${slot}`, 'solution', solution);
+  if (solution.status !== STATUS.active) return undefined;
 
   const versions = await port.list('solutionVersion', solution.arn);
-  const campaignName = names.campaign(prefix, wanted);
-  const listed = (await port.list('campaign', solution.arn)).find((c) => c.name === campaignName);
+  const listed = (await port.list('campaign', solution.arn)).find((c) => c.name === name);
   const campaign = listed ? ((await port.describe('campaign', listed.arn)) ?? listed) : undefined;
+  const model =
+    campaign?.status === STATUS.active && campaign.solutionVersionArn
+      ? await publishedModel(wanted, campaign.arn, campaign.solutionVersionArn, desired.catalog, port)
+      : undefined;
 
-  // The model is on the site whenever its campaign serves, also while data is re-imported, a new
-  // version trains or the campaign is updated ("the campaign continues to use the previous
-  // solution version" during an update, UpdateCampaign in the API reference).
-  if (campaign?.status === STATUS.active && campaign.solutionVersionArn)
-    await publish(wanted, campaign.arn, campaign.solutionVersionArn, port, run);
-
-  const version = await applyTraining(desired, short, solution, versions, ready, port, run);
+  const version = await applyTraining(desired, slot, solution, versions, ready, port, run);
   // The newest trained version is the one to deploy, even while a newer one trains.
   const deployable = latest(versions.filter((v) => v.status === STATUS.active));
   if (!deployable) {
-    if (!campaign) run.see(`campaign:${short}`, 'campaign', undefined, 'WAITING FOR TRAINING');
-    return;
+    if (!campaign) run.see(`campaign:${slot}`, 'campaign', undefined, 'WAITING FOR TRAINING');
+    return model;
   }
-  await applyCampaign(desired, wanted, short, solution.arn, campaign, deployable, port, run);
+  await applyCampaign(desired, wanted, name, slot, solution.arn, campaign, deployable, port, run);
   if (version && version.arn !== deployable.arn) run.waiting = true;
+  return model;
 }
 
 /**
@@ -72,14 +88,14 @@ export async function applySolution(
  */
 async function applyTraining(
   desired: DesiredState,
-  short: string,
+  slot: string,
   solution: ResourceState,
   versions: readonly ResourceState[],
   ready: DataReadiness,
   port: PersonalizePort,
   run: Run,
 ): Promise<ResourceState | undefined> {
-  const label = `training:${short}`;
+  const label = `training:${slot}`;
   const newest = latest(versions.filter((v) => v.status !== STATUS.createStopped));
   if (newest && BUSY.includes(newest.status)) {
     run.see(label, 'training', newest);
@@ -94,7 +110,12 @@ async function applyTraining(
   const retry = newest?.status === STATUS.createFailed && newest.createdAt < desired.retryFailuresBefore;
   if (!newest || stale || retry) {
     await run.attempt(`train ${solution.name}`, () =>
-      port.create({ kind: 'solutionVersion', parentArn: solution.arn, tags: { [OWNER_TAG]: desired.prefix } }),
+      port.create({
+        kind: 'solutionVersion',
+        parentArn: solution.arn,
+        // What it trains on: all wanted imports are ACTIVE, so the data of this revision.
+        tags: { [OWNER_TAG]: desired.prefix, [DATA_TAG]: dataRevisionTag(desired.dataRevision) },
+      }),
     );
     run.see(label, 'training', undefined, STATUS.createPending);
     return newest;
@@ -107,15 +128,15 @@ async function applyTraining(
 async function applyCampaign(
   desired: DesiredState,
   wanted: DesiredSolution,
-  short: string,
+  name: string,
+  slot: string,
   solutionArn: string,
   campaign: ResourceState | undefined,
   version: ResourceState,
   port: PersonalizePort,
   run: Run,
 ): Promise<void> {
-  const label = `campaign:${short}`;
-  const name = names.campaign(desired.prefix, wanted);
+  const label = `campaign:${slot}`;
   if (!campaign) {
     await run.attempt(
       `create campaign ${name}`,
@@ -163,41 +184,4 @@ async function applyCampaign(
     port.updateCampaign(campaign.arn, wanted.campaignMinTps, version.arn),
   );
   run.see(label, 'campaign', campaign, 'UPDATE PENDING');
-}
-
-async function publish(
-  wanted: DesiredSolution,
-  campaignArn: string,
-  versionArn: string,
-  port: PersonalizePort,
-  run: Run,
-): Promise<void> {
-  const metrics = await port.solutionMetrics(versionArn).catch((error) => {
-    if (isPassingReadError(error)) return undefined;
-    throw error;
-  });
-  run.models.push({
-    name: wanted.displayName,
-    type: wanted.type,
-    campaignArn,
-    recipe: wanted.recipe,
-    sortOrder: wanted.sortOrder,
-    metrics: offlineMetrics(metrics ?? {}),
-  });
-}
-
-/** Personalize's metric names -> the registry's. */
-function offlineMetrics(metrics: Record<string, number>): RegisteredModel['metrics'] {
-  const pick = (key: string) => (typeof metrics[key] === 'number' ? metrics[key] : undefined);
-  const entries = {
-    precisionAt5: pick('precision_at_5'),
-    precisionAt10: pick('precision_at_10'),
-    precisionAt25: pick('precision_at_25'),
-    ndcgAt5: pick('normalized_discounted_cumulative_gain_at_5'),
-    ndcgAt10: pick('normalized_discounted_cumulative_gain_at_10'),
-    ndcgAt25: pick('normalized_discounted_cumulative_gain_at_25'),
-    mrrAt25: pick('mean_reciprocal_rank_at_25'),
-    coverage: pick('coverage'),
-  };
-  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 }

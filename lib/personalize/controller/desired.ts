@@ -10,6 +10,16 @@ import { DatasetType } from './port';
 
 /** The tag every created resource carries; its value is the prefix. */
 export const OWNER_TAG = 'movierecs:prefix';
+/** On a dataset group: the catalogue (MovieLens edition) whose item ids its models recommend. */
+export const CATALOG_TAG = 'movierecs:catalog';
+/** On a solution version: the data revision (`<edition>/<settings id>`) it was trained on. */
+export const DATA_TAG = 'movierecs:data';
+/**
+ * On a solution: what the site shows of its model (`<type>/<sort order>/<recipe>/<display name>`),
+ * so that the models of a previous generation can still be published after the configuration
+ * changed.
+ */
+export const MODEL_TAG = 'movierecs:model';
 
 export interface DesiredDataset {
   readonly type: DatasetType;
@@ -31,6 +41,16 @@ export interface DesiredSolution {
 
 export interface DesiredState {
   readonly prefix: string;
+  /**
+   * The catalogue the data describes: the MovieLens edition (`ml-100k`). Item ids mean different
+   * movies in different editions, so models of one catalogue never serve a site of another.
+   */
+  readonly catalog: string;
+  /**
+   * The data revision, `<edition>/<settings id>` (the Data stack's key base): new data of the same
+   * catalogue is a new revision. Solution versions are tagged with the revision they train on.
+   */
+  readonly dataRevision: string;
   readonly region: string;
   readonly partition: string;
   /** Role Personalize assumes to read the data bucket. */
@@ -72,14 +92,58 @@ function slug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/**
+ * The generation of the dataset group: what Personalize cannot change in place. Another catalogue
+ * changes every item id; the interactions dataset's schema cannot be replaced ("You can't replace
+ * the schema of an Item interactions dataset", Developer Guide, updating-dataset-schema); and a
+ * dataset type that goes would have to be deleted while campaigns use the group. A change of any
+ * of them is a new dataset group built beside the old one (blue/green).
+ */
+export function generationOf(desired: Pick<DesiredState, 'catalog' | 'datasets'>): string {
+  const interactions = desired.datasets.find((d) => d.type === 'interactions')?.schema ?? '';
+  const types = desired.datasets.map((d) => d.type).sort();
+  return shortHash(JSON.stringify([desired.catalog, types, interactions]), 6);
+}
+
+/**
+ * What a trained model depends on beyond its recipe: the generation and the items and users
+ * schemas. Personalize "automatically excludes any new columns from training for any existing ...
+ * custom solutions" after a schema is replaced (Developer Guide, updating-dataset-schema): a new
+ * column is used only by a new solution, so a changed schema gives the solutions new names.
+ */
+export function modelBasisOf(desired: Pick<DesiredState, 'catalog' | 'datasets'>): string {
+  const schemas = [...desired.datasets].sort((a, b) => (a.type < b.type ? -1 : 1)).map((d) => [d.type, d.schema]);
+  return shortHash(JSON.stringify([generationOf(desired), schemas]), 8);
+}
+
+/** What the model tag says, read back. */
+export interface ModelTag {
+  readonly type: string;
+  readonly sortOrder: number;
+  readonly recipe: string;
+  readonly displayName: string;
+}
+
+export function modelTag(solution: Pick<DesiredSolution, 'type' | 'sortOrder' | 'recipe' | 'displayName'>): string {
+  return `${solution.type}/${solution.sortOrder}/${solution.recipe}/${solution.displayName}`;
+}
+
+export function parseModelTag(value: string | undefined): ModelTag | undefined {
+  const match = /^(recommend|ranking|sims)\/(-?\d+)\/([a-z0-9-]+)\/(.+)$/.exec(value ?? '');
+  if (!match) return undefined;
+  return { type: match[1], sortOrder: Number(match[2]), recipe: match[3], displayName: match[4] };
+}
+
 export const names = {
-  datasetGroup: (prefix: string) => `${prefix}-movies`,
+  /** One dataset group per generation: `<prefix>-movies-<generation>`. */
+  datasetGroup: (prefix: string, generation: string) => `${prefix}-movies-${generation}`,
   /**
    * Schemas cannot change, so a changed schema is a new one: a short hash of its text is part of
    * the name, and the dataset is moved to it (UpdateDataset).
    */
   schema: (prefix: string, type: DatasetType, schema: string) => `${prefix}-${type}-${shortHash(schema, 8)}`,
-  dataset: (prefix: string, type: DatasetType) => `${prefix}-${type}`,
+  /** Dataset names carry the generation too: two generations' datasets live side by side. */
+  dataset: (prefix: string, generation: string, type: DatasetType) => `${prefix}-${generation}-${type}`,
   /**
    * One import job per data file and dataset: new data, new job; the same data is never imported
    * twice into the same dataset. The dataset's creation time is part of it because import job
@@ -90,17 +154,19 @@ export const names = {
   /** The retry of a failed import job, once per deployment (the deployment's start, base 36). */
   importRetry: (jobName: string, deploymentStartedAt: number) => `${jobName}-r${deploymentStartedAt.toString(36)}`,
   /**
-   * The recipe is part of the name: changing it creates a new solution (and campaign) and retires
-   * the old one, since Personalize cannot change a solution's recipe.
+   * The recipe and the model basis are part of the name: changing either creates a new solution
+   * (and campaign) that replaces the old one, since Personalize cannot change a solution's recipe
+   * and an existing solution never trains on a new column.
    */
-  solution: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) => {
-    // `|false` keeps the names of earlier releases, which hashed the training mode too.
-    const suffix = shortHash(`${solution.recipe}|false`, 6);
+  solution: (prefix: string, basis: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) => {
+    const suffix = shortHash(`${solution.recipe}|${basis}`, 6);
     const room = NAME_LIMIT - prefix.length - suffix.length - 2;
     return `${prefix}-${slug(solution.displayName).slice(0, room).replace(/-$/, '')}-${suffix}`;
   },
-  campaign: (prefix: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) =>
-    names.solution(prefix, solution),
+  campaign: (prefix: string, basis: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) =>
+    names.solution(prefix, basis, solution),
+  /** The part of a solution's name that stays when its recipe or basis changes: the display name. */
+  slot: (displayName: string) => slug(displayName),
 };
 
 export function recipeArn(partition: string, recipe: string): string {

@@ -1,7 +1,8 @@
 /**
  * The narrow view of Amazon Personalize that the reconcile logic needs. The SDK adapter
  * (`sdk-port.ts`) implements it over `@aws-sdk/client-personalize`; the tests and the makespan
- * script use a simulation with lifecycles, quotas and faults (`simulated-personalize.ts`).
+ * rehearsal use a simulation with lifecycles, the documented rules, quotas and faults
+ * (`simulation/simulated-personalize.ts`).
  */
 
 export type ResourceKind =
@@ -59,6 +60,8 @@ export interface ResourceState {
   readonly schemaArn?: string;
   /** Dataset types as Personalize spells them in lists (`Interactions`, `Items`, `Users`). */
   readonly datasetType?: string;
+  /** Schemas: the Avro schema, as JSON text (describe only). */
+  readonly schema?: string;
 }
 
 export interface LatestUpdate {
@@ -90,6 +93,11 @@ export interface CreateRequest {
   readonly roleArn?: string;
   /** solution */
   readonly recipeArn?: string;
+  /**
+   * solution: whether the service retrains it on its own. The API default is true ("automatically
+   * creates new solution versions every 7 days", CreateSolution): every create must say false.
+   */
+  readonly performAutoTraining?: boolean;
   /** campaign */
   readonly solutionVersionArn?: string;
   readonly minProvisionedTPS?: number;
@@ -98,8 +106,8 @@ export interface CreateRequest {
 export interface PersonalizePort {
   /** Resources of a kind, under a parent where the kind has one. */
   list(kind: ResourceKind, parentArn?: string): Promise<ResourceState[]>;
-  /** A campaign or dataset in full, or undefined when it does not exist. */
-  describe(kind: 'campaign' | 'dataset', arn: string): Promise<ResourceState | undefined>;
+  /** A campaign, dataset or schema in full, or undefined when it does not exist. */
+  describe(kind: 'campaign' | 'dataset' | 'schema', arn: string): Promise<ResourceState | undefined>;
   /** Starts creating a resource; returns its ARN. */
   create(request: CreateRequest): Promise<string>;
   /** Starts deleting a resource. */

@@ -19,6 +19,7 @@ import {
   DeleteSolutionCommand,
   DescribeCampaignCommand,
   DescribeDatasetCommand,
+  DescribeSchemaCommand,
   DeleteMetricAttributionCommand,
   ListBatchInferenceJobsCommand,
   ListBatchSegmentJobsCommand,
@@ -224,10 +225,19 @@ export class SdkPersonalizePort implements PersonalizePort {
   }
 
   /**
-   * Campaigns (TPS, deployed version, latest update) and datasets (schema, latest update) in full.
+   * Campaigns (TPS, deployed version, latest update), datasets (schema, latest update) and schemas
+   * (their Avro text) in full.
    * ResourceNotFoundException is passed on: reconcile reads it as "gone since the list".
    */
-  async describe(kind: 'campaign' | 'dataset', arn: string): Promise<ResourceState | undefined> {
+  async describe(kind: 'campaign' | 'dataset' | 'schema', arn: string): Promise<ResourceState | undefined> {
+    if (kind === 'schema') {
+      const { schema } = await this.client.send(new DescribeSchemaCommand({ schemaArn: arn }));
+      if (!schema) return undefined;
+      return {
+        ...state('schema', schema.schemaArn, { ...schema, status: STATUS.active }),
+        ...(schema.schema !== undefined ? { schema: schema.schema } : {}),
+      };
+    }
     if (kind === 'dataset') {
       const { dataset } = await this.client.send(new DescribeDatasetCommand({ datasetArn: arn }));
       if (!dataset) return undefined;
@@ -296,8 +306,8 @@ export class SdkPersonalizePort implements PersonalizePort {
                 name: request.name,
                 datasetGroupArn: request.parentArn,
                 recipeArn: request.recipeArn,
-                // Automatic training retrains (and bills) weekly without a deploy: never.
-                performAutoTraining: false,
+                // Automatic training retrains (and bills) weekly without a deploy; the API default is true.
+                performAutoTraining: request.performAutoTraining,
                 tags,
               }),
             )
