@@ -86,7 +86,7 @@ export async function apply(desired: DesiredState, port: PersonalizePort, run: R
     }
     if (serving) {
       await run.isolate(`previous generation ${serving.name}`, async () => {
-        run.models.push(...(await servingModels(prefix, serving, port)));
+        run.models.push(...(await servingModels(prefix, serving, serving.catalog ?? 'unknown', port)));
       });
     }
   }
@@ -104,7 +104,8 @@ async function applyGeneration(
   const { desired, group, basis } = context;
   const { prefix } = desired;
   const ready = await applyDatasets(desired, generation, group, schemaArns, port, run);
-  if (run.failures.length) return [];
+  // Nothing more is started once the data failed, but what serves stays on the site.
+  if (run.failures.length) return servingModels(prefix, group, desired.catalog, port);
 
   // Solutions: desired ones converge; ours that are no longer desired (another recipe, another
   // basis) are retired. Solutions of anyone else (an attendee's, made in the console) are not ours
@@ -133,10 +134,16 @@ async function applyGeneration(
 }
 
 /**
- * The models a previous generation serves, from what its solutions' tags say of them (the
- * configuration that made them may have changed since): every campaign of ours that is active.
+ * The models a group serves, from what its solutions' tags say of them (the configuration that
+ * made them may have changed since): every campaign of ours that is active. For a previous
+ * generation, and for the wanted one when nothing else may be done there.
  */
-async function servingModels(prefix: string, group: OurGroup, port: PersonalizePort): Promise<RegisteredModel[]> {
+async function servingModels(
+  prefix: string,
+  group: OurGroup,
+  catalog: string,
+  port: PersonalizePort,
+): Promise<RegisteredModel[]> {
   const models: RegisteredModel[] = [];
   for (const solution of await port.list('solution', group.arn)) {
     if (!solution.name.startsWith(`${prefix}-`) || solution.status !== STATUS.active) continue;
@@ -146,9 +153,7 @@ async function servingModels(prefix: string, group: OurGroup, port: PersonalizeP
     const listed = (await port.list('campaign', solution.arn)).find((c) => c.name === solution.name);
     const campaign = listed && (await port.describe('campaign', listed.arn));
     if (campaign?.status !== STATUS.active || !campaign.solutionVersionArn) continue;
-    models.push(
-      await publishedModel(model, campaign.arn, campaign.solutionVersionArn, group.catalog ?? 'unknown', port),
-    );
+    models.push(await publishedModel(model, campaign.arn, campaign.solutionVersionArn, catalog, port));
   }
   return models;
 }

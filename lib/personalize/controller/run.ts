@@ -86,10 +86,16 @@ export class Run {
    * Runs one mutating call. Throttling, server faults, "in use" and "already exists" (a create
    * that raced a crash) mean "not now": the next call tries again. A quota (LimitExceeded) is
    * "not now" too, except for `quota` creates refused for longer than QUOTA_PATIENCE_MS. A delete
-   * answered "not found" found it already gone. Anything else is a failure, reported with the
-   * service's message.
+   * answered "not found" found it already gone. `settled` names errors that mean the call is no
+   * longer needed (a training that stopped or finished before the stop arrived). Anything else is a
+   * failure, reported with the service's message.
    */
-  async attempt<T>(description: string, call: () => Promise<T>, quota?: QuotaBound): Promise<T | undefined> {
+  async attempt<T>(
+    description: string,
+    call: () => Promise<T>,
+    quota?: QuotaBound,
+    settled: readonly string[] = [],
+  ): Promise<T | undefined> {
     try {
       const result = await call();
       this.actions.push(description);
@@ -100,6 +106,10 @@ export class Run {
       // and the state machine retries it.
       if (!isServiceError(error)) throw error;
       this.waiting = true;
+      if (isOneOf(error, settled)) {
+        this.actions.push(`${description}: not needed (${errorName(error)})`);
+        return undefined;
+      }
       if (isOneOf(error, ERRORS.limit) && quota) {
         const since = (this.refusedSince[description] ??= this.clock.now());
         const minutes = Math.round((this.clock.now() - since) / 60_000);

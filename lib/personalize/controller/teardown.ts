@@ -35,7 +35,14 @@ export async function retireSolution(
   for (const version of await port.list('solutionVersion', solution.arn)) {
     if (CREATING.includes(version.status)) {
       blocked = true;
-      await run.attempt(`stop training ${version.arn}`, () => port.stopTraining(version.arn));
+      // Only a version CREATE PENDING or IN_PROGRESS can be stopped (StopSolutionVersionCreation);
+      // one that finished, failed or began stopping since the list answers InvalidInput or
+      // ResourceInUse, one that is gone ResourceNotFound: nothing is left to stop.
+      await run.attempt(`stop training ${version.arn}`, () => port.stopTraining(version.arn), undefined, [
+        'InvalidInputException',
+        'ResourceInUseException',
+        'ResourceNotFoundException',
+      ]);
       run.see(`${label}/training`, 'delete', version, STATUS.createStopping);
     } else if (version.status === STATUS.createStopping) {
       blocked = true;

@@ -39,9 +39,10 @@ const DATA = 'lib/personalize/controller/simulation/data-rules.ts';
 const MODELS = 'lib/personalize/controller/simulation/model-rules.ts';
 const SIM = 'lib/personalize/controller/simulation/simulated-personalize.ts';
 const RUNTIME = 'lib/personalize/controller/simulation/runtime.ts';
+const STORE = 'lib/personalize/controller/simulation/store.ts';
 const CREATE =
   'test/personalize/reconcile.test.ts › a fresh account converges: three campaigns at 1 TPS, every resource tagged, models in order with metrics';
-const TEARDOWN = 'test/personalize/real-service.test.ts › teardown started 40 minutes into the first deploy';
+const TEARDOWN = 'test/personalize/real-service.test.ts › teardown started %p minutes into the first deploy';
 const GENERATION =
   'test/personalize/generations.test.ts › ml-100k -> ml-latest-small: a new generation beside the old, then the old one goes';
 const RUNTIME_TEST =
@@ -72,7 +73,7 @@ export const RULES: readonly LedgerRule[] = [
     basis: 'conservative',
     answer: 'ResourceAlreadyExistsException',
     enforcedIn: SIM,
-    kitTest: 'test/personalize/reconcile.test.ts › a crash right after creating a campaign creates no duplicate',
+    kitTest: 'test/personalize/reconcile.test.ts › a crash right after creating a %s creates no duplicate',
   },
   {
     id: 'names/import-jobs-stay',
@@ -258,7 +259,7 @@ export const RULES: readonly LedgerRule[] = [
     source: API('UpdateCampaign'),
     basis: 'documented',
     answer: 'behaviour',
-    enforcedIn: SIM,
+    enforcedIn: STORE,
     kitTest: 'test/personalize/real-service.test.ts › surface with the reason instead of being re-issued every minute',
   },
   {
@@ -608,4 +609,30 @@ export function ruleOf(id: string): LedgerRule {
   const rule = RULES.find((r) => r.id === id);
   if (!rule) throw new Error(`the rule ledger has no rule ${id}`);
   return rule;
+}
+
+/** The ledger as the Markdown table of `docs/personalize-rule-ledger.md`. */
+export function renderLedger(rules: readonly LedgerRule[] = RULES): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [
+    '# The rule ledger of the simulated Amazon Personalize',
+    '',
+    'Generated from `lib/personalize/controller/simulation/ledger.ts` by `npm run ledger`; a test checks it is current.',
+    '',
+    'Every rule the simulated Personalize enforces, with the documentation it comes from. A call the',
+    'simulation refuses always names one of these rules. **documented**: the quoted sentence states',
+    'the rule. **conservative**: the documentation is silent on the case (or on the error it returns)',
+    'and the simulation takes the stricter reading, so that no test passes where the service might',
+    'refuse. `test/personalize/ledger.test.ts` breaks each rule on purpose and checks the refusal; the',
+    'scenarios (the last column) check the kit never has a call refused.',
+    '',
+    '| rule | operations | what is refused or done | the documentation | source | basis | answer | enforced in | the kit meets it in |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rules.map(
+      (r) =>
+        `| \`${r.id}\` | ${cell(r.operations)} | ${cell(r.rule)} | ${cell(r.quote)} | ${r.source} | ${r.basis} | ${r.answer} | \`${r.enforcedIn}\` | ${cell(r.kitTest)} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
 }

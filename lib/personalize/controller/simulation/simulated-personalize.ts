@@ -235,6 +235,13 @@ export class SimulatedPersonalize implements PersonalizePort {
     return this.store.resources.get(versionArn)?.columns ?? [];
   }
 
+  /** A campaign's status and its solution's recipe, for the simulated runtime (`runtime.ts`). */
+  campaignRecipe(campaignArn: string): { readonly status: string; readonly recipe?: string } | undefined {
+    const campaign = this.store.get(campaignArn);
+    if (!campaign || campaign.kind !== 'campaign') return undefined;
+    return { status: this.store.status(campaign), recipe: this.store.get(campaign.parentArn)?.recipe };
+  }
+
   /** Solution versions the service created by itself (rule solution/auto-training). */
   automaticVersions(): ResourceState[] {
     this.trainAutomatically();
