@@ -28,6 +28,22 @@ export const PERSONALIZE_REGIONS = [
   'cn-north-1',
 ] as const;
 
+/**
+ * Personalize regions this kit refuses, each with the reason. The AWS China partition: the web
+ * instances check the database server's certificate against the RDS certificate bundle for the
+ * commercial regions, which does not hold the China certificate authorities, and no address of a
+ * China bundle was found documented; the site could not reach its database.
+ */
+const UNSUPPORTED_REGIONS: Readonly<Partial<Record<(typeof PERSONALIZE_REGIONS)[number], string>>> = {
+  'cn-north-1':
+    'is in the AWS China partition, which this kit does not support: its web instances check the database ' +
+    "server's certificate against the RDS certificate bundle for the commercial regions, which lacks the China " +
+    'certificate authorities, so the site could not connect to its database',
+};
+
+/** The regions a workshop may be deployed to. */
+export const SUPPORTED_REGIONS = PERSONALIZE_REGIONS.filter((region) => UNSUPPORTED_REGIONS[region] === undefined);
+
 /** MovieLens editions the kit can prepare. */
 export const MOVIELENS_EDITIONS = ['ml-100k', 'ml-latest-small', 'ml-25m'] as const;
 export type MovieLensEdition = (typeof MOVIELENS_EDITIONS)[number];
@@ -231,9 +247,14 @@ const configSchema = z
         'must be 1-20 letters or digits, starting with a letter (it prefixes stack and resource names; no hyphen, ' +
         "so that one copy's names never start another's: Movie- would also match Movie-Test-)",
     }),
-    region: z.enum(PERSONALIZE_REGIONS, {
-      error: `must be a region where Amazon Personalize is offered: ${PERSONALIZE_REGIONS.join(', ')}`,
-    }),
+    region: z
+      .enum(PERSONALIZE_REGIONS, {
+        error: `must be a region where Amazon Personalize is offered and this kit runs: ${SUPPORTED_REGIONS.join(', ')}`,
+      })
+      .superRefine((region, ctx) => {
+        const reason = UNSUPPORTED_REGIONS[region];
+        if (reason) addProblem(ctx, `${reason}; choose one of ${SUPPORTED_REGIONS.join(', ')}`);
+      }),
     account: z.string({ error: 'must be a 12-digit AWS account id, as text' }).regex(ACCOUNT_RE, {
       error: 'must be a 12-digit AWS account id',
     }),

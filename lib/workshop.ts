@@ -63,6 +63,7 @@ export function createWorkshop(app: App, config: WorkshopConfig, options: Worksh
     dataBucket: data.bucket,
     dataReadPolicy: data.webDataReadPolicy,
     dataManifestKey: data.movieLens.attribute('ManifestKey'),
+    dataset: config.dataset,
     appBundle: options.appBundle,
     natGateways: config.natGateways,
     instanceType: new ec2.InstanceType(config.instanceType),

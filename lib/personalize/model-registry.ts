@@ -16,20 +16,21 @@ export interface ModelRegistryParameterProps {
  */
 export class ModelRegistryParameter extends Construct {
   readonly parameter: ssm.StringParameter;
-  /** Changes when the parameter's template does (its initial value or description). */
+  /** Changes when the parameter's template does (its initial value, description or tier). */
   readonly revision: string;
 
   constructor(scope: Construct, id: string, props: ModelRegistryParameterProps) {
     super(scope, id);
     const description = 'MovieRecs Workshop model registry: pipeline status and active campaigns (JSON)';
     const initial = JSON.stringify(emptyModelRegistry());
-    this.revision = createHash('sha256').update(`${description}\n${initial}`).digest('hex').slice(0, 12);
+    // Standard (no charge): the controller keeps every value it writes within its 4 KB.
+    const tier = ssm.ParameterTier.STANDARD;
+    this.revision = createHash('sha256').update(`${description}\n${initial}\n${tier}`).digest('hex').slice(0, 12);
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
       parameterName: modelRegistryParameterName(props.prefix),
       description,
       stringValue: initial,
-      // The registry grows with progress records; intelligent tiering moves it past 4 KB only if needed.
-      tier: ssm.ParameterTier.INTELLIGENT_TIERING,
+      tier,
     });
   }
 

@@ -242,6 +242,10 @@ export class PersonalizeController extends Construct {
         ],
       }),
     );
+    // Is an update a rollback? Then failures are not retried (they would bill again).
+    onEvent.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Aws.STACK_ID] }),
+    );
     this.grantTeardown(isComplete, props);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,

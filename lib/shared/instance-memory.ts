@@ -35,6 +35,14 @@ export function instanceMemoryGiB(instanceType: string): number | undefined {
 }
 
 /**
+ * Node's heap on an instance of `memoryGiB`: three quarters of it (Node's own default is about a
+ * quarter, and training on ml-25m needs more), the rest for the operating system and the agents.
+ */
+export function heapMegabytes(memoryGiB: number): number {
+  return Math.floor(memoryGiB * 1024 * 0.75);
+}
+
+/**
  * What the web app needs at start for an edition: it trains its local models on every rating in
  * memory. Measured on 25,000,095 synthetic ratings (the ml-25m shape) on this project's 2-core
  * machine: the whole start (`movierecs start` on PostgreSQL, data already loaded) peaks at 3.7 GB

@@ -45,8 +45,8 @@ export const resourceProgressSchema = z.strictObject({
   resource: z.string().min(1),
   stage: z.string().min(1),
   status: z.string().min(1),
+  /** While the step runs: when it started (finished steps carry no times). */
   startedAt: z.iso.datetime().optional(),
-  updatedAt: z.iso.datetime(),
   failureReason: z.string().optional(),
 });
 
@@ -91,4 +91,55 @@ export function parseModelRegistry(json: string): ModelRegistry {
     );
   }
   return result.data;
+}
+
+/**
+ * The largest registry the controller writes: a standard SSM parameter holds 4 KB ("Standard
+ * parameters have a value limit of 4 KB", PutParameter), and the standard tier has no charge.
+ */
+export const MODEL_REGISTRY_MAX_BYTES = 4096;
+
+function bytes(registry: ModelRegistry): number {
+  return Buffer.byteLength(JSON.stringify(registry), 'utf8');
+}
+
+/**
+ * The registry cut to `maxBytes`, losing the least first: the models always stay (they are what
+ * the site serves); finished steps are counted instead of listed, then long texts are cut, then
+ * the steps still running are counted too.
+ */
+export function fitModelRegistry(registry: ModelRegistry, maxBytes = MODEL_REGISTRY_MAX_BYTES): ModelRegistry {
+  if (bytes(registry) <= maxBytes) return registry;
+  const resources = registry.pipeline.resources;
+  const summary = (rows: typeof resources, what: string) =>
+    rows.length ? [{ resource: `${rows.length} more steps`, stage: 'summary', status: what }] : [];
+  const running = resources.filter((r) => r.status !== 'ACTIVE');
+  let fitted: ModelRegistry = {
+    ...registry,
+    pipeline: {
+      ...registry.pipeline,
+      resources: [
+        ...running,
+        ...summary(
+          resources.filter((r) => r.status === 'ACTIVE'),
+          'ACTIVE',
+        ),
+      ],
+    },
+  };
+  if (bytes(fitted) <= maxBytes) return fitted;
+  const cut = (text: string | undefined) => (text && text.length > 300 ? `${text.slice(0, 297)}...` : text);
+  fitted = {
+    ...fitted,
+    pipeline: {
+      ...fitted.pipeline,
+      ...(fitted.pipeline.reason !== undefined ? { reason: cut(fitted.pipeline.reason) } : {}),
+      resources: fitted.pipeline.resources.map((r) => ({
+        ...r,
+        ...(r.failureReason !== undefined ? { failureReason: cut(r.failureReason) } : {}),
+      })),
+    },
+  };
+  if (bytes(fitted) <= maxBytes) return fitted;
+  return { ...fitted, pipeline: { ...fitted.pipeline, resources: summary(resources, 'see movierecs status') } };
 }

@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { heapMegabytes } from '../shared/instance-memory';
 import { HEALTH_CHECK_PATH } from '../shared/names';
 
 /** What an instance needs to know at boot; values may be CloudFormation tokens. */
@@ -87,8 +88,7 @@ export function appEnvironment(settings: BootstrapSettings): Record<string, stri
  * real instance; see the README's verified list). Output goes to the journal.
  */
 export function appServiceUnit(entryFile: string, instanceMemoryGiB?: number): string {
-  const heap =
-    instanceMemoryGiB === undefined ? '' : ` --max-old-space-size=${Math.floor(instanceMemoryGiB * 1024 * 0.75)}`;
+  const heap = instanceMemoryGiB === undefined ? '' : ` --max-old-space-size=${heapMegabytes(instanceMemoryGiB)}`;
   return [
     '[Unit]',
     'Description=MovieRecs Workshop site',
@@ -209,9 +209,10 @@ function writeFile(path: string, content: string, mode = '0644'): string[] {
  * writes the app's settings (names and ARNs only: secrets are read at run time from Secrets
  * Manager); starts the app under systemd as a service user, and its log on to CloudWatch Logs; waits
  * until the site answers its health check on the instance itself, and only then tells CloudFormation
- * the instance is ready (`cfn-signal`). Any failure on the way, including a site that never answers,
- * is signalled as a failure with its reason and the app's last log lines, so an update stops at
- * once and the old instances keep serving.
+ * the instance is ready (`cfn-signal`). Any failure on the way, from the first package install to a
+ * site that never answers, is signalled as a failure (with the AWS CLI while cfn-signal is not yet
+ * installed), so an update stops at once and the old instances keep serving; its reason and the
+ * app's last log lines go to the bootstrap's output.
  */
 export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
   const { signal, bundle } = settings;
@@ -223,19 +224,38 @@ export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
     'set -euo pipefail',
-    // cfn-signal comes from the CloudFormation helper scripts, which are not assumed to be on the
-    // image (see DESIGN.md, instance facts). Installed first so every later failure can be
-    // signalled. Permission: CloudFormation accepts a signal without credentials from an instance
-    // of the stack (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-signal.html),
-    // and in case the helper signs with the instance role, aws-cdk-lib's AutoScalingGroup, given
-    // `signals`, grants that role cloudformation:SignalResource on this stack's id only.
-    'dnf install -y aws-cfn-bootstrap',
-    'CFN_SIGNAL="$(command -v cfn-signal || echo /opt/aws/bin/cfn-signal)"',
-    'movierecs_signal() {',
-    `  "$CFN_SIGNAL" --stack '${signal.stackName}' --resource '${signal.resourceLogicalId}' --region '${settings.region}' \\`,
-    '    --exit-code "$1" --reason "$2" || echo "movierecs: cfn-signal failed" >&2',
+    // The failure signal is armed before anything can fail, the first package install included:
+    // a failure no one signals waits out the whole readiness timeout with no reason.
+    // SignalResource carries no reason (cfn-signal's --reason is for wait condition handles only),
+    // so the reason is written to the bootstrap's output: the instance's console output and, once
+    // the CloudWatch agent runs, the log group's stream <instance id>/bootstrap.
+    'movierecs_instance_id() {',
+    '  local token',
+    '  token="$(curl --fail --silent --max-time 5 -X PUT -H \'X-aws-ec2-metadata-token-ttl-seconds: 300\' http://169.254.169.254/latest/api/token)" &&',
+    '    curl --fail --silent --max-time 5 -H "X-aws-ec2-metadata-token: $token" http://169.254.169.254/latest/meta-data/instance-id',
     '}',
-    '# The last lines the app wrote, for the reason CloudFormation shows.',
+    'movierecs_signal() {',
+    '  if [ "$1" -eq 0 ]; then echo "movierecs: $2"; else echo "movierecs: $2" >&2; fi',
+    // cfn-signal comes from the CloudFormation helper scripts (aws-cfn-bootstrap), not assumed to be
+    // on the image (DESIGN.md, instance facts); it signs with the instance's identity document
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-signal.html).
+    '  local cfn_signal',
+    '  cfn_signal="$(command -v cfn-signal || echo /opt/aws/bin/cfn-signal)"',
+    '  if [ -x "$cfn_signal" ]; then',
+    `    "$cfn_signal" --stack '${signal.stackName}' --resource '${signal.resourceLogicalId}' --region '${settings.region}' \\`,
+    '      --exit-code "$1" || echo "movierecs: cfn-signal failed" >&2',
+    '    return 0',
+    '  fi',
+    // Before aws-cfn-bootstrap is installed (its install is what failed): the AWS CLI on the AL2023
+    // image, signed with the instance role, which aws-cdk-lib's AutoScalingGroup (given `signals`)
+    // allows cloudformation:SignalResource on this stack only.
+    '  local status=SUCCESS',
+    '  [ "$1" -eq 0 ] || status=FAILURE',
+    `  aws cloudformation signal-resource --region '${settings.region}' --stack-name '${signal.stackName}' \\`,
+    `    --logical-resource-id '${signal.resourceLogicalId}' --unique-id "$(movierecs_instance_id)" --status "$status" \\`,
+    '    || echo "movierecs: aws cloudformation signal-resource failed" >&2',
+    '}',
+    '# The last lines the app wrote, for the reason.',
     'movierecs_last_log() {',
     `  journalctl --unit=${APP_UNIT} --lines=3 --output=cat --no-pager 2>/dev/null | tr '\\n' ' ' | cut -c1-200 || true`,
     '}',
@@ -246,6 +266,7 @@ export function bootstrapUserData(settings: BootstrapSettings): ec2.UserData {
     '  fi',
     '}',
     'trap movierecs_on_exit EXIT',
+    'dnf install -y aws-cfn-bootstrap',
     'dnf install -y nodejs22 amazon-cloudwatch-agent unzip logrotate',
     `id -u ${SERVICE_USER} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /sbin/nologin ${SERVICE_USER}`,
     `install -d -m 0755 /etc/movierecs /opt/movierecs /var/log/movierecs`,

@@ -4,10 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { MovieLensEdition } from '../config';
 import { APP_PATHS } from '../shared/names';
 import { AppBundleProps } from './app-bundle';
 import { Database } from './database';
 import { Network } from './network';
+import { readinessTimeoutFor, SLOWEST_EDITION } from './start-time';
 import { HttpsSettings, WebTier } from './web-tier';
 
 export interface WebStackProps extends StackProps {
@@ -31,6 +33,11 @@ export interface WebStackProps extends StackProps {
   readonly allowedCidr: string;
   /** @default - HTTP only */
   readonly https?: HttpsSettings;
+  /**
+   * The MovieLens edition the site loads: how long an instance may take to start follows it.
+   * @default - the slowest edition's wait, so that no start is cut short
+   */
+  readonly dataset?: MovieLensEdition;
 }
 
 /**
@@ -65,6 +72,7 @@ export class WebStack extends Stack {
       maxInstances: props.maxInstances,
       allowedCidr: props.allowedCidr,
       https: props.https,
+      readinessTimeout: readinessTimeoutFor(props.dataset ?? SLOWEST_EDITION),
     });
 
     new CfnOutput(this, 'AppUrl', {

@@ -14,6 +14,7 @@ import { APP_PORT, HEALTH_CHECK_PATH, modelRegistryParameterName, personalizeRes
 import { AppBundle, AppBundleProps } from './app-bundle';
 import { bootstrapUserData } from './bootstrap';
 import { Database } from './database';
+import { BOOT_ALLOWANCE, readinessTimeoutFor, readinessTimeoutProblems, SLOWEST_EDITION } from './start-time';
 
 /** HTTPS on the load balancer: the ACM certificate and the name it is issued for. */
 export interface HttpsSettings {
@@ -61,14 +62,12 @@ export interface WebTierProps {
   readonly rootVolumeGiB?: number;
   /**
    * How long CloudFormation waits for each new instance to report that the site answers its
-   * health check (on create and on every replacing update).
-   * @default 20 minutes
+   * health check (on create and on every replacing update). The instance's own health wait is this
+   * less the boot allowance, and the Auto Scaling group's health check grace period equals it.
+   * @default - long enough for the slowest edition's start (start-time.ts)
    */
   readonly readinessTimeout?: Duration;
 }
-
-/** How much of the readiness timeout an instance leaves for booting and installing before its health wait. */
-const BOOT_ALLOWANCE = Duration.minutes(5);
 
 /**
  * The web tier: an internet-facing load balancer in the public subnets forwarding to an Auto
@@ -129,7 +128,7 @@ export class WebTier extends Construct {
     );
     props.database.allowConnectionsFrom(this.instanceSecurityGroup);
 
-    const readinessTimeout = props.readinessTimeout ?? Duration.minutes(20);
+    const readinessTimeout = props.readinessTimeout ?? readinessTimeoutFor(SLOWEST_EDITION);
     const healthWait = readinessTimeout.minus(BOOT_ALLOWANCE);
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: amazonLinux2023ResolvedAtLaunch(props.instanceType),
@@ -184,7 +183,11 @@ export class WebTier extends Construct {
       maxCapacity: props.maxInstances,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
-        gracePeriod: Duration.minutes(5),
+        // The load balancer's check fails until the app has loaded and trained; were the grace
+        // shorter than the instance's own wait, a slow first start (ml-25m) would be terminated as
+        // unhealthy and the deploy would time out. Equal to the readiness timeout: past it
+        // CloudFormation has given up on the instance anyway.
+        gracePeriod: readinessTimeout,
       }),
       // A change to the launch template (new user data, instance type...) builds a complete new
       // group beside the old one; CloudFormation deletes the old group only after the new one has
@@ -401,5 +404,6 @@ function validateWebTierProps(props: WebTierProps): void {
       `maxInstances must be a whole number of at least minInstances (${props.minInstances}), got ${props.maxInstances}`,
     );
   }
+  if (props.readinessTimeout) problems.push(...readinessTimeoutProblems(props.readinessTimeout));
   if (problems.length) throw new Error(`WebTier: ${problems.join('; ')}`);
 }

@@ -48,7 +48,6 @@ function registry(models: RegisteredModel[], status: ModelRegistry['pipeline']['
           resource: 'solution:similar-items',
           stage: 'train',
           status: 'CREATE IN_PROGRESS',
-          updatedAt: '2026-11-26T10:00:00.000Z',
         },
       ],
     },

@@ -21,7 +21,6 @@ const REGISTRY: ModelRegistry = {
         resource: 'solution:similar-items',
         stage: 'training',
         status: 'CREATE IN_PROGRESS',
-        updatedAt: '2026-11-27T01:00:00.000Z',
       },
     ],
   },

@@ -22,7 +22,6 @@ function registry(over: Partial<ModelRegistry['pipeline']> = {}, models: ModelRe
     stage,
     status,
     ...(startedMinutesAgo !== undefined ? { startedAt: minutesAgo(startedMinutesAgo) } : {}),
-    updatedAt: minutesAgo(0),
     ...(failureReason ? { failureReason } : {}),
   });
   return {
@@ -106,7 +105,6 @@ describe('the table', () => {
           stage: 'import',
           status: 'CREATE IN_PROGRESS',
           startedAt: minutesAgo(50),
-          updatedAt: minutesAgo(0),
         },
       ],
     });
@@ -142,7 +140,6 @@ describe('movierecs status against the account (stand-in sources)', () => {
           stage: 'training',
           status: 'CREATE FAILED',
           startedAt: minutesAgo(30),
-          updatedAt: minutesAgo(0),
           failureReason: 'Not enough interactions',
         },
       ],

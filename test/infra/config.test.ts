@@ -2,6 +2,7 @@ import {
   DEFAULT_CONFIG,
   loadWorkshopConfig,
   parseWorkshopConfig,
+  PERSONALIZE_REGIONS,
   SETTING_NAMES,
   solutionSlug,
   WorkshopConfigError,
@@ -119,7 +120,26 @@ describe('one rule each', () => {
   });
 
   test('region must offer Personalize', () => {
-    expectOneProblem({ region: 'eu-north-1' }, 'region', '"eu-north-1"', /Amazon Personalize is offered: us-east-1/);
+    expectOneProblem(
+      { region: 'eu-north-1' },
+      'region',
+      '"eu-north-1"',
+      /Amazon Personalize is offered and this kit runs: us-east-1/,
+    );
+  });
+
+  test('region: the China partition is refused with the reason (the RDS certificate bundle lacks its CAs)', () => {
+    expectProblems({ region: 'cn-north-1' }, [
+      'region: got "cn-north-1"; is in the AWS China partition, which this kit does not support: its web instances ' +
+        "check the database server's certificate against the RDS certificate bundle for the commercial regions, " +
+        'which lacks the China certificate authorities, so the site could not connect to its database; choose one of ' +
+        'us-east-1, us-east-2, us-west-2, ca-central-1, eu-west-1, eu-central-1, ap-south-1, ap-northeast-1, ' +
+        'ap-northeast-2, ap-southeast-1, ap-southeast-2',
+    ]);
+    // Every other Personalize region is accepted: the rule refuses the partition, not regions at large.
+    for (const region of PERSONALIZE_REGIONS.filter((r) => !r.startsWith('cn-'))) {
+      expect(parseWorkshopConfig({ region }).region).toBe(region);
+    }
   });
 
   test('account', () => {
@@ -242,10 +262,13 @@ describe('one rule each', () => {
         `certificateArn: got ${JSON.stringify(arn)}; ${rule}`,
       ]);
     }
+    // The China partition's shape passes this rule; only the region is refused (see the region rule).
     const china = 'arn:aws-cn:acm:cn-north-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
     expect(
-      parseWorkshopConfig({ region: 'cn-north-1', certificateArn: china, domainName: 'a.example.cn' }),
-    ).toMatchObject({ certificateArn: china });
+      problemsOf({ region: 'cn-north-1', certificateArn: china, domainName: 'a.example.cn' }).map(
+        (p) => p.split(':')[0],
+      ),
+    ).toEqual(['region']);
     expectProblems({ certificateArn: 5, domainName: 'a.example.com' }, [
       'certificateArn: got 5; must be an ACM certificate ARN',
     ]);
@@ -367,11 +390,11 @@ describe('one rule each', () => {
     }
   });
 
-  test('the region message lists every Personalize region', () => {
+  test('the region message lists every Personalize region the kit runs in', () => {
     expectProblems({ region: 'eu-north-1' }, [
-      'region: got "eu-north-1"; must be a region where Amazon Personalize is offered: us-east-1, us-east-2, ' +
-        'us-west-2, ca-central-1, eu-west-1, eu-central-1, ap-south-1, ap-northeast-1, ap-northeast-2, ' +
-        'ap-southeast-1, ap-southeast-2, cn-north-1',
+      'region: got "eu-north-1"; must be a region where Amazon Personalize is offered and this kit runs: us-east-1, ' +
+        'us-east-2, us-west-2, ca-central-1, eu-west-1, eu-central-1, ap-south-1, ap-northeast-1, ap-northeast-2, ' +
+        'ap-southeast-1, ap-southeast-2',
     ]);
   });
 

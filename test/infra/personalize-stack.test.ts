@@ -15,7 +15,7 @@ test('the model registry parameter is /<prefix>/models and starts as a valid, em
   expect(parameter.Properties).toMatchObject({
     Name: '/MovieRecs/models',
     Type: 'String',
-    Tier: 'Intelligent-Tiering',
+    Tier: 'Standard',
   });
   expect(parseModelRegistry(parameter.Properties?.Value as string)).toEqual(emptyModelRegistry());
   expect(parameter.DeletionPolicy ?? 'Delete').toBe('Delete');
@@ -138,9 +138,15 @@ describe('the controller', () => {
     const own = JSON.stringify(bySid.ManageOwnPersonalizeResources.Resource);
     for (const r of ['schema', 'dataset-import-job', 'solution', 'campaign'])
       expect(own).toContain(`:${r}/MovieRecs-*`);
-    expect(own).toContain(':dataset-group/MovieRecs-movies"');
-    expect(own).toContain(':dataset/MovieRecs-movies/*"');
+    // One dataset group per generation: MovieRecs-movies-<generation>.
+    expect(own).toContain(':dataset-group/MovieRecs-movies*"');
+    expect(own).toContain(':dataset/MovieRecs-movies*/*"');
     expect(own).not.toMatch(/:\*"/);
+    // Retiring a previous generation deletes only what the kit made there.
+    const retire = JSON.stringify(bySid.RetireOwnGenerations.Resource);
+    for (const r of ['dataset-group/MovieRecs-movies*', 'filter/MovieRecs-*', 'metric-attribution/MovieRecs-*'])
+      expect(retire).toContain(`:${r}"`);
+    expect(retire).not.toMatch(/:[a-z-]+\/\*"/);
     // Nothing outside our names: no recipe grant (CreateSolution does not authorize the recipe).
     expect(JSON.stringify(statements)).not.toContain('recipe/');
     expect(bySid.PassPersonalizeRole).toMatchObject({
@@ -177,10 +183,10 @@ describe('the controller', () => {
     const bySid = Object.fromEntries(
       statements.filter((st) => st.Sid).map((st) => [st.Sid, JSON.stringify(st.Resource)]),
     );
-    // The group is ours by exact name; only what lives inside it is granted on any name.
-    expect(bySid.DeleteOwnDatasetGroup).toMatch(/:dataset-group\/MovieRecs-movies"\]\]\}$/);
-    expect(bySid.DeleteOwnDatasetsAndSchemas).toContain(':dataset/MovieRecs-movies/*');
-    expect(bySid.DeleteWhatLivesInOwnDatasetGroup).toContain(':solution/*');
+    // The groups are ours by name; only what lives inside them is granted on any name.
+    expect(bySid.DeleteOwnDatasetGroups).toMatch(/:dataset-group\/MovieRecs-movies\*"\]\]\}$/);
+    expect(bySid.DeleteOwnDatasetsAndSchemas).toContain(':dataset/MovieRecs-movies*/*');
+    expect(bySid.DeleteWhatLivesInOwnDatasetGroups).toContain(':solution/*');
   });
 
   test('the custom resource can start and stop only its own executions; teardown fits the hour', () => {
@@ -196,8 +202,16 @@ describe('the controller', () => {
         .map((s) => s.Action)
         .flat()
         .sort(),
-    ).toEqual(['states:ListExecutions', 'states:StartExecution', 'states:StopExecution']);
+    ).toEqual([
+      'cloudformation:DescribeStacks',
+      'states:ListExecutions',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
     expect(JSON.stringify(statements)).toContain('ControllerPipeline');
+    // Is an update a rollback? It reads its own stack, nothing else.
+    const describe = statements.find((s) => s.Action === 'cloudformation:DescribeStacks');
+    expect(describe?.Resource).toEqual({ Ref: 'AWS::StackId' });
     // The teardown waiter polls isComplete every 30 s, 110 times: 55 minutes, under CloudFormation's hour.
     const [[, waiter]] = resourcesOf(workshop.personalize, 'AWS::StepFunctions::StateMachine').filter(([id]) =>
       id.includes('waiter'),

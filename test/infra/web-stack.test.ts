@@ -2,10 +2,26 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { MOVIELENS_EDITIONS, type MovieLensEdition } from '../../lib/config';
 import { appServiceUnit } from '../../lib/web/bootstrap';
+import {
+  BOOT_ALLOWANCE,
+  INSTANCE_SLOWDOWN,
+  MAX_READINESS_TIMEOUT,
+  MEASURED_START_SECONDS,
+  readinessTimeoutFor,
+  readinessTimeoutProblems,
+  SLOWEST_EDITION,
+} from '../../lib/web/start-time';
+import { WebStack } from '../../lib/web/web-stack';
 import { isAllowed, resolveDocument, statementsForRole } from '../personalize/iam/policy-evaluator';
-import { resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
+import { cdkJsonContext, resourcesOf, synthWorkshop, SynthesizedWorkshop } from './helpers';
 
 type Resource = { Properties?: Record<string, any>; [k: string]: any };
 
@@ -94,6 +110,59 @@ function renderUserData(template: Template, placeholder = '<token>'): string {
   return parts.map((part) => (typeof part === 'string' ? part : placeholder)).join('');
 }
 
+/** The instance's own wait for its site to answer /healthz, from its user data, in seconds. */
+function healthWaitSeconds(template: Template): number {
+  const wait = /movierecs_deadline=\$\(\(SECONDS \+ (\d+)\)\)/.exec(renderUserData(template))?.[1];
+  if (!wait) throw new Error('the user data sets no health wait');
+  return Number(wait);
+}
+
+/** An ISO 8601 duration as CloudFormation takes it (PT1H30M, PT20M, PT90S), in seconds. */
+function isoSeconds(iso: string): number {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso);
+  if (!match || iso === 'PT') throw new Error(`not a duration in hours, minutes and seconds: ${iso}`);
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+const autoScalingGroup = (template: Template) => resourcesOf(template, 'AWS::AutoScaling::AutoScalingGroup')[0][1];
+
+/** How long CloudFormation waits for each instance's signal (the group's CreationPolicy), in seconds. */
+const readinessSeconds = (template: Template) =>
+  isoSeconds(autoScalingGroup(template).CreationPolicy.ResourceSignal.Timeout);
+
+/** How long the group keeps the load balancer's health check off a new instance, in seconds. */
+const graceSeconds = (template: Template) => Number(autoScalingGroup(template).Properties?.HealthCheckGracePeriod);
+
+/** The Web stack alone, for a given edition (the workshop app passes none yet). */
+function webStackFor(dataset?: MovieLensEdition): Template {
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'movierecs-synth-')),
+    context: cdkJsonContext(),
+  });
+  const env = { region: 'us-east-1' };
+  const data = new Stack(app, 'Data', { env });
+  const prebuilt = fs.mkdtempSync(path.join(os.tmpdir(), 'movierecs-prebuilt-'));
+  fs.writeFileSync(path.join(prebuilt, 'app.js'), 'console.log(1)');
+  const stack = new WebStack(app, 'Web', {
+    env,
+    prefix: 'MovieRecs',
+    dataBucket: new s3.Bucket(data, 'Bucket'),
+    dataReadPolicy: iam.ManagedPolicy.fromManagedPolicyName(data, 'Read', 'MovieRecs-WebDataRead'),
+    dataManifestKey: 'personalize/manifest.json',
+    appBundle: { prebuilt },
+    natGateways: 1,
+    instanceType: new ec2.InstanceType('t4g.large'),
+    minInstances: 1,
+    maxInstances: 2,
+    databaseInstanceType: new ec2.InstanceType('t4g.micro'),
+    databaseEngineVersion: rds.PostgresEngineVersion.VER_17,
+    retainDatabase: false,
+    allowedCidr: '0.0.0.0/0',
+    dataset,
+  });
+  return Template.fromStack(stack);
+}
+
 /** The content of the file the user data writes to `file` (through a heredoc). */
 function writtenFile(script: string, file: string): string {
   const lines = script.split('\n');
@@ -109,19 +178,25 @@ interface BootstrapRun {
   readonly calls: string[];
   /** The arguments of each cfn-signal call. */
   readonly signals: string[];
+  /** The arguments of each `aws cloudformation signal-resource` call. */
+  readonly cliSignals: string[];
+  readonly stdout: string;
   readonly stderr: string;
 }
 
 /**
  * Runs the user data under bash with its absolute paths moved into a temporary root and stand-ins
  * (shell snippets) for the commands that need a real instance. `sleep` advances bash's SECONDS
- * instead of waiting, so the health wait's deadline comes at once.
+ * instead of waiting, so the health wait's deadline comes at once. cfn-signal is not on the image:
+ * the stand-in dnf puts it on the PATH when it installs aws-cfn-bootstrap, as the real one does.
  */
 function runBootstrap(script: string, stubs: Record<string, string>): BootstrapRun {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'movierecs-bootstrap-'));
   const bin = path.join(root, 'bin');
+  const packages = path.join(root, 'packages');
   const state = path.join(root, 'state');
   fs.mkdirSync(bin);
+  fs.mkdirSync(packages);
   fs.mkdirSync(state);
   fs.mkdirSync(path.join(root, 'etc', 'systemd', 'system'), { recursive: true }); // there on the image
   fs.mkdirSync(path.join(root, 'etc', 'logrotate.d'), { recursive: true }); // made by the logrotate package
@@ -129,7 +204,7 @@ function runBootstrap(script: string, stubs: Record<string, string>): BootstrapR
   fs.mkdirSync(agentBin, { recursive: true });
   const log = path.join(root, 'calls.log');
   const all: Record<string, string> = {
-    dnf: 'exit 0',
+    dnf: `case "$*" in *aws-cfn-bootstrap*) cp '${packages}/cfn-signal' '${bin}/' ;; esac`,
     // `is-failed` answers "not failed" (1) unless a test says otherwise.
     systemctl: '[ "$1" = is-failed ] && exit 1; exit 0',
     'cfn-signal': 'exit 0',
@@ -140,8 +215,9 @@ function runBootstrap(script: string, stubs: Record<string, string>): BootstrapR
     'amazon-cloudwatch-agent-ctl': 'exit 0',
     ...stubs,
   };
+  const installedBy: Record<string, string> = { 'amazon-cloudwatch-agent-ctl': agentBin, 'cfn-signal': packages };
   for (const [name, body] of Object.entries(all)) {
-    const file = path.join(name === 'amazon-cloudwatch-agent-ctl' ? agentBin : bin, name);
+    const file = path.join(installedBy[name] ?? bin, name);
     fs.writeFileSync(file, `#!/bin/bash\necho "${name} $*" >> '${log}'\n${body}\n`);
     fs.chmodSync(file, 0o755);
   }
@@ -155,10 +231,13 @@ function runBootstrap(script: string, stubs: Record<string, string>): BootstrapR
   });
   const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
   fs.rmSync(root, { recursive: true, force: true });
+  const cliSignal = 'aws cloudformation signal-resource ';
   return {
     status: result.status,
     calls,
     signals: calls.filter((c) => c.startsWith('cfn-signal ')).map((c) => c.slice('cfn-signal '.length)),
+    cliSignals: calls.filter((c) => c.startsWith(cliSignal)).map((c) => c.slice(cliSignal.length)),
+    stdout: result.stdout,
     stderr: result.stderr,
   };
 }
@@ -347,7 +426,7 @@ describe('instances', () => {
     sized.web.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '4' });
     // Every new group waits for one health signal per minimum instance.
     sized.web.hasResource('AWS::AutoScaling::AutoScalingGroup', {
-      CreationPolicy: { ResourceSignal: { Count: 2, Timeout: 'PT20M' } },
+      CreationPolicy: { ResourceSignal: { Count: 2, Timeout: Match.stringLikeRegexp('^PT') } },
     });
   });
 
@@ -358,7 +437,7 @@ describe('instances', () => {
     expect(asg.UpdatePolicy?.AutoScalingReplacingUpdate).toEqual({ WillReplace: true });
     expect(asg.UpdatePolicy?.AutoScalingRollingUpdate).toBeUndefined();
     // The matching CreationPolicy: minInstances success signals within the timeout.
-    expect(asg.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: 'PT20M' } });
+    expect(asg.CreationPolicy).toEqual({ ResourceSignal: { Count: 1, Timeout: expect.stringMatching(/^PT/) } });
   });
 
   test('each instance signals the group only after the site answers /healthz on the instance', () => {
@@ -366,27 +445,97 @@ describe('instances', () => {
     const asgId = resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup')[0][0];
     expect(script).toContain(`--stack 'MovieRecs-Web' --resource '${asgId}' --region 'us-east-1'`);
     const install = script.indexOf('dnf install -y aws-cfn-bootstrap');
-    const trap = script.indexOf('trap movierecs_on_exit EXIT');
     const start = script.indexOf('systemctl enable --now movierecs.service');
     const health = script.indexOf(
       "curl --fail --silent --output /dev/null --max-time 5 'http://127.0.0.1:8000/healthz'",
     );
     const success = script.indexOf('movierecs_signal 0 ');
-    expect([install, trap, start, health, success].every((i) => i >= 0)).toBe(true);
-    expect(install < trap && trap < start && start < health && health < success).toBe(true);
-    // The instance gives up (and says why) before CloudFormation's 20 minutes run out.
-    const wait = Number(/movierecs_deadline=\$\(\(SECONDS \+ (\d+)\)\)/.exec(script)?.[1]);
-    expect(wait).toBeGreaterThan(0);
-    expect(wait).toBeLessThan(20 * 60);
+    expect([install, start, health, success].every((i) => i >= 0)).toBe(true);
+    expect(install < start && start < health && health < success).toBe(true);
+    // The instance gives up (and says why) before CloudFormation stops waiting.
+    expect(healthWaitSeconds(web)).toBeGreaterThan(0);
+    expect(healthWaitSeconds(web)).toBeLessThan(readinessSeconds(web));
+  });
+
+  test('the failure signal is armed before the first command that can fail, the first dnf included', () => {
+    const lines = renderUserData(web).split('\n');
+    const trap = lines.indexOf('trap movierecs_on_exit EXIT');
+    const firstDnf = lines.findIndex((line) => /^dnf /.test(line));
+    expect(trap).toBeGreaterThan(0);
+    expect(firstDnf).toBeGreaterThan(0);
+    expect(trap).toBeLessThan(firstDnf);
+    // Only `set` and the signal functions' definitions come before it.
+    const before = lines
+      .slice(1, trap)
+      .filter((line) => /^[a-z]/.test(line) && !/^movierecs_[a-z_]+\(\) \{$/.test(line));
+    expect(before).toEqual(['set -euo pipefail']);
+  });
+
+  describe('how long an instance may take to start', () => {
+    test("the load balancer's health check spares an instance for as long as CloudFormation waits for it", () => {
+      // A grace shorter than the instance's own wait terminated slow first starts (ml-25m) as
+      // unhealthy while they were still loading, and the deploy timed out.
+      expect(graceSeconds(web)).toBeGreaterThanOrEqual(healthWaitSeconds(web));
+      expect(graceSeconds(web)).toBeGreaterThanOrEqual(readinessSeconds(web));
+      // The instance's wait and the boot before it fit in CloudFormation's.
+      expect(healthWaitSeconds(web) + BOOT_ALLOWANCE.toSeconds()).toBeLessThanOrEqual(readinessSeconds(web));
+    });
+
+    test('each edition waits long enough for its measured start on an instance, and no longer than it needs', () => {
+      const waits = Object.fromEntries(
+        MOVIELENS_EDITIONS.map((edition) => {
+          const template = webStackFor(edition);
+          expect(healthWaitSeconds(template)).toBeGreaterThanOrEqual(
+            MEASURED_START_SECONDS[edition] * INSTANCE_SLOWDOWN,
+          );
+          expect(graceSeconds(template)).toBeGreaterThanOrEqual(healthWaitSeconds(template));
+          expect(readinessSeconds(template)).toBe(readinessTimeoutFor(edition).toSeconds());
+          return [edition, readinessSeconds(template)];
+        }),
+      );
+      expect(waits['ml-25m']).toBeGreaterThan(waits['ml-100k']);
+      // Without an edition the Web stack waits for the slowest; the workshop passes its own.
+      expect(SLOWEST_EDITION).toBe('ml-25m');
+      expect(readinessSeconds(webStackFor())).toBe(waits['ml-25m']);
+      expect(readinessSeconds(web)).toBe(waits['ml-100k']);
+    });
+
+    test('every edition fits the limits: grace at most 7200 s, CloudFormation at most 12 hours', () => {
+      for (const edition of MOVIELENS_EDITIONS) {
+        expect(readinessTimeoutProblems(readinessTimeoutFor(edition))).toEqual([]);
+      }
+      expect(MAX_READINESS_TIMEOUT.toSeconds()).toBeLessThanOrEqual(Duration.hours(12).toSeconds());
+      expect(readinessTimeoutProblems(Duration.seconds(7201))).toEqual([
+        "readinessTimeout must be at most 7200 s (the Auto Scaling group's health check grace period equals it), got 7201 s",
+      ]);
+      expect(readinessTimeoutProblems(Duration.minutes(5))).toEqual([
+        'readinessTimeout must be at least 330 s (the 300 s boot allowance and a 30 s health wait), got 300 s',
+      ]);
+      expect(readinessTimeoutProblems(Duration.seconds(330))).toEqual([]);
+      expect(readinessTimeoutProblems(Duration.seconds(7200))).toEqual([]);
+    });
   });
 
   describe('the bootstrap script, run with stand-ins for dnf, systemctl, curl, aws and cfn-signal', () => {
-    /** curl answers the health check with `health`; the certificate download always succeeds. */
-    const run = (stubs: { health: string; systemctl?: string; aws?: string }) =>
+    const cfnSignalArgs = () =>
+      `--stack MovieRecs-Web --resource ${resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup')[0][0]} --region us-east-1`;
+    /**
+     * curl answers the health check with `health` and the instance metadata service as EC2 does
+     * (IMDSv2: a token, then the instance id with it); the certificate download always succeeds.
+     */
+    const run = (stubs: { health: string; systemctl?: string; aws?: string; dnf?: string }) =>
       runBootstrap(renderUserData(web), {
-        curl: `case "$*" in *healthz*) ${stubs.health} ;; *) while [ $# -gt 0 ]; do [ "$1" = --output ] && : > "$2"; shift; done ;; esac`,
+        curl: [
+          'case "$*" in',
+          `  *healthz*) ${stubs.health} ;;`,
+          '  *"-X PUT"*/latest/api/token*) echo imds-token ;;',
+          '  *"X-aws-ec2-metadata-token: imds-token"*/latest/meta-data/instance-id*) echo i-0123456789abcdef0 ;;',
+          '  *) while [ $# -gt 0 ]; do [ "$1" = --output ] && : > "$2"; shift; done ;;',
+          'esac',
+        ].join('\n'),
         ...(stubs.systemctl ? { systemctl: stubs.systemctl } : {}),
         ...(stubs.aws ? { aws: stubs.aws } : {}),
+        ...(stubs.dnf ? { dnf: stubs.dnf } : {}),
       });
 
     test('installs, fetches the bundle, starts the app and its log, then signals success once /healthz answers', () => {
@@ -409,41 +558,58 @@ describe('instances', () => {
       expect(order.every((i) => i >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
       expect(result.calls.filter((c) => c.startsWith('curl') && c.includes('/healthz'))).toHaveLength(3);
-      expect(result.signals).toEqual([
-        expect.stringContaining('--exit-code 0 --reason MovieRecs site answers /healthz'),
-      ]);
+      expect(result.signals).toEqual([`${cfnSignalArgs()} --exit-code 0`]);
+      expect(result.cliSignals).toEqual([]);
+      expect(result.stdout).toContain('movierecs: MovieRecs site answers /healthz on port 8000\n');
       expect(result.calls.at(-1)).toMatch(/^cfn-signal /);
     });
 
-    test('signals failure with the reason and the last log lines when /healthz never answers', () => {
+    test('signals failure, with the reason and the last log lines in its output, when /healthz never answers', () => {
       const result = run({ health: 'exit 7' });
       expect(result.status).not.toBe(0);
-      expect(result.signals).toEqual([
-        expect.stringMatching(
-          /--exit-code 1 --reason MovieRecs site did not answer \/healthz on port 8000 within \d+ s; last log: movierecs: start failed: the data is not prepared +; see log group /,
-        ),
-      ]);
+      expect(result.signals).toEqual([`${cfnSignalArgs()} --exit-code 1`]);
+      expect(result.stderr).toMatch(
+        /^movierecs: MovieRecs site did not answer \/healthz on port 8000 within \d+ s; last log: movierecs: start failed: the data is not prepared +; see log group /m,
+      );
     });
 
     test('signals failure at once when the app keeps failing to start (a broken bundle), not after the wait', () => {
       const result = run({ health: 'exit 7', systemctl: 'exit 0' });
       expect(result.status).toBe(1);
-      expect(result.signals).toEqual([
-        expect.stringContaining(
-          '--exit-code 1 --reason MovieRecs site failed to start, five times: movierecs: start failed',
-        ),
-      ]);
+      expect(result.signals).toEqual([`${cfnSignalArgs()} --exit-code 1`]);
+      expect(result.stderr).toContain('movierecs: MovieRecs site failed to start, five times: movierecs: start failed');
       expect(result.calls.filter((c) => c.includes('/healthz'))).toHaveLength(1);
     });
 
     test('signals failure when a bootstrap step fails before the site starts', () => {
       const result = run({ health: 'exit 0', aws: 'exit 3' });
       expect(result.status).toBe(3);
-      expect(result.signals).toEqual([
-        expect.stringContaining('--exit-code 3 --reason MovieRecs bootstrap failed (exit 3)'),
-      ]);
+      expect(result.signals).toEqual([`${cfnSignalArgs()} --exit-code 3`]);
+      expect(result.stderr).toContain('movierecs: MovieRecs bootstrap failed (exit 3) before the site was healthy');
       expect(result.calls.some((c) => c.startsWith('systemctl'))).toBe(false);
       expect(result.calls.some((c) => c.includes('/healthz'))).toBe(false);
+    });
+
+    test('signals failure with the AWS CLI when the first package install fails, before cfn-signal exists', () => {
+      const result = run({
+        health: 'exit 0',
+        dnf: 'echo "Error: Failed to download metadata for repo \'amazonlinux\'" >&2; exit 1',
+      });
+      expect(result.status).toBe(1);
+      const asgId = resourcesOf(web, 'AWS::AutoScaling::AutoScalingGroup')[0][0];
+      // SignalResource: this stack's group, this instance (its id from the metadata service), FAILURE.
+      expect(result.cliSignals).toEqual([
+        `--region us-east-1 --stack-name MovieRecs-Web --logical-resource-id ${asgId} --unique-id i-0123456789abcdef0 --status FAILURE`,
+      ]);
+      expect(result.signals).toEqual([]);
+      // The API carries no reason: it is in the bootstrap's output, after dnf's own message.
+      expect(result.stderr).toContain(
+        "Error: Failed to download metadata for repo 'amazonlinux'\nmovierecs: MovieRecs bootstrap failed (exit 1) before the site was healthy; see log group ",
+      );
+      // Nothing ran after the failed install but the signal.
+      expect(result.calls.filter((c) => !c.startsWith('curl ')).map((c) => c.split(' ').slice(0, 3).join(' '))).toEqual(
+        ['dnf install -y', 'aws cloudformation signal-resource'],
+      );
     });
   });
 
@@ -791,6 +957,11 @@ describe('instance role', () => {
       { action: 'ssm:PutParameter', resource: arn('ssm', 'parameter/MovieRecs/models') },
       { action: 'secretsmanager:GetSecretValue', resource: arn('secretsmanager', 'secret:someone-else-XyZ') },
       { action: 'logs:PutLogEvents', resource: arn('logs', 'log-group:other:log-stream:x') },
+      // The bootstrap's signal (cfn-signal or the AWS CLI) may reach this stack only.
+      {
+        action: 'cloudformation:SignalResource',
+        resource: arn('cloudformation', 'stack/Other-Web/00000000-0000-0000-0000-000000000000'),
+      },
     ];
     expect(
       denied

@@ -1,12 +1,15 @@
 import { createServer } from 'node:http';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AddressInfo } from 'node:net';
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  boundedReason,
   ControllerDependencies,
   ControllerInput,
+  MAX_REASON_BYTES,
   handleIsComplete,
   handleOnEvent,
   PIPELINE_DEADLINE_MS,
@@ -17,10 +20,28 @@ import {
 } from '../../lib/personalize/controller/handler';
 import { SimulatedPersonalize } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { parseModelRegistry } from '../../lib/shared/model-registry';
-import { apply, asDeployed, converge, desiredFor, MINUTE, teardown } from './harness';
+import {
+  apply,
+  asDeployed,
+  converge,
+  DEFAULT_SOLUTIONS,
+  desiredFor,
+  editionDesired,
+  MINUTE,
+  namesOf,
+  teardown,
+} from './harness';
 
 const ssm = mockClient(SSMClient);
 const sfn = mockClient(SFNClient);
+const cloudformation = mockClient(CloudFormationClient);
+
+/** The stack's status as DescribeStacks answers it. */
+function stackStatus(status: string): void {
+  cloudformation.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'MovieRecs-Personalize', StackStatus: status as never, CreationTime: new Date() }],
+  });
+}
 
 function deps(sim: SimulatedPersonalize): ControllerDependencies {
   // The reconcile step runs with the reconcile function's role unless a test says otherwise.
@@ -29,6 +50,7 @@ function deps(sim: SimulatedPersonalize): ControllerDependencies {
     personalize: sim,
     ssm: new SSMClient({ region: 'us-east-1' }),
     sfn: new SFNClient({ region: 'us-east-1' }),
+    cloudformation: new CloudFormationClient({ region: 'us-east-1' }),
     now: () => sim.now,
     fetch,
   };
@@ -39,6 +61,8 @@ beforeEach(() => {
   jest.spyOn(console, 'log').mockImplementation(() => undefined);
   ssm.reset();
   sfn.reset();
+  cloudformation.reset();
+  stackStatus('UPDATE_IN_PROGRESS');
   ssm.on(PutParameterCommand).resolves({ Version: 1 });
   ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
 });
@@ -199,6 +223,54 @@ describe('custom resource', () => {
     expect(polls).toBeGreaterThan(2);
   });
 
+  test.each([
+    ['UPDATE_IN_PROGRESS', 'an update retries what failed before it', 1_700_000_000_000],
+    ['UPDATE_ROLLBACK_IN_PROGRESS', 'a rollback retries nothing', 0],
+    ['unreadable', 'an unreadable status retries nothing', 0],
+  ])('%s: %s', async (status, _what, retryFailuresBefore) => {
+    const sim = new SimulatedPersonalize();
+    sim.now = 1_700_000_000_000;
+    if (status === 'unreadable')
+      cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    else stackStatus(status);
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    await handleOnEvent(event('Update'), deps(sim));
+    const started = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as ControllerInput;
+    expect(started.request.action === 'apply' && started.request.desired.retryFailuresBefore).toBe(retryFailuresBefore);
+    expect(cloudformation.commandCalls(DescribeStacksCommand)[0].args[0].input.StackName).toBe(
+      'arn:aws:cloudformation:us-east-1:123456789012:stack/MovieRecs-Personalize/1',
+    );
+  });
+
+  test('the rollback of a deploy that failed on a training does not train again', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor('MovieRecs')), sim);
+    // The deploy: new data, and one training fails; the WaitCondition fails, the stack rolls back.
+    const datasets = desiredFor('MovieRecs').datasets.map((d) => ({
+      ...d,
+      dataLocation: d.dataLocation.replace('0123', '7777'),
+    }));
+    const failedDeploy = desiredFor('MovieRecs', { datasets, retryFailuresBefore: sim.now });
+    sim.failTraining.set(namesOf(failedDeploy).solution(DEFAULT_SOLUTIONS[1]), 'Not enough interactions');
+    const deployed = await converge(apply(failedDeploy), sim);
+    expect(deployed.result.status).toBe('failed');
+    const trainings = sim.calls.filter((c) => c.operation === 'create solutionVersion').length;
+    // The rollback: the previous settings, as onEvent hands them to the state machine.
+    stackStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x' });
+    sim.advance(MINUTE);
+    await handleOnEvent(event('Update'), deps(sim));
+    const rollback = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as ControllerInput;
+    const { result } = await converge(rollback.request, sim);
+    expect(sim.calls.filter((c) => c.operation === 'create solutionVersion')).toHaveLength(trainings);
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(/training:similar-items: Not enough interactions/);
+    expect(result.models).toHaveLength(3);
+  });
+
   test('create and update complete at once (training is not awaited)', async () => {
     const sim = new SimulatedPersonalize();
     expect(await handleIsComplete(event('Create'), deps(sim))).toEqual({ IsComplete: true });
@@ -289,8 +361,55 @@ describe('failure paths end in the registry', () => {
     expect(await handleIsComplete(deleting, deps(sim))).toEqual({ IsComplete: false });
     sim.advance(2 * MINUTE);
     await expect(handleIsComplete(deleting, deps(sim))).rejects.toThrow(
-      /takes longer than CloudFormation waits .*batchInferenceJob attendee-batch.*Run npx cdk destroy --all again/,
+      /takes longer than CloudFormation waits .*Run npx cdk destroy --all again.*batchInferenceJob attendee-batch/,
     );
+  });
+
+  test('a teardown reason stays within what CloudFormation accepts, the advice first, however much is left', async () => {
+    const sim = new SimulatedPersonalize();
+    await converge(apply(desiredFor('MovieRecs')), sim);
+    // Forty attendee solutions with batch jobs that run for hours: a long list of what is left.
+    const group = sim.snapshot().find((r) => r.kind === 'datasetGroup')!;
+    for (let i = 0; i < 40; i++) {
+      const solution = sim.seed({ kind: 'solution', name: `attendee-${i}-${'x'.repeat(40)}`, parentArn: group.arn });
+      const version = sim.seed({ kind: 'solutionVersion', parentArn: solution });
+      sim.seedChild('batchInferenceJob', `batch-${i}-${'y'.repeat(40)}`, version, 3 * 3600_000);
+    }
+    asDeployed(teardown('MovieRecs'), sim);
+    const deleting = {
+      ...event('Delete'),
+      Data: { TeardownStartedAt: String(sim.now) },
+    } as unknown as CloudFormationCustomResourceEvent;
+    await handleIsComplete(deleting, deps(sim));
+    sim.advance(TEARDOWN_BUDGET_MS + MINUTE);
+    const error = (await handleIsComplete(deleting, deps(sim)).catch((e: unknown) => e)) as Error;
+    expect(Buffer.byteLength(error.message)).toBeLessThanOrEqual(MAX_REASON_BYTES);
+    expect(error.message).toMatch(
+      /^Removing the Personalize resources of MovieRecs takes longer .*Run npx cdk destroy --all again/,
+    );
+    expect(error.message).toMatch(/\.\.\. and \d+ more \(the function's log lists all\)$/);
+  });
+
+  test('a failed teardown says what to do first, within the same bound', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.seed({ kind: 'datasetGroup', name: `MovieRecs-movies-${'a'.repeat(6)}`, tags: { owner: 'someone' } });
+    asDeployed(teardown('MovieRecs'), sim);
+    const error = (await handleIsComplete(event('Delete'), deps(sim)).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(
+      /^Removing the Personalize resources of MovieRecs failed; fix what follows, then run npx cdk destroy --all again .*not created by this workshop/,
+    );
+  });
+
+  test('boundedReason keeps the head whole and counts what it leaves out', () => {
+    const items = Array.from({ length: 100 }, (_, i) => `resource-${i} DELETE PENDING`);
+    const text = boundedReason('Run destroy again: ', items, 200);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(200);
+    expect(text.startsWith('Run destroy again: resource-0 DELETE PENDING, resource-1')).toBe(true);
+    expect(text).toMatch(/\.\.\. and \d+ more \(the function's log lists all\)$/);
+    expect(boundedReason('head: ', ['a', 'b'], 200)).toBe('head: a, b');
+    expect(boundedReason('head: ', [], 200)).toBe('head: ');
+    // Multibyte text is counted in bytes, as CloudFormation counts the response.
+    expect(Buffer.byteLength(boundedReason('é'.repeat(50), ['ü'.repeat(80)], 120))).toBeLessThanOrEqual(120);
   });
 });
 
@@ -316,5 +435,54 @@ describe('WaitCondition signal', () => {
     expect(received[0].method).toBe('PUT');
     expect(JSON.parse(received[0].body)).toMatchObject({ Status: expected, UniqueId: 'personalize-models' });
     if (reason) expect(JSON.parse(received[0].body).Reason).toBe(reason);
+  });
+});
+
+describe('the registry fits a standard parameter', () => {
+  test('at the largest allowed configuration, through a first deploy and a generation change, every write is at most 4 KB, models whole', async () => {
+    // 20-character prefix, 5 solutions (the most a group's campaigns allow) with 40-character names,
+    // every offline metric, then a switch to another edition.
+    const prefix = 'WorkshopNumberOne123';
+    const solutions = [0, 1, 2, 3, 4].map((i) => ({
+      ...DEFAULT_SOLUTIONS[i % 3],
+      displayName: `Model ${i} with the longest allowed name`.padEnd(40, 'x').slice(0, 40),
+      sortOrder: i,
+    }));
+    const sim = new SimulatedPersonalize();
+    sim.solutionMetrics = async () => ({
+      coverage: 0.123456789,
+      precision_at_5: 0.123456789,
+      precision_at_10: 0.123456789,
+      precision_at_25: 0.123456789,
+      normalized_discounted_cumulative_gain_at_5: 0.123456789,
+      normalized_discounted_cumulative_gain_at_10: 0.123456789,
+      normalized_discounted_cumulative_gain_at_25: 0.123456789,
+      mean_reciprocal_rank_at_25: 0.123456789,
+    });
+    const published = recordPublished();
+    ssm.on(GetParameterCommand).callsFake(() => ({ Parameter: { Value: published[published.length - 1] } }));
+    for (const desired of [
+      desiredFor(prefix, { solutions }),
+      editionDesired(prefix, 'ml-latest-small', { solutions, retryFailuresBefore: sim.now }),
+    ]) {
+      const run: ControllerInput = { request: apply(desired), registryParameter: `/${prefix}/models` };
+      asDeployed(run.request, sim);
+      let status = 'pending';
+      for (let i = 0; i < 300 && status === 'pending'; i++) {
+        status = (await runReconcileStep(run, deps(sim))).status;
+        sim.advance(MINUTE);
+      }
+      expect(status).toBe('done');
+    }
+    const sizes = published.map((text) => Buffer.byteLength(text));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4096);
+    // Unfitted, the biggest would not have fitted: the check above is not idle.
+    expect(published.some((text) => /more steps/.test(text))).toBe(true);
+    for (const text of published) {
+      const registry = parseModelRegistry(text);
+      for (const model of registry.models) expect(Object.keys(model.metrics)).toHaveLength(8);
+    }
+    expect(parseModelRegistry(published[published.length - 1]).models).toHaveLength(5);
+    for (const call of ssm.commandCalls(PutParameterCommand)) expect(call.args[0].input.Tier).toBe('Standard');
   });
 });

@@ -1,4 +1,9 @@
-import { emptyModelRegistry, parseModelRegistry } from '../../lib/shared/model-registry';
+import {
+  emptyModelRegistry,
+  fitModelRegistry,
+  MODEL_REGISTRY_MAX_BYTES,
+  parseModelRegistry,
+} from '../../lib/shared/model-registry';
 
 const model = {
   name: 'Personal Recommendations',
@@ -16,7 +21,7 @@ const registry = (over: Record<string, unknown> = {}) =>
     pipeline: {
       status: 'pending',
       updatedAt: '2026-11-26T10:00:00Z',
-      resources: [{ resource: 'dataset-group', stage: 'create', status: 'ACTIVE', updatedAt: '2026-11-26T10:00:00Z' }],
+      resources: [{ resource: 'dataset-group', stage: 'create', status: 'ACTIVE' }],
     },
     models: [model],
     ...over,
@@ -46,4 +51,43 @@ test('a campaign ARN that is not an ARN is rejected', () => {
   expect(() => parseModelRegistry(registry({ models: [{ ...model, campaignArn: 'campaign-1' }] }))).toThrow(
     /models\.0\.campaignArn/,
   );
+});
+
+describe('fitModelRegistry', () => {
+  const row = (i: number, status: string, failureReason?: string) => ({
+    resource: `training:model-${i}-${'x'.repeat(60)}`,
+    stage: 'training',
+    status,
+    ...(failureReason ? { failureReason } : {}),
+  });
+  const big = (resources: ReturnType<typeof row>[]) =>
+    parseModelRegistry(registry({ pipeline: { status: 'pending', updatedAt: '2026-11-26T10:00:00Z', resources } }));
+
+  test('a registry within the limit is left as it is', () => {
+    const small = big([row(1, 'ACTIVE')]);
+    expect(fitModelRegistry(small)).toBe(small);
+  });
+
+  test('finished steps are counted first, the running ones and the models stay', () => {
+    const fitted = fitModelRegistry(
+      big([...Array.from({ length: 60 }, (_, i) => row(i, 'ACTIVE')), row(99, 'CREATE IN_PROGRESS')]),
+    );
+    expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(MODEL_REGISTRY_MAX_BYTES);
+    expect(fitted.pipeline.resources.map((r) => r.status)).toEqual(['CREATE IN_PROGRESS', 'ACTIVE']);
+    expect(fitted.pipeline.resources[1].resource).toBe('60 more steps');
+    expect(fitted.models).toHaveLength(1);
+  });
+
+  test('then long reasons are cut, then the running steps are counted too', () => {
+    const reasons = fitModelRegistry(
+      big(Array.from({ length: 6 }, (_, i) => row(i, 'CREATE FAILED', 'r'.repeat(700)))),
+    );
+    expect(reasons.pipeline.resources).toHaveLength(6);
+    expect(reasons.pipeline.resources.every((r) => r.failureReason?.length === 300)).toBe(true);
+    const all = fitModelRegistry(big(Array.from({ length: 80 }, (_, i) => row(i, 'CREATE IN_PROGRESS'))));
+    expect(all.pipeline.resources).toEqual([
+      { resource: '80 more steps', stage: 'summary', status: 'see movierecs status' },
+    ]);
+    expect(Buffer.byteLength(JSON.stringify(all))).toBeLessThanOrEqual(MODEL_REGISTRY_MAX_BYTES);
+  });
 });

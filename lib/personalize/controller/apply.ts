@@ -70,9 +70,20 @@ export async function apply(desired: DesiredState, port: PersonalizePort, run: R
     // Nothing of the new generation is published before all of it serves: the site would
     // otherwise mix two generations' models for a while.
     for (const old of previous) {
+      const from = run.progress.length;
       await run.isolate(`previous generation ${old.name}`, () =>
         removeDatasetGroup(old, port, run, `previous:${old.name}:`, { ownOnly: prefix }),
       );
+      // One line of progress per previous generation: what is left of it.
+      const rows = run.progress.splice(from);
+      run.progress.push({
+        resource: `previous:${old.name}`,
+        stage: 'previous generation',
+        status: `DELETING (${rows.length} resources left)`,
+        ...(rows.find((r) => r.failureReason)
+          ? { failureReason: rows.find((r) => r.failureReason)?.failureReason }
+          : {}),
+      });
     }
   } else {
     const serving = previous.filter((g) => g.status === STATUS.active).pop();

@@ -10,12 +10,14 @@
  *   kept crashing, a timeout) is written to the registry with its reason before the signal.
  * - `signal`: tells a CloudFormation WaitCondition the models are ready, or why not.
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PersonalizeClient } from '@aws-sdk/client-personalize';
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
 import {
+  fitModelRegistry,
   MODEL_REGISTRY_SCHEMA_VERSION,
   ModelRegistry,
   modelRegistrySchema,
@@ -58,6 +60,8 @@ export interface ControllerDependencies {
   readonly personalize: PersonalizePort;
   readonly ssm: Pick<SSMClient, 'send'>;
   readonly sfn: Pick<SFNClient, 'send'>;
+  /** Reads the stack's own status (is this update a rollback?). */
+  readonly cloudformation: Pick<CloudFormationClient, 'send'>;
   readonly now: () => number;
   readonly fetch: typeof fetch;
 }
@@ -68,6 +72,7 @@ function dependencies(): ControllerDependencies {
     personalize: new SdkPersonalizePort(new PersonalizeClient({ maxAttempts: 5 })),
     ssm: new SSMClient({}),
     sfn: new SFNClient({}),
+    cloudformation: new CloudFormationClient({}),
     now: () => Date.now(),
     fetch: globalThis.fetch,
   };
@@ -116,7 +121,8 @@ export async function publishRegistry(
       Value: JSON.stringify(registry),
       Type: 'String',
       Overwrite: true,
-      Tier: 'Intelligent-Tiering',
+      // Standard: no charge, and the controller keeps the registry within its 4 KB (fitModelRegistry).
+      Tier: 'Standard',
     }),
   );
   return true;
@@ -166,23 +172,26 @@ export async function runReportFailure(input: FailureInput, deps: ControllerDepe
   } catch {
     registry = undefined; // unreadable: replaced by a valid one saying what failed
   }
-  const failed: ModelRegistry = modelRegistrySchema.parse({
-    schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
-    pipeline: {
-      status: 'failed',
-      reason,
-      updatedAt: new Date(deps.now()).toISOString(),
-      resources: registry?.pipeline.resources ?? [],
-    },
-    models: registry?.models ?? [],
-  });
+  const failed: ModelRegistry = fitModelRegistry(
+    modelRegistrySchema.parse({
+      schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
+      pipeline: {
+        status: 'failed',
+        reason,
+        updatedAt: new Date(deps.now()).toISOString(),
+        resources: registry?.pipeline.resources ?? [],
+      },
+      models: registry?.models ?? [],
+    }),
+  );
   await deps.ssm.send(
     new PutParameterCommand({
       Name: input.registryParameter,
       Value: JSON.stringify(failed),
       Type: 'String',
       Overwrite: true,
-      Tier: 'Intelligent-Tiering',
+      // Standard: no charge, and the controller keeps the registry within its 4 KB (fitModelRegistry).
+      Tier: 'Standard',
     }),
   );
   return { status: 'failed', reason, models: failed.models.length };
@@ -244,9 +253,13 @@ export async function handleOnEvent(
   }
 
   await stopRunningExecutions(props.StateMachineArn, deps);
+  // A deployment retries once what failed before it (a training, an import); a rollback only puts
+  // the previous settings back: retrying there would bill again for what just failed.
+  const rollback = event.RequestType === 'Update' && (await isRollingBack(event.StackId, deps));
+  if (rollback) console.log('the stack is rolling back: the previous settings are restored, no failure is retried');
   const desired = {
     ...(JSON.parse(props.Desired) as Omit<DesiredState, 'retryFailuresBefore'>),
-    retryFailuresBefore: deps.now(),
+    retryFailuresBefore: rollback ? 0 : deps.now(),
   };
   const input: ControllerInput = {
     request: { action: 'apply', desired },
@@ -274,21 +287,72 @@ export async function handleIsComplete(
   const result = await reconcile({ action: 'teardown', prefix }, deps.personalize, { now: deps.now });
   console.log(JSON.stringify({ status: result.status, reason: result.reason, actions: result.actions }));
   if (result.status === 'failed')
-    throw new Error(`Removing the Personalize resources of ${prefix} failed: ${result.reason}`);
+    throw new Error(
+      boundedReason(
+        `Removing the Personalize resources of ${prefix} failed; fix what follows, then run npx cdk destroy --all again (it resumes where this stopped): `,
+        (result.reason ?? '').split('; '),
+      ),
+    );
   if (result.status === 'done') return { IsComplete: true };
   const startedAt = Number((event as { Data?: { TeardownStartedAt?: string } }).Data?.TeardownStartedAt);
   if (Number.isFinite(startedAt) && deps.now() - startedAt > TEARDOWN_BUDGET_MS) {
-    const left = result.progress.map((p) => `${p.resource} ${p.status}`).join(', ');
     throw new Error(
-      `Removing the Personalize resources of ${prefix} takes longer than CloudFormation waits ` +
-        `(${Math.round(TEARDOWN_BUDGET_MS / 60_000)} minutes so far). Every delete that can be issued has been issued; ` +
-        `still in progress: ${left}. Run npx cdk destroy --all again in a few minutes: it resumes where this stopped.`.slice(
-          0,
-          3800,
-        ),
+      boundedReason(
+        `Removing the Personalize resources of ${prefix} takes longer than CloudFormation waits ` +
+          `(${Math.round(TEARDOWN_BUDGET_MS / 60_000)} minutes so far). Every delete that can be issued has been issued. ` +
+          'Run npx cdk destroy --all again in a few minutes: it resumes where this stopped. Still in progress: ',
+        result.progress.map((p) => `${p.resource} ${p.status}`),
+      ),
     );
   }
   return { IsComplete: false };
+}
+
+/**
+ * Whether the stack is rolling back an update (CloudFormation then sends the custom resource an
+ * Update with the previous properties). A status that cannot be read counts as a rollback: a
+ * failure is then not retried, which costs a redeploy at worst, never a billed retry.
+ */
+async function isRollingBack(stackId: string, deps: ControllerDependencies): Promise<boolean> {
+  try {
+    const { Stacks } = await deps.cloudformation.send(new DescribeStacksCommand({ StackName: stackId }));
+    return /ROLLBACK/.test(Stacks?.[0]?.StackStatus ?? '');
+  } catch (error) {
+    console.log(`could not read the stack status (${(error as Error).name}): no failure is retried`);
+    return true;
+  }
+}
+
+/**
+ * CloudFormation refuses a custom resource answer over 4,096 bytes ("The total size of the
+ * response body can't exceed 4096 bytes", custom resource responses): the reason gets at most
+ * this much, leaving room for the ids and data the framework sends with it.
+ */
+export const MAX_REASON_BYTES = 2000;
+
+/**
+ * `head` (which says what to do) whole, then as many of `items` as fit in `maxBytes`, and how many
+ * did not: the advice always survives, however much is left.
+ */
+export function boundedReason(head: string, items: readonly string[], maxBytes = MAX_REASON_BYTES): string {
+  const size = (text: string) => Buffer.byteLength(text, 'utf8');
+  const note = (left: number, first: boolean) =>
+    left ? `${first ? '' : ', '}... and ${left} more (the function's log lists all)` : '';
+  let text = head;
+  for (let i = 0; i < items.length; i++) {
+    const longer = `${text}${i ? ', ' : ''}${items[i]}`;
+    // Each item is taken only with room left to say how many did not fit after it.
+    if (size(longer + note(items.length - i - 1, false)) > maxBytes) {
+      text += note(items.length - i, i === 0);
+      break;
+    }
+    text = longer;
+  }
+  if (size(text) <= maxBytes) return text;
+  return Buffer.from(text)
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
 }
 
 async function stopRunningExecutions(stateMachineArn: string, deps: ControllerDependencies): Promise<void> {

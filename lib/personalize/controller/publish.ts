@@ -48,7 +48,11 @@ export async function publishedModel(
 
 /** Personalize's metric names -> the registry's. */
 function offlineMetrics(metrics: Record<string, number>): RegisteredModel['metrics'] {
-  const pick = (key: string) => (typeof metrics[key] === 'number' ? metrics[key] : undefined);
+  // Four decimals: what the site shows, and the registry stays small.
+  const pick = (key: string) =>
+    typeof metrics[key] === 'number' && Number.isFinite(metrics[key])
+      ? Math.round(metrics[key] * 1e4) / 1e4
+      : undefined;
   const entries = {
     precisionAt5: pick('precision_at_5'),
     precisionAt10: pick('precision_at_10'),

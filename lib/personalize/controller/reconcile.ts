@@ -17,7 +17,12 @@
  *           issued is issued at once (campaigns, filters, event trackers, metric attributions,
  *           trainings stopped, datasets), then solutions, then the group, then our schemas.
  */
-import { MODEL_REGISTRY_SCHEMA_VERSION, ModelRegistry, modelRegistrySchema } from '../../shared/model-registry';
+import {
+  fitModelRegistry,
+  MODEL_REGISTRY_SCHEMA_VERSION,
+  ModelRegistry,
+  modelRegistrySchema,
+} from '../../shared/model-registry';
 import { apply } from './apply';
 import { ReconcileMemory, ReconcileRequest } from './desired';
 import { errorName, isTransient, PersonalizePort } from './port';
@@ -29,10 +34,10 @@ export { QUOTA_PATIENCE_MS } from './run';
 
 /**
  * The model registry document that says what a reconcile result says (the controller publishes it;
- * `movierecs status --simulate` renders it), stamped `now`.
+ * `movierecs status --simulate` renders it), stamped `now`, within a standard parameter's 4 KB.
  */
 export function registryOf(result: ReconcileResult, now: number): ModelRegistry {
-  return modelRegistrySchema.parse({
+  const registry = modelRegistrySchema.parse({
     schemaVersion: MODEL_REGISTRY_SCHEMA_VERSION,
     pipeline: {
       status: result.status,
@@ -42,6 +47,7 @@ export function registryOf(result: ReconcileResult, now: number): ModelRegistry 
     },
     models: result.models,
   });
+  return fitModelRegistry(registry);
 }
 
 /** One reconcile step. Reads that fail for a moment make the whole call `pending`. */

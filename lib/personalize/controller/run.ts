@@ -16,8 +16,8 @@ export interface ResourceProgress {
   readonly resource: string;
   readonly stage: string;
   readonly status: string;
+  /** While the step runs. */
   readonly startedAt?: string;
-  readonly updatedAt: string;
   readonly failureReason?: string;
 }
 
@@ -66,12 +66,13 @@ export class Run {
   /** Records a resource's state; CREATE FAILED is a failure. */
   see(resource: string, stage: string, state: ResourceState | undefined, status?: string): void {
     const actual = status ?? state?.status ?? 'MISSING';
+    // When a step started matters while it runs (elapsed time, ETA); the registry is kept small
+    // (a standard SSM parameter: 4 KB), so finished steps carry no times.
     this.progress.push({
       resource,
       stage,
       status: actual,
-      ...(state ? { startedAt: new Date(state.createdAt).toISOString() } : {}),
-      updatedAt: new Date(this.clock.now()).toISOString(),
+      ...(state && actual !== STATUS.active ? { startedAt: new Date(state.createdAt).toISOString() } : {}),
       ...(state?.failureReason ? { failureReason: state.failureReason } : {}),
     });
     if (actual === STATUS.createFailed) this.fail(`${resource}: ${state?.failureReason ?? 'creation failed'}`);
