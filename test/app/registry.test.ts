@@ -145,6 +145,7 @@ describe('registryModels', () => {
         sortOrder: 1,
         metrics: {},
         campaignArn: arn('Movies-sims'),
+        catalog: 'ml-100k',
       },
       {
         id: 'registry:Movies-personal',
@@ -155,6 +156,7 @@ describe('registryModels', () => {
         sortOrder: 2,
         metrics: { precisionAt5: 0.12, ndcgAt10: 0.3, coverage: 0.4 },
         campaignArn: arn('Movies-personal'),
+        catalog: 'ml-100k',
       },
     ]);
   });
@@ -283,7 +285,7 @@ describe('ParameterRegistry', () => {
     const snapshot = await reg.snapshot();
     expect(snapshot.models).toEqual([]);
     expect(snapshot.error).toMatch(
-      /^\/Movies\/models: Model registry does not match schema version 1: models\.0\.type: /,
+      /^\/Movies\/models: Model registry does not match schema version 2: models\.0\.type: /,
     );
   });
 

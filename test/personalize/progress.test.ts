@@ -52,7 +52,6 @@ describe('a first deploy, as the registry reports it', () => {
       ...SCHEMA_NAMES.map((n) => `create schema ${n}`),
       `create dataset group ${NAMES.group}`,
     ]);
-    expect(result.progress[3]).toMatchObject({ updatedAt: new Date(0).toISOString() });
     expect(result.progress[3].startedAt).toBeUndefined();
   });
 
