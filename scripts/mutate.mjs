@@ -20,7 +20,7 @@ Stryker run with only its own tests (the map is TESTS_BY_FILE in stryker.config.
 temp folder and its own report (reports/mutation/<name>.html and .json). A table of the scores
 is printed at the end. The score is killed+timeout over killed+timeout+survived+no coverage.
 
-  npm run mutate                                # the six files of issue 7, one after the other
+  npm run mutate                                # every file of TESTS_BY_FILE, one after the other
   npm run mutate -- lib/config.ts               # one file
   npm run mutate -- config.ts lines.ts          # several; a known file may be named by its base name
   npm run mutate -- lib/config.ts:140-155       # only the mutants on those lines (Stryker's syntax)
