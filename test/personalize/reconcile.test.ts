@@ -130,10 +130,13 @@ describe('create', () => {
     const { result } = await converge(apply(desiredFor(PREFIX)), sim);
     // A finished step carries no times (the registry stays small); a running one says when it started.
     const campaign = result.progress.find((p) => p.resource.startsWith('campaign:personal-recommendations'));
-    expect(campaign).toEqual({ resource: 'campaign:personal-recommendations', stage: 'campaign', status: STATUS.active });
+    expect(campaign).toEqual({
+      resource: 'campaign:personal-recommendations',
+      stage: 'campaign',
+      status: STATUS.active,
+    });
     const running = first.progress.find((p) => p.resource === 'dataset-group');
     expect(running).toEqual({ resource: 'dataset-group', stage: 'dataset group', status: STATUS.createPending });
-
   });
 
   test.each<CreateRequest['kind']>([
