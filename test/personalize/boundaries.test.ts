@@ -136,3 +136,37 @@ test('a dataset that vanishes between the list and the describe is read as gone,
   expect(result.status).toBe('done');
   expect(sim.snapshot().filter((r) => r.kind === 'dataset' && r.datasetType === 'Items')).toHaveLength(1);
 });
+
+test("an attendee's campaign on our solution is not taken for ours: ours is still made", async () => {
+  const sim = new SimulatedPersonalize();
+  await converge(apply(desiredFor(PREFIX)), sim, { maxCalls: 30 }).catch(() => undefined);
+  const name = namesOf(desiredFor(PREFIX)).solution(SIMS);
+  const solution = sim.snapshot().find((r) => r.kind === 'solution' && r.name === name)!;
+  sim.authorize = undefined;
+  // The attendee deploys the first version by hand as soon as it is trained.
+  while (!versionsOf(sim, name).some((v) => v.status === STATUS.active)) sim.advance(MINUTE);
+  const version = versionsOf(sim, name).find((v) => v.status === STATUS.active)!;
+  sim.seed({ kind: 'campaign', name: 'attendee-sims', parentArn: solution.arn, solutionVersionArn: version.arn });
+  const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+  expect(result.status).toBe('done');
+  const campaigns = sim.snapshot().filter((r) => r.kind === 'campaign' && r.parentArn === solution.arn);
+  expect(campaigns.map((c) => c.name).sort()).toEqual(['attendee-sims', name].sort());
+  expect(result.models.find((m) => m.type === 'sims')?.campaignArn).toMatch(new RegExp(`campaign/${name}$`));
+});
+
+test('a training someone stopped by hand is started again, not waited for', async () => {
+  const sim = new SimulatedPersonalize();
+  await converge(apply(desiredFor(PREFIX)), sim, { maxCalls: 25 }).catch(() => undefined);
+  const name = namesOf(desiredFor(PREFIX)).solution(SIMS);
+  const [training] = versionsOf(sim, name);
+  expect(training.status).toBe(STATUS.createInProgress);
+  sim.authorize = undefined;
+  await sim.stopTraining(training.arn);
+  const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+  expect(result.status).toBe('done');
+  expect(
+    versionsOf(sim, name)
+      .map((v) => v.status)
+      .sort(),
+  ).toEqual([STATUS.active, STATUS.createStopped]);
+});

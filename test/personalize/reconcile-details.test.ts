@@ -130,6 +130,13 @@ describe('what the registry shows while things change', () => {
     expect(rows(updating, label)).toEqual([`${label} | campaign | UPDATE CREATE IN_PROGRESS`]);
     expect(updating.models).toHaveLength(3);
     expect(updating.status).toBe('pending');
+    // Never a second update while the first is in progress: the service would refuse it.
+    for (let i = 0; i < 10; i++) {
+      sim.advance(MINUTE);
+      await step(request, sim);
+    }
+    expect(sim.calls.filter((c) => c.operation === 'update campaign')).toHaveLength(1);
+    expect(sim.refusedCalls()).toEqual([]);
   });
 
   test('a campaign still being created is reported as such and not published', async () => {

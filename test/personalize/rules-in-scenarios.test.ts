@@ -16,30 +16,42 @@ const DAY = 24 * 60 * MINUTE;
 test('no solution of the kit trains on its own', async () => {
   const sim = new SimulatedPersonalize();
   await converge(apply(desiredFor(PREFIX)), sim);
-  // New data arrives, as it would for a solution with automatic training; then 8 days pass, read
-  // every hour (each read lets the service do what it would have done by then).
-  const datasets = desiredFor(PREFIX).datasets.map((d) => ({
-    ...d,
-    dataLocation: d.dataLocation.replace('0123', '4567'),
-  }));
-  await converge(apply(desiredFor(PREFIX, { datasets, retryFailuresBefore: sim.now })), sim);
+  // New interactions arrive without a deploy (as from an event tracker): with automatic training,
+  // that is what makes the service train again, 7 days and an hour after the solution was ready.
+  const interactions = sim.snapshot().find((r) => r.kind === 'dataset' && r.datasetType === 'Interactions')!;
+  sim.advance(DAY);
+  sim.seed({ kind: 'datasetImportJob', name: 'streamed-later', parentArn: interactions.arn });
   for (let hour = 0; hour < 8 * 24; hour++) {
     sim.advance(60 * MINUTE);
     await sim.list('datasetGroup');
   }
   expect(sim.now).toBeGreaterThan(8 * DAY);
   expect(sim.automaticVersions()).toEqual([]);
-  // The service does train on its own when asked to (the default): the check above can fail.
-  const group = sim.snapshot().find((r) => r.kind === 'datasetGroup')!;
+});
+
+test('the service does train on its own by default, so the check above can fail', async () => {
+  const sim = new SimulatedPersonalize();
+  await converge(apply(desiredFor(PREFIX)), sim);
   sim.authorize = undefined;
-  await sim.create({
+  const group = sim.snapshot().find((r) => r.kind === 'datasetGroup')!;
+  const interactions = sim.snapshot().find((r) => r.kind === 'dataset' && r.datasetType === 'Interactions')!;
+  const solution = await sim.create({
     kind: 'solution',
     name: 'defaults',
     parentArn: group.arn,
     recipeArn: 'arn:aws:personalize:::recipe/aws-sims',
   });
+  // A version by hand within the first hour skips the first automatic training ...
+  sim.advance(MINUTE);
+  await sim.create({ kind: 'solutionVersion', parentArn: solution });
   sim.advance(2 * 60 * MINUTE);
-  expect(sim.automaticVersions()).toHaveLength(1);
+  expect(sim.automaticVersions()).toEqual([]);
+  // ... and a week later nothing new was imported: none either. New data, then the next week: one.
+  sim.advance(7 * DAY);
+  expect(sim.automaticVersions()).toEqual([]);
+  sim.seed({ kind: 'datasetImportJob', name: 'streamed-later', parentArn: interactions.arn });
+  sim.advance(7 * DAY);
+  expect(sim.automaticVersions().map((v) => v.arn.split('/')[1])).toEqual(['defaults']);
 });
 
 test('a stop that races the end of the training is done, not a failed destroy', async () => {

@@ -114,30 +114,32 @@ export function columnsAtCreation(store: SimStore, groupArn: string): string[] {
 }
 
 /**
- * rule solution/auto-training: a solution created without `performAutoTraining: false` gets a
- * version from the service within an hour of being ACTIVE (unless one was created by hand in that
- * hour), then every 7 days when new interactions were imported since the last training.
+ * rule solution/auto-training: a solution created without `performAutoTraining: false` is trained
+ * by the service on a schedule: within an hour of being ACTIVE ("If you manually create a solution
+ * version within the hour, the solution skips the first automatic training"), then every 7 days,
+ * each time "only if you imported bulk or real-time interaction data since the last training".
  */
 export function automaticTrainingsDue(store: SimStore): { solution: SimResource; at: number }[] {
   const due: { solution: SimResource; at: number }[] = [];
   for (const solution of store.live().filter((s) => s.kind === 'solution' && s.autoTraining)) {
     if (store.status(solution) !== STATUS.active) continue;
-    const versions = store.children(solution.arn, 'solutionVersion');
-    const lastAuto = versions.filter((v) => v.automatic).sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (!lastAuto) {
-      const firstAt = solution.readyAt + HOUR;
-      const manualInFirstHour = versions.some((v) => v.createdAt >= solution.readyAt && v.createdAt < firstAt);
-      if (!manualInFirstHour && store.now >= firstAt) due.push({ solution, at: firstAt });
+    const firstAt = solution.readyAt + HOUR;
+    const slot = Math.floor((store.now - firstAt) / (7 * DAY));
+    if (slot < 0 || (solution.autoSlotsDone ?? -1) >= slot) continue;
+    solution.autoSlotsDone = slot;
+    const at = firstAt + slot * 7 * DAY;
+    const versions = store.children(solution.arn, 'solutionVersion').filter((v) => v.createdAt < at);
+    if (slot === 0) {
+      if (!versions.some((v) => v.createdAt >= solution.readyAt)) due.push({ solution, at });
       continue;
     }
-    const nextAt = lastAuto.createdAt + 7 * DAY;
-    const lastTraining = Math.max(...versions.map((v) => v.createdAt));
-    const groupArn = solution.parentArn ?? '';
+    const lastTraining = Math.max(solution.readyAt, ...versions.map((v) => v.createdAt));
     const newData = store
-      .children(groupArn, 'dataset')
+      .children(solution.parentArn ?? '', 'dataset')
+      .filter((d) => d.datasetType === 'interactions')
       .flatMap((d) => store.children(d.arn, 'datasetImportJob'))
-      .some((j) => store.status(j) === STATUS.active && j.readyAt > lastTraining);
-    if (store.now >= nextAt && newData) due.push({ solution, at: nextAt });
+      .some((j) => store.status(j) === STATUS.active && j.readyAt > lastTraining && j.readyAt <= at);
+    if (newData) due.push({ solution, at });
   }
   return due;
 }

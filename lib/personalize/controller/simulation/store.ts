@@ -107,6 +107,8 @@ export interface SimResource {
   minProvisionedTPS?: number;
   /** Solutions: whether the service trains new versions on its own (performAutoTraining). */
   autoTraining?: boolean;
+  /** Solutions: the last automatic-training slot (0: the first hour, then each 7 days) handled. */
+  autoSlotsDone?: number;
   /** Solutions: the dataset columns they train on (fixed at creation); versions: what they trained on. */
   columns?: readonly string[];
   /** Versions: created by the service's automatic training, not by a call. */
