@@ -5,7 +5,7 @@
  */
 import { STATUS } from '../../lib/personalize/controller/port';
 import { SimulatedPersonalize } from '../../lib/personalize/controller/simulation/simulated-personalize';
-import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, namesOf, step } from './harness';
+import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, namesOf, step, withField } from './harness';
 
 const PREFIX = 'MovieRecs';
 const SIMS = DEFAULT_SOLUTIONS[1];
@@ -169,4 +169,24 @@ test('a training someone stopped by hand is started again, not waited for', asyn
       .map((v) => v.status)
       .sort(),
   ).toEqual([STATUS.active, STATUS.createStopped]);
+});
+
+test('while the schemas cannot be made (throttled), no dataset is asked for without its schema', async () => {
+  const sim = new SimulatedPersonalize();
+  sim.throttle = (operation) => operation === 'create schema' && sim.now < 3 * MINUTE;
+  const { result } = await converge(apply(desiredFor(PREFIX)), sim);
+  expect(result.status).toBe('done');
+  expect(sim.calls.some((c) => c.operation === 'create schema' && c.outcome === 'ThrottlingException')).toBe(true);
+});
+
+test('a changed items schema whose creation is throttled moves nothing until it exists', async () => {
+  const sim = await created();
+  const datasets = desiredFor(PREFIX).datasets.map((d) =>
+    d.type === 'items' ? { ...d, schema: withField(d.schema, 'STUDIO') } : d,
+  );
+  const start = sim.now;
+  sim.throttle = (operation) => operation === 'create schema' && sim.now < start + 3 * MINUTE;
+  const { result } = await converge(apply(desiredFor(PREFIX, { datasets, retryFailuresBefore: start })), sim);
+  expect(result.status).toBe('done');
+  expect(sim.calls.filter((c) => c.operation === 'update dataset' && c.outcome === 'ok')).toHaveLength(1);
 });

@@ -236,11 +236,28 @@ describe('changes Personalize allows in place', () => {
     const sim = await deployed('ml-100k');
     const items = JSON.parse(SCHEMA_TEXT.items) as { fields: { name: string }[] };
     const dropped = JSON.stringify({ ...items, fields: items.fields.filter((f) => f.name !== 'YEAR') });
-    const datasets = desiredFor(PREFIX).datasets.map((d) => (d.type === 'items' ? { ...d, schema: dropped } : d));
-    const { result } = await convergeWatching(apply(desiredFor(PREFIX, { datasets })), sim);
+    // With new data too: nothing is imported into a dataset that cannot take its schema.
+    const datasets = desiredFor(PREFIX).datasets.map((d) => ({
+      ...d,
+      dataLocation: d.dataLocation.replace('0123', '4444'),
+      ...(d.type === 'items' ? { schema: dropped } : {}),
+    }));
+    const jobs = sim.calls.filter((c) => c.operation === 'create datasetImportJob').length;
+    const { result, history } = await convergeWatching(apply(desiredFor(PREFIX, { datasets })), sim);
     expect(result.status).toBe('failed');
-    expect(result.reason).toMatch(/cannot move the items dataset to the new schema: field YEAR is removed/);
+    expect(result.reason).toBe(
+      'dataset:items: Amazon Personalize cannot move the items dataset to the new schema: field YEAR is removed. ' +
+        'A replacement schema must keep every field with its type and add only fields that accept null. ' +
+        'Keep the old fields in the schema, or destroy the workshop and deploy it again.',
+    );
+    expect(history[0].progress.find((p) => p.resource === 'dataset:items')).toMatchObject({
+      stage: 'schema update',
+      status: 'SCHEMA NOT REPLACEABLE',
+    });
     expect(sim.calls.filter((c) => c.operation === 'update dataset')).toEqual([]);
+    expect(
+      sim.calls.filter((c) => c.operation === 'create datasetImportJob' && c.arn?.endsWith('/ITEMS')),
+    ).toHaveLength(jobs / 3);
     // Still serving as before.
     expect(result.models).toHaveLength(3);
   });

@@ -235,6 +235,28 @@ describe('failed imports', () => {
     expect(jobs.map((j) => j.status).sort()).toEqual([STATUS.active, STATUS.createFailed]);
     expect(jobs.some((j) => /-r[0-9a-z]+$/.test(j.name))).toBe(true);
   });
+
+  test('a retry that fails too is not retried again by the same deployment; the failure at its start is not retried', async () => {
+    const sim = new SimulatedPersonalize();
+    sim.failImport.set('items', 'Invalid CSV: missing ITEM_ID');
+    await converge(apply(desiredFor(PREFIX, { retryFailuresBefore: sim.now })), sim);
+    const failed = sim.snapshot().find((r) => r.kind === 'datasetImportJob' && r.name.includes('-items-'))!;
+    // A deployment that started exactly when the job was made: the failure is its own, not retried.
+    const same = await step(apply(desiredFor(PREFIX, { retryFailuresBefore: failed.createdAt })), sim);
+    expect(same.status).toBe('failed');
+    const itemJobs = () => sim.snapshot().filter((r) => r.kind === 'datasetImportJob' && r.name.includes('-items-'));
+    expect(itemJobs()).toHaveLength(1);
+    // The next deployment retries once; the retry fails too; that deployment does not retry again.
+    sim.failImport.set('items', 'still invalid');
+    const redeploy = desiredFor(PREFIX, { retryFailuresBefore: sim.now });
+    const { result } = await converge(apply(redeploy), sim);
+    expect(result.reason).toMatch(/import:items: still invalid/);
+    for (let i = 0; i < 3; i++) {
+      sim.advance(MINUTE);
+      expect((await step(apply(redeploy), sim)).status).toBe('failed');
+    }
+    expect(itemJobs()).toHaveLength(2);
+  });
 });
 
 describe('new data', () => {

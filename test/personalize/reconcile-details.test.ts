@@ -171,14 +171,55 @@ describe('what the registry shows while things change', () => {
     sim.advance(5 * MINUTE);
     await converge(request, sim);
     sim.failDatasetUpdate.set('items', 'the update could not be applied');
+    const deployedAt = sim.now;
     const { result } = await converge(
-      apply(desiredFor(PREFIX, { datasets: withColumn('STUDIO', 'COUNTRY'), retryFailuresBefore: sim.now })),
+      apply(desiredFor(PREFIX, { datasets: withColumn('STUDIO', 'COUNTRY'), retryFailuresBefore: deployedAt })),
       sim,
     );
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(
       /^dataset:items: moving to schema .* failed: the update could not be applied\. Amazon Personalize accepts only compatible schema changes; destroy and deploy again/,
     );
+    // Nothing is imported into it meanwhile, even new data; the same deployment does not move it again.
+    const moved = withColumn('STUDIO', 'COUNTRY').map((d) => ({
+      ...d,
+      dataLocation: d.dataLocation.replace('0123', '6666'),
+    }));
+    const imports = sim.calls.filter((c) => c.operation === 'create datasetImportJob').length;
+    const updates = sim.calls.filter((c) => c.operation === 'update dataset').length;
+    for (let i = 0; i < 3; i++) {
+      sim.advance(MINUTE);
+      const again = await step(apply(desiredFor(PREFIX, { datasets: moved, retryFailuresBefore: deployedAt })), sim);
+      expect(again.status).toBe('failed');
+    }
+    expect(sim.calls.filter((c) => c.operation === 'update dataset')).toHaveLength(updates);
+    expect(
+      sim.calls.filter((c) => c.operation === 'create datasetImportJob' && c.arn?.endsWith('/ITEMS')),
+    ).toHaveLength(imports / 3);
+    // The next deployment tries the move once more; so does a move to another schema at once.
+    sim.advance(MINUTE);
+    await step(apply(desiredFor(PREFIX, { datasets: moved, retryFailuresBefore: sim.now })), sim);
+    expect(sim.calls.filter((c) => c.operation === 'update dataset' && c.outcome === 'ok')).toHaveLength(updates + 1);
+  });
+
+  test('a failed move to one schema does not stop a move to another in the same deployment', async () => {
+    const sim = await created();
+    const items = (...names: string[]) =>
+      desiredFor(PREFIX).datasets.map((d) =>
+        d.type === 'items' ? { ...d, schema: names.reduce((schema, name) => withField(schema, name), d.schema) } : d,
+      );
+    sim.failDatasetUpdate.set('items', 'the update could not be applied');
+    const start = sim.now;
+    const { result } = await converge(
+      apply(desiredFor(PREFIX, { datasets: items('STUDIO'), retryFailuresBefore: start })),
+      sim,
+    );
+    expect(result.status).toBe('failed');
+    const { result: other } = await converge(
+      apply(desiredFor(PREFIX, { datasets: items('COUNTRY'), retryFailuresBefore: start })),
+      sim,
+    );
+    expect(other.status).toBe('done');
   });
 });
 

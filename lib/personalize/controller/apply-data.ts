@@ -57,7 +57,6 @@ export async function applyDatasets(
   const tags = { [OWNER_TAG]: prefix };
   const datasets = await port.list('dataset', group.arn);
   let imports = true;
-  let interactions = false;
   // A solution trains on the columns its datasets have when it is created ("Amazon Personalize
   // automatically excludes any new columns from training for any existing ... custom solutions"):
   // none is created while a dataset moves to another schema.
@@ -84,7 +83,6 @@ export async function applyDatasets(
         run.see(`dataset:${wanted.type}`, 'dataset', listed);
         return;
       }
-      if (wanted.type === 'interactions') interactions = true;
       if (!(await datasetOnSchema(listed, schemaArn, wanted, desired, port, run))) return;
       onSchema = true;
       run.see(`dataset:${wanted.type}`, 'dataset', listed);
@@ -98,7 +96,7 @@ export async function applyDatasets(
     if (!imported) imports = false;
     if (!onSchema) settled = false;
   }
-  return { datasets: interactions && settled, imports, importedAt };
+  return { datasets: settled, imports, importedAt };
 }
 
 /**
