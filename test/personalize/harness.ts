@@ -146,8 +146,8 @@ export interface ConvergeOptions {
  * Runs reconcile -> wait(interval) -> reconcile, as the state machine does, until done or failed.
  * An injected crash counts as a failed Lambda attempt and is retried; any other thrown error is a
  * defect and fails at once. A run that can make no more progress (nothing changes in the service,
- * the last calls did nothing) fails fast instead of running to the call cap. At the end, every
- * call the service refused must be allowed by `allowRefusals`.
+ * the last calls did nothing) fails fast instead of running to the call cap. Every call the service
+ * refuses must be allowed by `allowRefusals`, checked after each reconcile call.
  */
 export async function converge(
   request: ReconcileRequest,
@@ -173,6 +173,8 @@ export async function converge(
       continue;
     }
     history.push(result);
+    // A refused call fails the scenario at once (not 200 calls later).
+    expectOnlyAllowedRefusals(sim, before, options.allowRefusals);
     if (result.status === 'done' || (result.status === 'failed' && options.stopOnFailed !== false)) {
       expectOnlyAllowedRefusals(sim, firstCall, options.allowRefusals);
       return { result, calls, elapsed: sim.now - started, history };
