@@ -220,7 +220,9 @@ describe('u.user', () => {
   test('bad values are named', () => {
     const read = (text: string) => parseMl100kUsers(Buffer.from(text), 'u.user', strict());
     expect(() => read('1|24|X|writer|1\n')).toThrow(/^u\.user, line 1: gender "X" is not M or F$/);
-    expect(() => read('1|old|M|writer|1\n')).toThrow(/^u\.user, line 1: age "old" is not a whole number$/);
+    expect(() => read('1|old|M|writer|1\n')).toThrow(
+      /^u\.user, line 1: age "old" is not a whole number from 0 to 150$/,
+    );
     expect(() => read('x|24|M|writer|1\n')).toThrow(/^u\.user, line 1: user id "x" is not a whole number$/);
     expect(() => read('\n1|24|M\n')).toThrow(
       /^u\.user, line 2: expected 5 fields separated by "\|" \(id, age, gender, occupation, zip\), found 3$/,

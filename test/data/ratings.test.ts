@@ -59,8 +59,8 @@ describe('parseRatingLine', () => {
     );
   });
 
-  test('the largest exact timestamp is accepted', () => {
-    expect(parse('1\t2\t3\t9007199254740991')).toMatchObject({ timestamp: 9007199254740991 });
+  test('the largest timestamp of 10 digits is accepted', () => {
+    expect(parse('1\t2\t3\t9999999999')).toMatchObject({ timestamp: 9999999999 });
   });
 
   test("the rating's bytes are kept, to copy it as written", () => {
@@ -96,7 +96,14 @@ describe('parseRatingLine', () => {
     ['196\t242\t5.5\t881250949', 'rating 5.5 is outside 0.5-5'],
     ['196\t242\t0.4\t881250949', 'rating 0.4 is outside 0.5-5'],
     ['196\t242\t14\t881250949', 'rating 14 is outside 0.5-5'],
-    ['196\t242\t3\t9007199254740992', 'timestamp is too large'],
+    [
+      '196\t242\t3\t10000000000',
+      'timestamp 10000000000 is outside 0..9999999999 (seconds since 1970, at most 10 digits)',
+    ],
+    [
+      '196\t242\t3\t9007199254740992',
+      'timestamp 9007199254740992 is outside 0..9999999999 (seconds since 1970, at most 10 digits)',
+    ],
     ['196\t242\t3\t88125094x', 'timestamp "88125094x" is not a whole number'],
     [`196\t${'9'.repeat(50)}x\t3\t1`, `movie id "${'9'.repeat(40)}" is not a whole number`],
   ])('%j is rejected: %s', (line, problem) => {

@@ -7,6 +7,7 @@ import { parseCsvLine } from './csv-line';
 import { BadLinePolicy, DataFileError, DataWarnings } from './errors';
 import { ML100K_GENRES, MOVIES_CSV_HEADER, NO_GENRES_LISTED } from './editions';
 import { splitLines } from './lines';
+import { parseId, shorten } from './ids';
 
 export interface Movie {
   readonly id: number;
@@ -34,6 +35,8 @@ const TITLE_YEAR = /^(.*)\((\d{4})(?:\s*[-\u2013]\s*(?:\d{4})?)?\)((?:\s*\([^()]
 /** `01-Jan-1995`, and the one-digit day of u.item 1373 (`4-Feb-1971`). */
 const RELEASE_DATE = /^(?:0?[1-9]|[12]\d|3[01])-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{4})$/;
 const WHOLE_NUMBER = /^\d+$/;
+/** The oldest age u.user may give (its ages run from 7 to 73). */
+const MAX_AGE = 150;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
@@ -78,9 +81,10 @@ export function parseMl100kItems(
       badLines.report(label, lineNumber, `expected ${expectedFields} fields separated by "|", found ${fields.length}`);
       continue;
     }
-    const [id, rawTitle, releaseDate] = fields;
-    if (!WHOLE_NUMBER.test(id)) {
-      badLines.report(label, lineNumber, `movie id "${id}" is not a whole number`);
+    const [rawId, rawTitle, releaseDate] = fields;
+    const id = parseId('movie id', rawId);
+    if (typeof id !== 'number') {
+      badLines.report(label, lineNumber, id.problem);
       continue;
     }
     const flags = fields.slice(5);
@@ -101,7 +105,7 @@ export function parseMl100kItems(
     }
     const { title, year } = splitTitle(rawTitle);
     movies.push({
-      id: Number(id),
+      id,
       title,
       year: year ?? (released ? Number(released[1]) : undefined),
       // "unknown" marks a movie without genres, not a genre.
@@ -125,20 +129,21 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
       );
       continue;
     }
-    const [id, age, gender, occupation, zip] = fields;
-    if (!WHOLE_NUMBER.test(id)) {
-      badLines.report(label, lineNumber, `user id "${id}" is not a whole number`);
+    const [rawId, age, gender, occupation, zip] = fields;
+    const id = parseId('user id', rawId);
+    if (typeof id !== 'number') {
+      badLines.report(label, lineNumber, id.problem);
       continue;
     }
-    if (!WHOLE_NUMBER.test(age)) {
-      badLines.report(label, lineNumber, `age "${age}" is not a whole number`);
+    if (!WHOLE_NUMBER.test(age) || age.length > 3 || Number(age) > MAX_AGE) {
+      badLines.report(label, lineNumber, `age "${shorten(age)}" is not a whole number from 0 to ${MAX_AGE}`);
       continue;
     }
     if (gender !== 'M' && gender !== 'F') {
       badLines.report(label, lineNumber, `gender "${gender}" is not M or F`);
       continue;
     }
-    users.push({ id: Number(id), age: Number(age), gender, occupation, zip });
+    users.push({ id, age: Number(age), gender, occupation, zip });
   }
   return users;
 }
@@ -177,14 +182,15 @@ export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLin
       badLines.report(label, lineNumber, `expected 3 fields (movieId, title, genres), found ${record.length}`);
       continue;
     }
-    const [id, rawTitle, genres] = record;
-    if (!WHOLE_NUMBER.test(id)) {
-      badLines.report(label, lineNumber, `movie id "${id}" is not a whole number`);
+    const [rawId, rawTitle, genres] = record;
+    const id = parseId('movie id', rawId);
+    if (typeof id !== 'number') {
+      badLines.report(label, lineNumber, id.problem);
       continue;
     }
     const { title, year } = splitTitle(rawTitle);
     movies.push({
-      id: Number(id),
+      id,
       title,
       year,
       genres: genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|'),

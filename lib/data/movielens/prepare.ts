@@ -16,9 +16,9 @@ import { createHash } from 'node:crypto';
 import { MovieLensEdition, TimestampShift } from '../../config';
 import { CsvOutput, WrittenFile } from './csv-output';
 import { EDITION_LAYOUTS } from './editions';
-import { BadLinePolicy, BelowPersonalizeMinimumError, DataWarnings, SkippedLine } from './errors';
+import { BadLinePolicy, BelowPersonalizeMinimumError, DataFileError, DataWarnings, SkippedLine } from './errors';
 import { Movie, parseLatestMovies, parseMl100kItems, parseMl100kUsers, User } from './catalog';
-import { RatingRow, scanRatings } from './ratings';
+import { MAX_TIMESTAMP, RatingRow, scanRatings } from './ratings';
 import { IdCounter } from './id-counter';
 import { MovieLensSource } from './source';
 import { OutputSink } from './sink';
@@ -178,6 +178,13 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
       onRating: (row) => {
         stats.observe(row);
         const shifted = row.timestamp + shift;
+        if (shifted < 0 || shifted > MAX_TIMESTAMP) {
+          throw new DataFileError(
+            ratingsLabel,
+            row.lineNumber,
+            `timestamp ${row.timestamp} shifted by ${shift} s is ${shifted}, outside 0..${MAX_TIMESTAMP} (seconds since 1970): choose another shift`,
+          );
+        }
         if (row.rating > threshold) interactionsOut.int(row.user).int(row.item).int(shifted).endRow();
         if (ratingsOut) {
           ratingsOut.int(row.user).int(row.item).raw(row.buffer, row.ratingStart, row.ratingEnd).int(shifted).endRow();

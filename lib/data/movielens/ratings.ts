@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { BadLinePolicy, DataFileError } from './errors';
 import { LineSplitter } from './lines';
 import { RATINGS_CSV_HEADER } from './editions';
+import { MAX_ID, MIN_ID } from './ids';
 
 /** One rating, reused between lines (the hot path allocates nothing per line). */
 export interface RatingRow {
@@ -101,12 +102,14 @@ export function parseRatingLine(
   let i = scanWholeNumber(buffer, start, end, separator);
   if (i < 0) return wholeNumberProblem('user id', buffer, start, end, separator);
   if (i === end) return fieldCount(buffer, start, end, separator);
+  if (parsedValue < MIN_ID || parsedValue > MAX_ID) return idRange('user id', buffer, start, end, separator);
   row.user = parsedValue;
   // movie id
   let fieldStart = i + 1;
   i = scanWholeNumber(buffer, fieldStart, end, separator);
   if (i < 0) return wholeNumberProblem('movie id', buffer, fieldStart, end, separator);
   if (i === end) return fieldCount(buffer, start, end, separator);
+  if (parsedValue < MIN_ID || parsedValue > MAX_ID) return idRange('movie id', buffer, fieldStart, end, separator);
   row.item = parsedValue;
   // rating: digits, optionally a dot and more digits
   fieldStart = i + 1;
@@ -144,13 +147,24 @@ export function parseRatingLine(
   i = scanWholeNumber(buffer, fieldStart, end, separator);
   if (i < 0) return wholeNumberProblem('timestamp', buffer, fieldStart, end, separator);
   if (i < end) return fieldCount(buffer, start, end, separator);
-  if (parsedValue > Number.MAX_SAFE_INTEGER) return 'timestamp is too large';
+  if (parsedValue > MAX_TIMESTAMP) {
+    return `timestamp ${field(buffer, fieldStart, end, separator)} is outside 0..${MAX_TIMESTAMP} (seconds since 1970, at most 10 digits)`;
+  }
   row.timestamp = parsedValue;
   return undefined;
 }
 
 /** The value of the last scanWholeNumber (module state keeps the hot path allocation-free). */
 let parsedValue = 0;
+
+/**
+ * Where scanWholeNumber stops counting: any larger value reads as this one, out of every range
+ * checked here (ids, timestamps), so a 400-digit field neither overflows to Infinity nor rounds.
+ */
+const TOO_LARGE = 1e15;
+
+/** The newest timestamp a rating may have: 10 digits, as MovieLens writes them (9 or 10). */
+export const MAX_TIMESTAMP = 9_999_999_999;
 
 /** Scans digits up to the separator or the end; returns where it stopped, or -1 if not digits. */
 function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: number): number {
@@ -159,7 +173,7 @@ function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: 
   while (i < end && buffer[i] !== separator) {
     const digit = buffer[i] - 48;
     if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
+    if (value < TOO_LARGE) value = value * 10 + digit;
     i++;
   }
   if (i === start) return -1;
@@ -178,6 +192,10 @@ function field(buffer: Buffer, start: number, end: number, separator: number): s
   const rest = buffer.subarray(start, end);
   const stop = rest.indexOf(separator);
   return rest.toString('latin1', 0, Math.min(stop === -1 ? rest.length : stop, 40));
+}
+
+function idRange(what: string, buffer: Buffer, start: number, end: number, separator: number): string {
+  return `${what} ${field(buffer, start, end, separator)} is outside ${MIN_ID}..${MAX_ID.toLocaleString('en-US')}`;
 }
 
 function fieldCount(buffer: Buffer, start: number, end: number, separator: number): string {
