@@ -67,7 +67,7 @@ export function parseMl100kItems(
 ): Movie[] {
   const movies: Movie[] = [];
   const expectedFields = 5 + ML100K_GENRES.length;
-  for (const { text, lineNumber } of splitLines(bytes)) {
+  for (const { text, lineNumber } of splitLines(bytes, { label })) {
     if (text.length === 0) continue;
     if (looksUtf8(text)) {
       throw new DataFileError(
@@ -118,7 +118,7 @@ export function parseMl100kItems(
 /** `u.user`: `id|age|gender|occupation|zip`. */
 export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLinePolicy): User[] {
   const users: User[] = [];
-  for (const { text, lineNumber } of splitLines(bytes)) {
+  for (const { text, lineNumber } of splitLines(bytes, { label })) {
     if (text.length === 0) continue;
     const fields = text.toString('latin1').split('|');
     if (fields.length !== 5) {
@@ -153,7 +153,7 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
  * by line (no field holds a newline), so a broken quote costs its own line and no other.
  */
 export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Movie[] {
-  const lines = splitLines(bytes);
+  const lines = splitLines(bytes, { label });
   const movies: Movie[] = [];
   let header = true;
   for (const { text, lineNumber } of lines) {

@@ -49,34 +49,37 @@ export async function scanRatings(input: Readable, options: ScanRatingsOptions):
   };
   const { badLines, label, onRating } = options;
 
-  const splitter = new LineSplitter((buffer, start, end, lineNumber) => {
-    if (lineNumber === 1) {
-      // A UTF-8 byte order mark is not part of the data. (A line shorter than it compares its
-      // LF or nothing past its end, never a match.)
-      if (buffer.subarray(start, start + 3).equals(UTF8_BOM)) start += 3;
-      if (options.format === 'latest') {
-        const header = buffer.toString('latin1', start, end);
-        // A wrong header means the wrong file: never skipped.
-        if (header !== RATINGS_CSV_HEADER) {
-          throw new DataFileError(
-            label,
-            1,
-            `expected the header "${RATINGS_CSV_HEADER}", found "${header.slice(0, 80)}"`,
-          );
+  const splitter = new LineSplitter(
+    (buffer, start, end, lineNumber) => {
+      if (lineNumber === 1) {
+        // A UTF-8 byte order mark is not part of the data. (A line shorter than it compares its
+        // LF or nothing past its end, never a match.)
+        if (buffer.subarray(start, start + 3).equals(UTF8_BOM)) start += 3;
+        if (options.format === 'latest') {
+          const header = buffer.toString('latin1', start, end);
+          // A wrong header means the wrong file: never skipped.
+          if (header !== RATINGS_CSV_HEADER) {
+            throw new DataFileError(
+              label,
+              1,
+              `expected the header "${RATINGS_CSV_HEADER}", found "${header.slice(0, 80)}"`,
+            );
+          }
+          return;
         }
+      }
+      if (start === end) return; // blank line
+      const problem = parseRatingLine(buffer, start, end, separator, row);
+      if (problem) {
+        badLines.report(label, lineNumber, problem);
         return;
       }
-    }
-    if (start === end) return; // blank line
-    const problem = parseRatingLine(buffer, start, end, separator, row);
-    if (problem) {
-      badLines.report(label, lineNumber, problem);
-      return;
-    }
-    row.buffer = buffer;
-    row.lineNumber = lineNumber;
-    onRating(row);
-  });
+      row.buffer = buffer;
+      row.lineNumber = lineNumber;
+      onRating(row);
+    },
+    { label },
+  );
 
   for await (const chunk of input) {
     splitter.push(chunk as Buffer);
