@@ -91,6 +91,27 @@ export const PUBLISHED_ZIPS: Readonly<Partial<Record<MovieLensEdition, Published
   'ml-25m': { bytes: 261_978_986, sha256: '8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa' },
 };
 
+/**
+ * The uncompressed size of each file the preparation reads, as GroupLens publishes it (ml-100k's
+ * and ml-25m's fixed releases; ml-latest-small's September 2018 release). A file is read only up
+ * to SIZE_CAP_FACTOR times its published size: a crafted zip whose 660 KB hold a 600 MB
+ * movies.csv is refused at its cap instead of filling memory.
+ */
+export const PUBLISHED_FILE_BYTES: Readonly<Record<MovieLensEdition, Readonly<Record<string, number>>>> = {
+  'ml-100k': { 'u.data': 1_979_173, 'u.item': 236_344, 'u.user': 22_628 },
+  // A development edition: later releases are bigger, and the cap leaves them room.
+  'ml-latest-small': { 'ratings.csv': 2_483_723, 'movies.csv': 494_431 },
+  'ml-25m': { 'ratings.csv': 678_260_987, 'movies.csv': 3_038_099 },
+};
+
+export const SIZE_CAP_FACTOR = 4;
+
+/** The most bytes read of an edition's file: SIZE_CAP_FACTOR × its published size. */
+export function fileSizeCap(edition: MovieLensEdition, fileName: string): number | undefined {
+  const published = PUBLISHED_FILE_BYTES[edition][fileName];
+  return published === undefined ? undefined : published * SIZE_CAP_FACTOR;
+}
+
 /** The files an edition's zip must hold, under its one top folder. */
 export function layoutFiles(layout: EditionLayout): string[] {
   return [layout.ratingsFile, layout.moviesFile, ...(layout.usersFile ? [layout.usersFile] : [])];

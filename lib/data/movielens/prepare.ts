@@ -15,12 +15,12 @@
 import { createHash } from 'node:crypto';
 import { MovieLensEdition, TimestampShift } from '../../config';
 import { CsvOutput, WrittenFile } from './csv-output';
-import { EDITION_LAYOUTS } from './editions';
+import { EDITION_LAYOUTS, fileSizeCap, SIZE_CAP_FACTOR } from './editions';
 import { BadLinePolicy, BelowPersonalizeMinimumError, DataFileError, DataWarnings, SkippedLine } from './errors';
 import { Movie, parseLatestMovies, parseMl100kItems, parseMl100kUsers, User } from './catalog';
 import { MAX_TIMESTAMP, RatingRow, scanRatings } from './ratings';
 import { IdCounter } from './id-counter';
-import { MovieLensSource } from './source';
+import { cappedSource, MovieLensSource } from './source';
 import { OutputSink } from './sink';
 import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, SCHEMA_FIELDS } from './schemas';
 
@@ -124,7 +124,13 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   const badLines = new BadLinePolicy(skipBadLines);
   const warnings = new DataWarnings();
   const minimums = options.minimums ?? PERSONALIZE_MINIMUMS;
-  const { source, sink } = options;
+  const { sink } = options;
+  const source = cappedSource(
+    options.source,
+    (fileName) => fileSizeCap(options.edition, fileName),
+    (fileName, cap) =>
+      `${SIZE_CAP_FACTOR} × the ${cap / SIZE_CAP_FACTOR} bytes GroupLens publishes for ${options.edition}'s ${fileName}`,
+  );
   const threshold = options.positiveRatingThreshold;
 
   // 1. The catalog.
