@@ -42,3 +42,101 @@ describe('movierecs data and links planted in --out', () => {
     expect(existsSync(path.join(out, 'personalize', 'manifest.json'))).toBe(false);
   });
 });
+
+describe('every numeric and path option has a range: exit 2 naming the option and the range', () => {
+  const sample = () => ensureSample();
+  test.each([
+    // The three.
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', ''],
+      '--out must name a file or folder (a non-empty path), got ""',
+    ],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', 'O', '--shift', '-99999999999'],
+      '--shift must be an ISO instant from 1970-01-01T00:00:00Z to 2286-11-20T17:46:39Z (e.g. 2019-04-01T00:00:00Z) or whole seconds from -9999999999 to 9999999999 (e.g. 660833618), got "-99999999999"',
+    ],
+    [
+      ['synthetic', '--users', '99999999999999999999'],
+      '--users must be a whole number from 1 to 100000, got "99999999999999999999"',
+    ],
+    // The rest of data's.
+    [
+      ['data', '--edition', 'ml-100k', '--source', '', '--out', 'O'],
+      '--source must name a file or folder (a non-empty path), got ""',
+    ],
+    [['data', '--edition', 'ml-100k', '--source', 'S', '--out', '  '], '--out must name a file or folder'],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', 'O', '--threshold', '5.5'],
+      '--threshold must be a number from 0 to 5, got "5.5"',
+    ],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', 'O', '--threshold', '-1'],
+      '--threshold must be a number from 0 to 5, got "-1"',
+    ],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', 'O', '--shift', '0001-01-01T00:00:00Z'],
+      '--shift must be an ISO instant from 1970',
+    ],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', 'O', '--shift', '9'.repeat(400)],
+      '--shift must be an ISO instant from 1970',
+    ],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'S', '--out', 'O', '-c', 'timestampShift=-99999999999'],
+      'timestampShift',
+    ],
+    // synthetic and sample.
+    [
+      ['synthetic', '--edition', 'ml-latest', '--items', '1000001'],
+      '--items must be a whole number from 1 to 1000000, got "1000001"',
+    ],
+    [
+      ['synthetic', '--edition', 'ml-latest', '--ratings', '30000001'],
+      '--ratings must be a whole number from 1 to 30000000',
+    ],
+    [['synthetic', '--ratings', '2000001'], '--ratings must be a whole number from 1 to 2000000'],
+    [['synthetic', '--ratings', '0'], '--ratings must be a whole number from 1 to 2000000, got "0"'],
+    [['synthetic', '--seed', '2147483648'], '--seed must be a whole number from 1 to 2147483647'],
+    [['synthetic', '--seed', '1e3'], '--seed must be a whole number from 1 to 2147483647, got "1e3"'],
+    [['synthetic', '--out', ''], '--out must name a file or folder (a non-empty path), got ""'],
+    [['sample', '--out', ''], '--out must name a file or folder (a non-empty path), got ""'],
+    // try, status, cost.
+    [['try', '--user', '2147483648'], '--user must be a whole number from 1 to 2147483647, got "2147483648"'],
+    [['try', '--item', '0'], '--item must be a whole number from 1 to 2147483647, got "0"'],
+    [['try', '--user', '1', '--count', '101'], '--count must be a whole number from 1 to 100, got "101"'],
+    [['try', '--user', '1', '--data', ''], '--data must name a file or folder (a non-empty path), got ""'],
+    [['status', '--interval', '99999999999999999999'], '--interval must be a number from 5 to 3600'],
+    [['status', '--speed', '0'], '--speed must be a number from 1 to 100000, got "0"'],
+    [['cost', '--hours', '99999999999999999999'], '--hours must be a number of hours above 0 (at most 10000)'],
+  ])('%j', async (args, message) => {
+    const run = await cli(args.map((a) => (a === 'S' ? sample() : a === 'O' ? tmp('o') : a)));
+    expect(run.stderr).toContain(message);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it("through bin/movierecs.js: the issue's three exit 2 with the message on stderr, nothing written", () => {
+    const cwd = tmp('cwd');
+    const out = binary(['data', '--edition', 'ml-100k', '--source', ensureSample(), '--out', '']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('movierecs data: --out must name a file or folder');
+    const shift = binary([
+      'data',
+      '--edition',
+      'ml-100k',
+      '--source',
+      ensureSample(),
+      '--out',
+      cwd,
+      '--shift',
+      '-99999999999',
+    ]);
+    expect(shift.code).toBe(2);
+    expect(shift.stderr).toContain('movierecs data: --shift must be');
+    expect(readdirSync(cwd)).toEqual([]);
+    const users = binary(['synthetic', '--users', '99999999999999999999', '--out', path.join(cwd, 'syn')]);
+    expect(users.code).toBe(2);
+    expect(users.stderr).toContain('movierecs synthetic: --users must be a whole number from 1 to 100000');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
