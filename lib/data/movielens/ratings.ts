@@ -114,37 +114,20 @@ export function parseRatingLine(
   if (i === end) return fieldCount(buffer, start, end, separator);
   if (parsedValue < MIN_ID || parsedValue > MAX_ID) return idRange('movie id', buffer, fieldStart, end, separator);
   row.item = parsedValue;
-  // rating: digits, optionally a dot and more digits
+  // rating, in the form the edition publishes: u.data a whole star 1-5 ("4"), ratings.csv a half
+  // star 0.5-5.0 written d.d ("3.5", "4.0"). Anything else is a bad line, never a rating: a form
+  // GroupLens never writes ("4.75", "5.", ".5", 400 zeros after the dot) would reach the web
+  // database as written.
   fieldStart = i + 1;
   i = fieldStart;
-  let whole = 0;
-  let fraction = 0;
-  let scale = 1;
-  let seenDot = false;
-  let digits = 0;
-  while (i < end && buffer[i] !== separator) {
-    const byte = buffer[i];
-    if (byte === DOT && !seenDot) {
-      seenDot = true;
-    } else {
-      const digit = byte - 48;
-      if (digit < 0 || digit > 9) return `rating "${field(buffer, fieldStart, end, separator)}" is not a number`;
-      digits++;
-      if (seenDot) {
-        fraction = fraction * 10 + digit;
-        scale *= 10;
-      } else {
-        whole = whole * 10 + digit;
-      }
-    }
-    i++;
-  }
-  if (digits === 0) return i === end ? fieldCount(buffer, start, end, separator) : 'rating is empty';
+  while (i < end && buffer[i] !== separator) i++;
   if (i === end) return fieldCount(buffer, start, end, separator);
+  if (i === fieldStart) return 'rating is empty';
+  const rating = separator === TAB ? wholeStar(buffer, fieldStart, i) : halfStar(buffer, fieldStart, i);
+  if (rating < 0) return ratingProblem(buffer, fieldStart, i, separator);
   row.ratingStart = fieldStart;
   row.ratingEnd = i;
-  row.rating = whole + fraction / scale;
-  if (row.rating < 0.5 || row.rating > 5) return `rating ${field(buffer, fieldStart, end, separator)} is outside 0.5-5`;
+  row.rating = rating;
   // timestamp
   fieldStart = i + 1;
   i = scanWholeNumber(buffer, fieldStart, end, separator);
@@ -155,6 +138,31 @@ export function parseRatingLine(
   }
   row.timestamp = parsedValue;
   return undefined;
+}
+
+/** u.data's form: one digit 1-5; -1 when it is not. */
+function wholeStar(buffer: Buffer, start: number, end: number): number {
+  if (end - start !== 1) return -1;
+  const digit = buffer[start] - 48;
+  return digit >= 1 && digit <= 5 ? digit : -1;
+}
+
+/** ratings.csv's form: d.d, a half star from 0.5 to 5.0; -1 when it is not. */
+function halfStar(buffer: Buffer, start: number, end: number): number {
+  if (end - start !== 3 || buffer[start + 1] !== DOT) return -1;
+  const whole = buffer[start] - 48;
+  const tenth = buffer[start + 2] - 48;
+  if (whole < 0 || whole > 5 || (tenth !== 0 && tenth !== 5)) return -1;
+  const value = whole + tenth / 10;
+  return value >= 0.5 && value <= 5 ? value : -1;
+}
+
+function ratingProblem(buffer: Buffer, start: number, end: number, separator: number): string {
+  const text = field(buffer, start, end, separator);
+  if (!/^\d*\.?\d*$/.test(text) || text === '.') return `rating "${text}" is not a number`;
+  return separator === TAB
+    ? `rating ${text} is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)`
+    : `rating ${text} is not a half star from 0.5 to 5.0 written d.d (as ratings.csv writes them: 0.5, 1.0, … 5.0)`;
 }
 
 /** The value of the last scanWholeNumber (module state keeps the hot path allocation-free). */
