@@ -179,6 +179,7 @@ export function parseMl100kItems(
   warnings: DataWarnings,
 ): Movie[] {
   const movies: Movie[] = [];
+  const ids = new FirstLines('movie id');
   const expectedFields = 5 + ML100K_GENRES.length;
   for (const { text, lineNumber } of splitLines(bytes, { label })) {
     if (text.length === 0) continue;
@@ -198,6 +199,11 @@ export function parseMl100kItems(
     const id = parseId('movie id', rawId);
     if (typeof id !== 'number') {
       badLines.report(label, lineNumber, id.problem);
+      continue;
+    }
+    const repeated = ids.check(id, lineNumber);
+    if (repeated) {
+      badLines.report(label, lineNumber, repeated);
       continue;
     }
     const flags = fields.slice(5);
@@ -231,6 +237,7 @@ export function parseMl100kItems(
 /** `u.user`: `id|age|gender|occupation|zip`. */
 export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLinePolicy): User[] {
   const users: User[] = [];
+  const ids = new FirstLines('user id');
   for (const { text, lineNumber } of splitLines(bytes, { label })) {
     if (text.length === 0) continue;
     const fields = text.toString('latin1').split('|');
@@ -246,6 +253,11 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
     const id = parseId('user id', rawId);
     if (typeof id !== 'number') {
       badLines.report(label, lineNumber, id.problem);
+      continue;
+    }
+    const repeated = ids.check(id, lineNumber);
+    if (repeated) {
+      badLines.report(label, lineNumber, repeated);
       continue;
     }
     if (!WHOLE_NUMBER.test(age) || age.length > 3 || Number(age) > MAX_AGE) {
@@ -268,6 +280,7 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
 export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Movie[] {
   const lines = splitLines(bytes, { label });
   const movies: Movie[] = [];
+  const ids = new FirstLines('movie id');
   let header = true;
   for (const { text, lineNumber } of lines) {
     // A UTF-8 byte order mark is not part of the header (GroupLens writes none; editors may).
@@ -301,6 +314,11 @@ export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLin
       badLines.report(label, lineNumber, id.problem);
       continue;
     }
+    const repeated = ids.check(id, lineNumber);
+    if (repeated) {
+      badLines.report(label, lineNumber, repeated);
+      continue;
+    }
     const { title, year } = splitTitle(rawTitle);
     movies.push({
       id,
@@ -311,6 +329,25 @@ export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLin
   }
   if (header) throw new DataFileError(label, 1, `the file is empty; expected the header "${MOVIES_CSV_HEADER}"`);
   return movies;
+}
+
+/**
+ * Ids listed twice: every edition lists a movie (a user) once; the same title under two ids is
+ * two movies (MOVIELENS.md: "Chasing Amy (1997)" 246 and 268). A second line of an id would be a
+ * second row of one key in Personalize's items and the web database (whose key refuses it at
+ * load): a bad line, naming the line of the first.
+ */
+class FirstLines {
+  private readonly lines = new Map<number, number>();
+
+  constructor(private readonly what: string) {}
+
+  check(id: number, lineNumber: number): string | undefined {
+    const first = this.lines.get(id);
+    if (first !== undefined) return `${this.what} ${id} is listed twice (first on line ${first})`;
+    this.lines.set(id, lineNumber);
+    return undefined;
+  }
 }
 
 /**

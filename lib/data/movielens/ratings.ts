@@ -48,6 +48,7 @@ export async function scanRatings(input: Readable, options: ScanRatingsOptions):
     lineNumber: 0,
   };
   const { badLines, label, onRating } = options;
+  const seen = options.format === '100k' ? new RatedPairs() : new SortedPairs();
 
   const splitter = new LineSplitter(
     (buffer, start, end, lineNumber) => {
@@ -72,6 +73,11 @@ export async function scanRatings(input: Readable, options: ScanRatingsOptions):
       const problem = parseRatingLine(buffer, start, end, separator, row);
       if (problem) {
         badLines.report(label, lineNumber, problem);
+        return;
+      }
+      const repeated = seen.check(row.user, row.item, lineNumber);
+      if (repeated) {
+        badLines.report(label, lineNumber, repeated);
         return;
       }
       row.buffer = buffer;
@@ -138,6 +144,49 @@ export function parseRatingLine(
   }
   row.timestamp = parsedValue;
   return undefined;
+}
+
+/**
+ * A user rates a movie once in every edition (a second rating of the same movie would show twice
+ * on the user's page and count twice as an interaction), so a repeated pair is a bad line. u.data
+ * is in no order: the pairs seen are kept (a few hundred thousand at most, under its size cap).
+ */
+class RatedPairs {
+  private readonly byUser = new Map<number, Map<number, number>>();
+
+  /** What is wrong with the pair, or undefined the first time it is seen. */
+  check(user: number, item: number, lineNumber: number): string | undefined {
+    let items = this.byUser.get(user);
+    if (!items) this.byUser.set(user, (items = new Map()));
+    const first = items.get(item);
+    if (first !== undefined) return `user ${user} rates movie ${item} a second time (first on line ${first})`;
+    items.set(item, lineNumber);
+    return undefined;
+  }
+}
+
+/**
+ * ratings.csv is sorted by user, then movie (as GroupLens publishes it), so a repeated pair is the
+ * line right after its first, and a line out of that order is a bad line: the check needs no
+ * memory, even for ml-25m's 25 million ratings.
+ */
+class SortedPairs {
+  private user = 0;
+  private item = 0;
+  private line = 0;
+
+  check(user: number, item: number, lineNumber: number): string | undefined {
+    if (user === this.user && item === this.item) {
+      return `user ${user} rates movie ${item} a second time (first on line ${this.line})`;
+    }
+    if (user < this.user || (user === this.user && item < this.item)) {
+      return `user ${user}, movie ${item} comes after user ${this.user}, movie ${this.item} (line ${this.line}): ratings.csv is sorted by user, then movie`;
+    }
+    this.user = user;
+    this.item = item;
+    this.line = lineNumber;
+    return undefined;
+  }
 }
 
 /** u.data's form: one digit 1-5; -1 when it is not. */
