@@ -67,6 +67,15 @@ export function dataCommand(context: CliContext) {
           `  ${manifest.counts.usersKept} users and ${manifest.counts.itemsKept} items kept; timestamps shifted by ${manifest.settings.shiftSeconds} s`,
         );
         if (manifest.badLines.count) context.out(`  ${manifest.badLines.count} bad lines skipped (see manifest.json)`);
+        if (manifest.formulaLikeTitles.count) {
+          context.out(
+            `  ${manifest.formulaLikeTitles.count} titles start like a spreadsheet formula (= + - @): written exactly as they are; ` +
+              'do not open the CSVs in a spreadsheet without care (see formulaLikeTitles in manifest.json), e.g.',
+          );
+          for (const example of manifest.formulaLikeTitles.examples.slice(0, 3)) {
+            context.out(`    ${example.file}, line ${example.line}: ${example.problem}`);
+          }
+        }
         if (manifest.warnings.count) {
           context.out(`  ${manifest.warnings.count} lines read with a warning (see manifest.json), e.g.`);
           const [first] = manifest.warnings.examples;

@@ -5,7 +5,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { parseCsvLine } from './csv-line';
 import { BadLinePolicy, DataFileError, DataWarnings } from './errors';
-import { ML100K_GENRES, MOVIES_CSV_HEADER, NO_GENRES_LISTED } from './editions';
+import { ML100K_GENRES, ML100K_OCCUPATIONS, ML_LATEST_GENRES, MOVIES_CSV_HEADER, NO_GENRES_LISTED } from './editions';
 import { splitLines } from './lines';
 import { parseId, shorten } from './ids';
 
@@ -28,6 +28,28 @@ export interface User {
 /** `01-Jan-1995`, and the one-digit day of u.item 1373 (`4-Feb-1971`). */
 const RELEASE_DATE = /^(?:0?[1-9]|[12]\d|3[01])-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{4})$/;
 const WHOLE_NUMBER = /^\d+$/;
+/** u.user's zips: US zip codes (some with a leading zero) and Canadian postal codes (`T8H1N`). */
+const ZIP_CODE = /^[0-9A-Za-z]{1,10}$/;
+const LATEST_GENRE_SET: ReadonlySet<string> = new Set(ML_LATEST_GENRES);
+
+/**
+ * What a spreadsheet may read as the start of a formula (OWASP's "CSV injection" list): a title
+ * starting with one is written exactly as it is (Personalize and the app need the value) and
+ * listed, so a presenter who opens the files in a spreadsheet is warned. (Spaces around a title
+ * are dropped, so a tab or CR can only lead a title that is nothing else.)
+ */
+export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r'] as const;
+
+function noteFormulaLike(title: string, label: string, lineNumber: number, formulaLike: DataWarnings): void {
+  if (title !== '' && (FORMULA_STARTS as readonly string[]).includes(title[0])) {
+    formulaLike.report(
+      label,
+      lineNumber,
+      `title "${shorten(title)}" starts with ${JSON.stringify(title[0])}: a spreadsheet may run it as a formula (written exactly as it is)`,
+    );
+  }
+}
+
 /** The oldest age u.user may give (its ages run from 7 to 73). */
 const MAX_AGE = 150;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -177,6 +199,7 @@ export function parseMl100kItems(
   label: string,
   badLines: BadLinePolicy,
   warnings: DataWarnings,
+  formulaLike: DataWarnings = new DataWarnings(),
 ): Movie[] {
   const movies: Movie[] = [];
   const ids = new FirstLines('movie id');
@@ -223,6 +246,7 @@ export function parseMl100kItems(
       warnings.report(label, lineNumber, `release date "${releaseDate}" is not like 01-Jan-1995; taken as missing`);
     }
     const { title, year } = splitTitle(rawTitle);
+    noteFormulaLike(title, label, lineNumber, formulaLike);
     movies.push({
       id,
       title,
@@ -268,6 +292,18 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
       badLines.report(label, lineNumber, `gender "${gender}" is not M or F`);
       continue;
     }
+    if (!ML100K_OCCUPATIONS.includes(occupation)) {
+      badLines.report(
+        label,
+        lineNumber,
+        `occupation "${shorten(occupation)}" is not one of u.occupation's (${ML100K_OCCUPATIONS.join(', ')})`,
+      );
+      continue;
+    }
+    if (!ZIP_CODE.test(zip)) {
+      badLines.report(label, lineNumber, `zip code "${shorten(zip)}" is not 1 to 10 letters or digits`);
+      continue;
+    }
     users.push({ id, age: Number(age), gender, occupation, zip });
   }
   return users;
@@ -277,7 +313,12 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
  * `movies.csv`: `movieId,title,genres` with a header, RFC 4180 quoting, UTF-8, CRLF. Parsed line
  * by line (no field holds a newline), so a broken quote costs its own line and no other.
  */
-export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLinePolicy): Movie[] {
+export function parseLatestMovies(
+  bytes: Buffer,
+  label: string,
+  badLines: BadLinePolicy,
+  formulaLike: DataWarnings = new DataWarnings(),
+): Movie[] {
   const lines = splitLines(bytes, { label });
   const movies: Movie[] = [];
   const ids = new FirstLines('movie id');
@@ -319,13 +360,19 @@ export function parseLatestMovies(bytes: Buffer, label: string, badLines: BadLin
       badLines.report(label, lineNumber, repeated);
       continue;
     }
+    const genreList = genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|');
+    const unknown = genreList.find((genre) => !LATEST_GENRE_SET.has(genre));
+    if (unknown !== undefined) {
+      badLines.report(
+        label,
+        lineNumber,
+        `genre "${shorten(unknown)}" is not one of movies.csv's genres (${ML_LATEST_GENRES.join(', ')}; or "${NO_GENRES_LISTED}" alone)`,
+      );
+      continue;
+    }
     const { title, year } = splitTitle(rawTitle);
-    movies.push({
-      id,
-      title,
-      year,
-      genres: genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|'),
-    });
+    noteFormulaLike(title, label, lineNumber, formulaLike);
+    movies.push({ id, title, year, genres: genreList });
   }
   if (header) throw new DataFileError(label, 1, `the file is empty; expected the header "${MOVIES_CSV_HEADER}"`);
   return movies;

@@ -47,6 +47,31 @@ export const ML100K_GENRES = [
   'Western',
 ] as const;
 
+/** u.occupation: the occupations u.user names (every user has one of these). */
+export const ML100K_OCCUPATIONS: readonly string[] = [
+  'administrator',
+  'artist',
+  'doctor',
+  'educator',
+  'engineer',
+  'entertainment',
+  'executive',
+  'healthcare',
+  'homemaker',
+  'lawyer',
+  'librarian',
+  'marketing',
+  'none',
+  'other',
+  'programmer',
+  'retired',
+  'salesman',
+  'scientist',
+  'student',
+  'technician',
+  'writer',
+];
+
 /** The genres of the ml-latest editions (`movies.csv`), besides "(no genres listed)". */
 export const ML_LATEST_GENRES = [
   'Action',

@@ -115,6 +115,11 @@ export interface Manifest {
   readonly badLines: { readonly count: number; readonly examples: readonly SkippedLine[] };
   /** Lines kept with a field taken as missing (an odd u.item release date). */
   readonly warnings: { readonly count: number; readonly examples: readonly SkippedLine[] };
+  /**
+   * Titles written exactly as they are that start like a spreadsheet formula (= + - @ tab CR):
+   * listed so a presenter who opens the CSVs in a spreadsheet is warned.
+   */
+  readonly formulaLikeTitles: { readonly count: number; readonly examples: readonly SkippedLine[] };
 }
 
 export async function prepareMovieLens(options: PrepareOptions): Promise<Manifest> {
@@ -123,6 +128,7 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   const skipBadLines = options.skipBadLines ?? false;
   const badLines = new BadLinePolicy(skipBadLines);
   const warnings = new DataWarnings();
+  const formulaLike = new DataWarnings();
   const minimums = options.minimums ?? PERSONALIZE_MINIMUMS;
   const { sink } = options;
   const source = cappedSource(
@@ -136,8 +142,19 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   // 1. The catalog.
   const movies: Movie[] =
     layout.format === '100k'
-      ? parseMl100kItems(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines, warnings)
-      : parseLatestMovies(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines);
+      ? parseMl100kItems(
+          await source.readAll(layout.moviesFile),
+          source.label(layout.moviesFile),
+          badLines,
+          warnings,
+          formulaLike,
+        )
+      : parseLatestMovies(
+          await source.readAll(layout.moviesFile),
+          source.label(layout.moviesFile),
+          badLines,
+          formulaLike,
+        );
   const users: User[] | undefined = layout.usersFile
     ? parseMl100kUsers(await source.readAll(layout.usersFile), source.label(layout.usersFile), badLines)
     : undefined;
@@ -241,6 +258,7 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
     },
     badLines: { count: badLines.count, examples: badLines.examples },
     warnings: { count: warnings.count, examples: warnings.examples },
+    formulaLikeTitles: { count: formulaLike.count, examples: formulaLike.examples },
   };
   const manifestSink = await sink.create(keys.manifest, 'application/json');
   await manifestSink.write(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
