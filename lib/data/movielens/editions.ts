@@ -137,6 +137,14 @@ export function fileSizeCap(edition: MovieLensEdition, fileName: string): number
   return published === undefined ? undefined : published * SIZE_CAP_FACTOR;
 }
 
+/** ml-latest-small's zip (September 2018 release): a development edition, so no checksum. */
+export const ML_LATEST_SMALL_ZIP_BYTES = 978_202;
+
+/** The most bytes downloaded for an edition's zip: its published size, or 4 × it when it changes. */
+export function maxZipBytes(edition: MovieLensEdition): number {
+  return PUBLISHED_ZIPS[edition]?.bytes ?? SIZE_CAP_FACTOR * ML_LATEST_SMALL_ZIP_BYTES;
+}
+
 /** The files an edition's zip must hold, under its one top folder. */
 export function layoutFiles(layout: EditionLayout): string[] {
   return [layout.ratingsFile, layout.moviesFile, ...(layout.usersFile ? [layout.usersFile] : [])];
