@@ -2,8 +2,19 @@
  * Issue 15 (data part) through the real CLI: planted links in --out, option ranges, formula-like
  * titles. Crafted inputs are written here; no MovieLens data.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
+import { once } from 'node:events';
+import * as yazl from 'yazl';
 import * as path from 'node:path';
 import { ensureSample } from '../../data/synthetic/sample';
 import { binary, cli } from './helpers';
@@ -138,5 +149,91 @@ describe('every numeric and path option has a range: exit 2 naming the option an
     expect(users.code).toBe(2);
     expect(users.stderr).toContain('movierecs synthetic: --users must be a whole number from 1 to 100000');
     expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('movierecs data on crafted files: exit 1 naming file and line, quickly, never "unexpected"', () => {
+  /** The synthetic sample, copied, with one file changed. */
+  function craftedSample(file: string, change: (text: string) => string): string {
+    const folder = tmp('crafted');
+    for (const name of ['u.data', 'u.item', 'u.user']) {
+      const text = readFileSync(path.join(ensureSample(), name), 'latin1');
+      writeFileSync(path.join(folder, name), name === file ? change(text) : text, 'latin1');
+    }
+    return folder;
+  }
+
+  it.each([
+    [
+      'a 400-digit movie id',
+      'u.data',
+      (t: string) => t.replace(/^(\d+)\t\d+\t/, `$1\t${'9'.repeat(400)}\t`),
+      /u\.data, line 1: movie id 9{40} is outside 1\.\.2,147,483,647/,
+    ],
+    [
+      'a 300-digit user id',
+      'u.data',
+      (t: string) => t.replace(/^\d+\t/, `${'9'.repeat(300)}\t`),
+      /u\.data, line 1: user id 9{40} is outside 1\.\.2,147,483,647/,
+    ],
+    [
+      'a user id of 2^53 + 1',
+      'u.data',
+      (t: string) => t.replace(/^\d+\t/, '9007199254740993\t'),
+      /u\.data, line 1: user id 9007199254740993 is outside/,
+    ],
+    // 20 MB is over u.data's size cap (4 × 1,979,173 bytes), so the line bound is shown with 5 MB.
+    [
+      'one 20 MB line',
+      'u.data',
+      (t: string) => `${'1'.repeat(20_000_000)}\n${t}`,
+      /u\.data: holds 20\d{6} bytes, more than its cap of 7916692 bytes/,
+    ],
+    [
+      'one 5 MB line',
+      'u.data',
+      (t: string) => `${t}${'1'.repeat(5_000_000)}\n`,
+      /u\.data, line \d+: the line is longer than 65536 bytes/,
+    ],
+    // The issue's 96 KB title is longer than a line may be; one of 60 KB is read, in no time.
+    [
+      'a 96 KB crafted title',
+      'u.item',
+      (t: string) => t.replace(/^1\|[^|]*\|/, `1|${'(1995)'.repeat(16_000)}x|`),
+      /u\.item, line 1: the line is longer than 65536 bytes/,
+    ],
+    [
+      'a 60 KB crafted title',
+      'u.item',
+      (t: string) => t.replace(/^1\|[^|]*\|/, `1|${'(1995)'.repeat(10_000)}x|`),
+      /prepared ml-100k/,
+    ],
+  ])('%s', (_name, file, change, expected) => {
+    const folder = craftedSample(file, change);
+    const started = Date.now();
+    const run = binary(['data', '--edition', 'ml-100k', '--source', folder, '--out', tmp('out')]);
+    const output = run.stdout + run.stderr;
+    expect(output).toMatch(expected);
+    expect(run.code).toBe(String(expected).includes('prepared') ? 0 : 1);
+    expect(run.stderr).not.toContain('unexpected error');
+    // Seconds at most (the node start included); the old code spun forever or for minutes.
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it("the issue's zip bomb: exit 1 naming the entry and the cap, not an unexpected error", async () => {
+    const zipPath = path.join(tmp('bomb'), 'ml-latest-small.zip');
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.alloc(100_000_000, 0x61), 'ml-latest-small/movies.csv');
+    zip.addBuffer(Buffer.from('userId,movieId,rating,timestamp\r\n1,1,4.0,1\r\n'), 'ml-latest-small/ratings.csv');
+    zip.end();
+    const out = createWriteStream(zipPath);
+    zip.outputStream.pipe(out);
+    await once(out, 'finish');
+    const run = binary(['data', '--edition', 'ml-latest-small', '--source', zipPath, '--out', tmp('out')]);
+    expect(run.stderr).toContain(
+      `movierecs data: ${zipPath}:ml-latest-small/movies.csv: holds 100000000 bytes, more than its cap of 1977724 bytes`,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain('unexpected error');
   });
 });
