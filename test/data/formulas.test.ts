@@ -127,3 +127,26 @@ describe('formula-like values', () => {
     );
   });
 });
+
+describe('control characters in titles', () => {
+  test.each([
+    ['NUL', 'A\u0000B (1995)', 'U+0000', 2],
+    ['tab', 'A\tB (1995)', 'U+0009', 2],
+    ['DEL', 'AB\u007f (1995)', 'U+007F', 3],
+  ])('a title holding %s is a bad line naming file, line and character', (_name, title, code, at) => {
+    const csv = Buffer.from(`movieId,title,genres\r\n1,${title},Drama\r\n`);
+    expect(() => parseLatestMovies(csv, 'movies.csv', new BadLinePolicy(false))).toThrow(
+      new DataFileError('movies.csv', 2, `the title holds a control character (${code}) at its character ${at}`),
+    );
+    const flags = Array(19).fill('0').join('|');
+    const item = Buffer.from(`1|${title}|01-Jan-1995||http://x|${flags}\n`, 'latin1');
+    expect(() => parseMl100kItems(item, 'u.item', new BadLinePolicy(false), new DataWarnings())).toThrow(
+      new DataFileError('u.item', 1, `the title holds a control character (${code}) at its character ${at}`),
+    );
+  });
+
+  test('a CR inside a quoted title is one too', () => {
+    const csv = Buffer.from('movieId,title,genres\r\n1,"A\rB (1995)",Drama\r\n');
+    expect(() => parseLatestMovies(csv, 'movies.csv', new BadLinePolicy(false))).toThrow(/U\+000D/);
+  });
+});

@@ -40,6 +40,19 @@ const LATEST_GENRE_SET: ReadonlySet<string> = new Set(ML_LATEST_GENRES);
  */
 export const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r'] as const;
 
+/**
+ * A control character in a title (NUL, a tab, a CR inside quotes, DEL): no MovieLens title holds
+ * one, PostgreSQL's text refuses NUL at load, and the others would reach the site and the CSVs as
+ * invisible characters. The title's column is named.
+ */
+function controlCharacter(title: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const at = title.search(/[\u0000-\u001f\u007f]/);
+  if (at === -1) return undefined;
+  const code = title.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  return `the title holds a control character (U+${code}) at its character ${at + 1}`;
+}
+
 function noteFormulaLike(title: string, label: string, lineNumber: number, formulaLike: DataWarnings): void {
   if (title !== '' && (FORMULA_STARTS as readonly string[]).includes(title[0])) {
     formulaLike.report(
@@ -239,6 +252,11 @@ export function parseMl100kItems(
       );
       continue;
     }
+    const control = controlCharacter(rawTitle);
+    if (control) {
+      badLines.report(label, lineNumber, control);
+      continue;
+    }
     // The release date only stands in for a title without a year: an odd one is a warning, not a
     // failed deploy.
     const released = RELEASE_DATE.exec(releaseDate);
@@ -368,6 +386,11 @@ export function parseLatestMovies(
         lineNumber,
         `genre "${shorten(unknown)}" is not one of movies.csv's genres (${ML_LATEST_GENRES.join(', ')}; or "${NO_GENRES_LISTED}" alone)`,
       );
+      continue;
+    }
+    const control = controlCharacter(rawTitle);
+    if (control) {
+      badLines.report(label, lineNumber, control);
       continue;
     }
     const { title, year } = splitTitle(rawTitle);
