@@ -66,10 +66,16 @@ export class CsvOutput {
     let position = this.used + digits;
     this.used = position;
     do {
-      // `%` and the division of a multiple of 10 are exact; Math.floor(rest / 10) rounds near 2^53.
-      const digit = rest % 10;
-      buffer[--position] = 48 + digit;
-      rest = (rest - digit) / 10;
+      // Math.floor(rest / 10) is exact below 10^15 (the rounding of rest / 10 stays under a tenth)
+      // and fast; near 2^53 it can round up, so `%` (exact, slower on doubles) takes over there.
+      let quotient: number;
+      if (rest < 1e15) {
+        quotient = Math.floor(rest / 10);
+      } else {
+        quotient = (rest - (rest % 10)) / 10;
+      }
+      buffer[--position] = 48 + (rest - quotient * 10);
+      rest = quotient;
     } while (rest > 0);
     return this;
   }

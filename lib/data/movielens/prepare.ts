@@ -18,11 +18,14 @@ import { CsvOutput, WrittenFile } from './csv-output';
 import { EDITION_LAYOUTS, fileSizeCap, SIZE_CAP_FACTOR } from './editions';
 import { BadLinePolicy, BelowPersonalizeMinimumError, DataFileError, DataWarnings, SkippedLine } from './errors';
 import { Movie, parseLatestMovies, parseMl100kItems, parseMl100kUsers, User } from './catalog';
-import { MAX_TIMESTAMP, RatingRow, scanRatings } from './ratings';
+import { MAX_TIMESTAMP as MAX_TIMESTAMP_EXPORTED, RatingRow, scanRatings } from './ratings';
 import { IdCounter } from './id-counter';
 import { cappedSource, MovieLensSource } from './source';
 import { OutputSink } from './sink';
 import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, SCHEMA_FIELDS } from './schemas';
+
+/** A module-local copy: read on every rating (an imported binding can compile to a getter call). */
+const MAX_TIMESTAMP = MAX_TIMESTAMP_EXPORTED;
 
 /**
  * Bump when the output of the same input and settings changes: it is part of the keys.

@@ -2,7 +2,12 @@ import { Readable } from 'node:stream';
 import { BadLinePolicy, DataFileError } from './errors';
 import { LineSplitter } from './lines';
 import { RATINGS_CSV_HEADER } from './editions';
-import { MAX_ID, MIN_ID } from './ids';
+import { MAX_ID as MAX_ID_EXPORTED, MIN_ID as MIN_ID_EXPORTED } from './ids';
+
+// Module-local copies: an imported binding can compile to a property read (a getter, with some
+// bundlers) on every line of the hot path.
+const MIN_ID = MIN_ID_EXPORTED;
+const MAX_ID = MAX_ID_EXPORTED;
 
 /** One rating, reused between lines (the hot path allocates nothing per line). */
 export interface RatingRow {
@@ -125,12 +130,23 @@ export function parseRatingLine(
   // GroupLens never writes ("4.75", "5.", ".5", 400 zeros after the dot) would reach the web
   // database as written.
   fieldStart = i + 1;
-  i = fieldStart;
-  while (i < end && buffer[i] !== separator) i++;
-  if (i === end) return fieldCount(buffer, start, end, separator);
-  if (i === fieldStart) return 'rating is empty';
-  const rating = separator === TAB ? wholeStar(buffer, fieldStart, i) : halfStar(buffer, fieldStart, i);
-  if (rating < 0) return ratingProblem(buffer, fieldStart, i, separator);
+  // The published forms are read straight from the bytes (the hot path); anything else is looked
+  // at again only to say what is wrong.
+  let rating = -1;
+  if (separator === TAB) {
+    i = fieldStart + 1;
+    if (i < end && buffer[i] === separator) rating = wholeStar(buffer, fieldStart, i);
+  } else {
+    i = fieldStart + 3;
+    if (i < end && buffer[i] === separator) rating = halfStar(buffer, fieldStart, i);
+  }
+  if (rating < 0) {
+    i = fieldStart;
+    while (i < end && buffer[i] !== separator) i++;
+    if (i === end) return fieldCount(buffer, start, end, separator);
+    if (i === fieldStart) return 'rating is empty';
+    return ratingProblem(buffer, fieldStart, i, separator);
+  }
   row.ratingStart = fieldStart;
   row.ratingEnd = i;
   row.rating = rating;
@@ -217,12 +233,6 @@ function ratingProblem(buffer: Buffer, start: number, end: number, separator: nu
 /** The value of the last scanWholeNumber (module state keeps the hot path allocation-free). */
 let parsedValue = 0;
 
-/**
- * Where scanWholeNumber stops counting: any larger value reads as this one, out of every range
- * checked here (ids, timestamps), so a 400-digit field neither overflows to Infinity nor rounds.
- */
-const TOO_LARGE = 1e15;
-
 /** The newest timestamp a rating may have: 10 digits, as MovieLens writes them (9 or 10). */
 export const MAX_TIMESTAMP = 9_999_999_999;
 
@@ -233,7 +243,8 @@ function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: 
   while (i < end && buffer[i] !== separator) {
     const digit = buffer[i] - 48;
     if (digit < 0 || digit > 9) return -1;
-    if (value < TOO_LARGE) value = value * 10 + digit;
+    // A 400-digit field grows to Infinity, which every range check here (ids, timestamps) refuses.
+    value = value * 10 + digit;
     i++;
   }
   if (i === start) return -1;
