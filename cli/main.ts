@@ -9,7 +9,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { main as evaluateMain } from '../app-src/evaluate';
 import { main as startMain } from '../app-src/server';
-import { BelowPersonalizeMinimumError, DataFileError } from '../lib/data/movielens/errors';
+import { BelowPersonalizeMinimumError, DataFileError, OutputLocationError } from '../lib/data/movielens/errors';
 import { CommandFailure, EXIT, explainAwsError, UsageError } from './errors';
 import { ProgressStream } from './progress';
 import { dataCommand } from './commands/data';
@@ -167,6 +167,7 @@ function report(error: unknown, command: string, context: CliContext, debug: boo
     error instanceof CommandFailure ||
     error instanceof DataFileError ||
     error instanceof BelowPersonalizeMinimumError ||
+    error instanceof OutputLocationError ||
     (error as NodeJS.ErrnoException)?.code === 'ENOENT' ||
     (error as NodeJS.ErrnoException)?.code === 'EACCES';
   const aws = explainAwsError(error, context.io.env.AWS_REGION ?? 'the configured region');

@@ -181,13 +181,17 @@ function isIpv4Cidr(value: string): boolean {
   return octets.every((o) => o <= 255) && Number(match[5]) <= 32;
 }
 
+/** Timestamps are seconds since 1970 of at most 10 digits (as MovieLens writes them): so is a shift. */
+const MAX_SHIFT_SECONDS = 9_999_999_999;
+
 function isIsoInstant(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && !Number.isNaN(Date.parse(value));
+  const at = Date.parse(value);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value) && at >= 0 && at / 1000 <= MAX_SHIFT_SECONDS;
 }
 
 const TIMESTAMP_SHIFT_RULE =
-  'must be the instant the newest review should land on (ISO 8601 UTC, e.g. "2019-04-01T00:00:00Z") ' +
-  'or a whole number of seconds to add (e.g. 660833618)';
+  'must be the instant the newest review should land on (ISO 8601 UTC from 1970 to 2286, e.g. "2019-04-01T00:00:00Z") ' +
+  `or a whole number of seconds to add, from -${MAX_SHIFT_SECONDS} to ${MAX_SHIFT_SECONDS} (e.g. 660833618)`;
 
 // A schema's `error` also words the failures of its checks (.int, .min, .regex, .refine...), so
 // each rule states its message once.
@@ -287,9 +291,15 @@ const configSchema = z
       .number({ error: 'must be a number from 0 to 5 (ratings above it count as positive)' })
       .min(0)
       .max(5),
-    timestampShift: z.union([z.string().refine(isIsoInstant, { error: TIMESTAMP_SHIFT_RULE }), z.number().int()], {
-      error: TIMESTAMP_SHIFT_RULE,
-    }),
+    timestampShift: z.union(
+      [
+        z.string().refine(isIsoInstant, { error: TIMESTAMP_SHIFT_RULE }),
+        z.number().int().min(-MAX_SHIFT_SECONDS).max(MAX_SHIFT_SECONDS),
+      ],
+      {
+        error: TIMESTAMP_SHIFT_RULE,
+      },
+    ),
     solutions: z
       .array(solutionRule, { error: 'must be a list of {name, type, recipe, campaignMinTps}' })
       .min(1, { error: `must list 1 to ${MAX_SOLUTIONS} solutions` })

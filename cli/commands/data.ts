@@ -4,14 +4,15 @@
  * them (and are checked with the config's own rules).
  */
 import { Command, Option } from '@commander-js/extra-typings';
-import * as path from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { MOVIELENS_EDITIONS, MovieLensEdition } from '../../lib/config';
 import { prepareMovieLens } from '../../lib/data/movielens/prepare';
 import { FolderSink } from '../../lib/data/movielens/sink';
 import { MovieLensSource, openSource } from '../../lib/data/movielens/source';
 import { workshopConfig } from '../config';
-import { contextOption } from '../options';
+import { contextOption, numberFrom, pathOption } from '../options';
+import { UsageError } from '../errors';
+import { MAX_TIMESTAMP } from '../../lib/data/movielens/ratings';
 import type { CliContext } from '../main';
 import { Progress, progressOn } from '../progress';
 
@@ -36,12 +37,14 @@ export function dataCommand(context: CliContext) {
         '  (download ml-100k.zip from https://grouplens.org/datasets/movielens/ yourself: its licence forbids redistribution)',
     )
     .action(async (options) => {
+      const sourcePath = pathOption('source', options.source);
+      const out = pathOption('out', options.out);
       const overrides = [...options.context];
-      if (options.threshold !== undefined) overrides.push(`positiveRatingThreshold=${options.threshold}`);
-      if (options.shift !== undefined) overrides.push(`timestampShift=${options.shift}`);
+      if (options.threshold !== undefined) {
+        overrides.push(`positiveRatingThreshold=${numberFrom('threshold', options.threshold, 0, 5)}`);
+      }
+      if (options.shift !== undefined) overrides.push(`timestampShift=${shiftOption(options.shift)}`);
       const config = workshopConfig(overrides);
-      const sourcePath = path.resolve(options.source);
-      const out = path.resolve(options.out);
       const progress = progressOn(context.io.stderr);
       const source = withProgress(await openSource(sourcePath), progress);
       const started = Date.now();
@@ -64,6 +67,15 @@ export function dataCommand(context: CliContext) {
           `  ${manifest.counts.usersKept} users and ${manifest.counts.itemsKept} items kept; timestamps shifted by ${manifest.settings.shiftSeconds} s`,
         );
         if (manifest.badLines.count) context.out(`  ${manifest.badLines.count} bad lines skipped (see manifest.json)`);
+        if (manifest.formulaLikeTitles.count) {
+          context.out(
+            `  ${manifest.formulaLikeTitles.count} titles start like a spreadsheet formula (= + - @): written exactly as they are; ` +
+              'do not open the CSVs in a spreadsheet without care (see formulaLikeTitles in manifest.json), e.g.',
+          );
+          for (const example of manifest.formulaLikeTitles.examples.slice(0, 3)) {
+            context.out(`    ${example.file}, line ${example.line}: ${example.problem}`);
+          }
+        }
         if (manifest.warnings.count) {
           context.out(`  ${manifest.warnings.count} lines read with a warning (see manifest.json), e.g.`);
           const [first] = manifest.warnings.examples;
@@ -74,6 +86,26 @@ export function dataCommand(context: CliContext) {
         await source.close();
       }
     });
+}
+
+/**
+ * --shift: an ISO instant the newest review is moved to, or whole seconds added to every
+ * timestamp; either way a timestamp stays within 0..9999999999 (seconds since 1970, the 10 digits
+ * MovieLens writes), so the seconds are at most that much either way and the instant lies
+ * between 1970 and 2286. (A shift that still takes a rating out of that range fails in the
+ * preparation, naming the line.)
+ */
+export function shiftOption(value: string): string {
+  const rule =
+    `--shift must be an ISO instant from 1970-01-01T00:00:00Z to 2286-11-20T17:46:39Z (e.g. 2019-04-01T00:00:00Z) ` +
+    `or whole seconds from -${MAX_TIMESTAMP} to ${MAX_TIMESTAMP} (e.g. 660833618), got "${value.slice(0, 40)}"`;
+  if (/^-?\d+$/.test(value)) {
+    if (value.replace(/^-?0*/, '').length > 10 || Math.abs(Number(value)) > MAX_TIMESTAMP) throw new UsageError(rule);
+    return String(Number(value));
+  }
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || !(at >= 0 && at / 1000 <= MAX_TIMESTAMP)) throw new UsageError(rule);
+  return value;
 }
 
 /** The source, with every stream it opens counted (bytes and lines) into `progress`. */

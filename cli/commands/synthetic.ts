@@ -8,9 +8,19 @@ import { SyntheticOptions, writeSynthetic, zipFolder } from '../../data/syntheti
 import { SAMPLE_DIR, SAMPLE_FILES, SAMPLE_OPTIONS } from '../../data/synthetic/sample';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors';
-import { wholeNumber } from '../options';
+import { pathOption, wholeNumber } from '../options';
 import type { CliContext } from '../main';
 import { progressOn } from '../progress';
+
+/**
+ * The most the generator makes. ml-100k's u.data is shuffled in memory (as many rows as ratings);
+ * ml-latest streams its ratings, user by user, so it goes to ml-25m's size and a little beyond.
+ */
+export const SYNTHETIC_LIMITS = {
+  'ml-100k': { users: 100_000, items: 100_000, ratings: 2_000_000 },
+  'ml-latest': { users: 1_000_000, items: 1_000_000, ratings: 30_000_000 },
+} as const;
+const MAX_SEED = 2_147_483_647;
 
 const DEFAULTS = {
   'ml-100k': { users: 943, items: 1682, ratings: 100000 },
@@ -38,12 +48,13 @@ export function syntheticCommand(context: CliContext) {
     .action(async (options) => {
       const edition = options.edition;
       const defaults = DEFAULTS[edition];
+      const limits = SYNTHETIC_LIMITS[edition];
       const settings: SyntheticOptions = {
         edition,
-        users: wholeNumber('users', options.users) ?? defaults.users,
-        items: wholeNumber('items', options.items) ?? defaults.items,
-        ratings: wholeNumber('ratings', options.ratings) ?? defaults.ratings,
-        seed: wholeNumber('seed', options.seed),
+        users: wholeNumber('users', options.users, 1, limits.users) ?? defaults.users,
+        items: wholeNumber('items', options.items, 1, limits.items) ?? defaults.items,
+        ratings: wholeNumber('ratings', options.ratings, 1, limits.ratings) ?? defaults.ratings,
+        seed: wholeNumber('seed', options.seed, 1, MAX_SEED),
         ratingsOnly: options.ratingsOnly,
       };
       if (settings.ratings > settings.users * settings.items) {
@@ -51,7 +62,7 @@ export function syntheticCommand(context: CliContext) {
           `--ratings ${settings.ratings} is more than users x items (${settings.users * settings.items}): raise --users or --items`,
         );
       }
-      const out = path.resolve(options.out ?? `${edition}-synthetic`);
+      const out = pathOption('out', options.out ?? `${edition}-synthetic`);
       const progress = progressOn(context.io.stderr);
       const started = Date.now();
       let files: string[];
@@ -77,7 +88,7 @@ export function sampleCommand(context: CliContext) {
     .option('--force', 'write it again even if it is there', false)
     .addHelpText('after', '\nExample:\n  npx movierecs sample')
     .action((options) => {
-      const out = path.resolve(options.out);
+      const out = pathOption('out', options.out);
       const present = SAMPLE_FILES.every((file) => existsSync(path.join(out, file)));
       if (present && !options.force) {
         context.out(`synthetic sample already in ${out} (--force to write it again)`);

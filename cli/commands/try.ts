@@ -27,7 +27,8 @@ import { parseModelRegistry, RegisteredModel } from '../../lib/shared/model-regi
 import { modelRegistryParameterName, stackName } from '../../lib/shared/names';
 import { readRegistryDocument, stackOutputs } from '../aws';
 import { workshopConfig } from '../config';
-import { contextOption, wholeNumber } from '../options';
+import { contextOption, pathOption, wholeNumber } from '../options';
+import { MAX_ID, MIN_ID } from '../../lib/data/movielens/ids';
 import { CommandFailure, EXIT, UsageError } from '../errors';
 import type { CliContext } from '../main';
 
@@ -114,14 +115,14 @@ export function tryCommand(context: CliContext, deps: TryDependencies = awsTryDe
       '\nExamples:\n  npx movierecs try --user 42\n  npx movierecs try --item 50 --model "Similar Items"',
     )
     .action(async (options) => {
-      const userId = wholeNumber('user', options.user);
-      const itemId = wholeNumber('item', options.item);
-      const count = wholeNumber('count', options.count);
+      const userId = wholeNumber('user', options.user, MIN_ID, MAX_ID);
+      const itemId = wholeNumber('item', options.item, MIN_ID, MAX_ID);
+      const count = wholeNumber('count', options.count, 1, 100);
+      const data = options.data === undefined ? undefined : pathOption('data', options.data);
       if ((userId === undefined) === (itemId === undefined)) {
         throw new UsageError('give --user <id> or --item <id> (one of them)');
       }
-      if (count > 100) throw new UsageError(`--count must be at most 100, got "${options.count}"`);
-      if (options.data !== undefined && !existsSync(path.join(options.data, 'personalize', 'manifest.json'))) {
+      if (data !== undefined && !existsSync(path.join(data, 'personalize', 'manifest.json'))) {
         throw new UsageError(
           `--data ${options.data}: no personalize/manifest.json there (prepare it with movierecs data)`,
         );
@@ -144,7 +145,7 @@ export function tryCommand(context: CliContext, deps: TryDependencies = awsTryDe
             : `no active ${wantedTypes.join(' or ')} model yet: the campaigns are still being made (see movierecs status)`,
         );
       }
-      const source = options.data !== undefined ? new FolderLoadSource(options.data) : await deps.deployedData(config);
+      const source = data !== undefined ? new FolderLoadSource(data) : await deps.deployedData(config);
       if (!source)
         throw new CommandFailure(
           `the ${stackName(config.prefix, 'Data')} stack is not deployed in ${config.region}; or give --data <prepared folder>`,

@@ -82,8 +82,14 @@ describe.each([
 describe('usage errors name the option, the value and what is allowed (exit 2, no stack)', () => {
   it.each([
     [['data', '--source', 'x', '--out', 'y'], "movierecs data: required option '--edition <edition>' not specified"],
-    [['data', '--edition', 'ml-100k', '--source', 'x', '--out', 'y', '--threshold', '7'], 'positiveRatingThreshold'],
-    [['synthetic', '--users', 'many'], 'movierecs synthetic: --users must be a whole number of at least 1, got "many"'],
+    [
+      ['data', '--edition', 'ml-100k', '--source', 'x', '--out', 'y', '--threshold', '7'],
+      '--threshold must be a number from 0 to 5, got "7"',
+    ],
+    [
+      ['synthetic', '--users', 'many'],
+      'movierecs synthetic: --users must be a whole number from 1 to 100000, got "many"',
+    ],
     [['synthetic', '--users', '2', '--items', '2', '--ratings', '5'], '--ratings 5 is more than users x items (4)'],
     [['sample', '--colour'], "movierecs sample: unknown option '--colour'"],
     [['simulate', '-c', 'natGateways'], 'movierecs simulate: -c takes key=value (as for cdk), got "natGateways"'],

@@ -132,7 +132,7 @@ describe('movierecs try', () => {
   it.each([
     [['try'], 'give --user <id> or --item <id> (one of them)'],
     [['try', '--user', '1', '--item', '2'], 'give --user <id> or --item <id> (one of them)'],
-    [['try', '--user', 'me'], '--user must be a whole number of at least 1, got "me"'],
+    [['try', '--user', 'me'], '--user must be a whole number from 1 to 2147483647, got "me"'],
     [['try', '--user', '1', '--data', '/nonexistent'], '--data /nonexistent: no personalize/manifest.json there'],
   ])('usage: %j', async (args, message) => {
     const run = await cli(args, { try: deps().d });

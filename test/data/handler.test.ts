@@ -57,13 +57,19 @@ beforeAll(async () => {
   const ml100k = await syntheticZip('ml-100k', 'ml-100k');
   syntheticMl100k = { bytes: ml100k.length, sha256: createHash('sha256').update(ml100k).digest('hex') };
   served.set('/movielens/ml-100k.zip', ml100k);
+  served.set('/chunked/ml-100k.zip', ml100k);
   served.set('/movielens/ml-latest-small.zip', await syntheticZip('ml-latest', 'ml-latest-small'));
   served.set('/other-folder/ml-latest-small.zip', await syntheticZip('ml-latest', 'ml-latest'));
   served.set('/no-movies/ml-latest-small.zip', await syntheticZip('ml-latest', 'ml-latest-small', 'movies.csv'));
   server = createServer((request, response) => {
     requests.push(request.url ?? '');
     const bytes = served.get(request.url ?? '');
-    if (bytes) {
+    if (bytes && request.url?.startsWith('/chunked/')) {
+      // No content-length: the size is only known as the bytes arrive.
+      response.writeHead(200, { 'content-type': 'application/zip' });
+      for (let at = 0; at < bytes.length; at += 16_384) response.write(bytes.subarray(at, at + 16_384));
+      response.end();
+    } else if (bytes) {
       response.writeHead(200, { 'content-type': 'application/zip', 'content-length': bytes.length });
       response.end(bytes);
     } else {
@@ -163,6 +169,31 @@ describe('the download is the published one', () => {
     await expect(checkPublishedZip('https://x/ml-100k.zip', file, change(syntheticMl100k))).rejects.toThrow(
       /^https:\/\/x\/ml-100k\.zip is not the published zip/,
     );
+  });
+
+  test.each(['movielens', 'chunked'])(
+    'a download larger than the edition allows stops, naming the URL and the limit (%s)',
+    async (folder) => {
+      const url = `${host()}/${folder}/ml-100k.zip`;
+      const file = path.join(tempDir(), 'ml-100k.zip');
+      const limit = syntheticMl100k.bytes - 1;
+      await expect(downloadToFile(url, file, limit)).rejects.toThrow(
+        `Downloading ${url} stopped: it is larger than ${limit} bytes, the most this edition's zip can be`,
+      );
+      await expect(downloadToFile(url, file, syntheticMl100k.bytes)).resolves.toBeUndefined();
+    },
+  );
+
+  test("the handler downloads at most the published size, or 4 × ml-latest-small's", async () => {
+    const limits: number[] = [];
+    recordUploads();
+    const download = (url: string, file: string, maxBytes: number) => {
+      limits.push(maxBytes);
+      return downloadToFile(url, file, maxBytes);
+    };
+    await handlePreparationEvent(event('Create'), { ...deps(), download });
+    await handlePreparationEvent(event('Create', { Edition: 'ml-latest-small' }), { ...deps({}), download });
+    expect(limits).toEqual([syntheticMl100k.bytes, 4 * 978_202]);
   });
 
   test('ml-latest-small changes between releases: any zip with its layout is prepared', async () => {

@@ -319,7 +319,7 @@ describe('bad ratings', () => {
   test('fail by default, naming file and line, leaving nothing', async () => {
     const folder = withBadRating();
     await expect(prepare(folder, { edition: 'ml-100k' })).rejects.toThrow(
-      `${path.join(folder, 'u.data')}, line 4: rating 9 is outside 0.5-5`,
+      `${path.join(folder, 'u.data')}, line 4: rating 9 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)`,
     );
   });
 
@@ -327,7 +327,13 @@ describe('bad ratings', () => {
     const { manifest, files } = await prepare(withBadRating(), { edition: 'ml-100k', skipBadLines: true });
     expect(manifest.badLines).toEqual({
       count: 1,
-      examples: [{ file: expect.stringMatching(/u\.data$/), line: 4, problem: 'rating 9 is outside 0.5-5' }],
+      examples: [
+        {
+          file: expect.stringMatching(/u\.data$/),
+          line: 4,
+          problem: 'rating 9 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)',
+        },
+      ],
     });
     expect(manifest.counts.ratingsRead).toBe(7);
     expect(files['web/ratings.csv'].split('\n')).toHaveLength(9);

@@ -38,11 +38,24 @@ describe('parseRatingLine', () => {
       rating: 3.5,
       timestamp: 1256677221,
     });
-    expect(parse('1,307,.5,1', COMMA)).toMatchObject({ rating: 0.5 });
+    expect(parse('1,307,0.5,1', COMMA)).toMatchObject({ rating: 0.5 });
     expect(parse('1,307,5.0,1', COMMA)).toMatchObject({ rating: 5 });
-    expect(parse('1,307,4.75,1', COMMA)).toMatchObject({ rating: 4.75 });
-    expect(parse('1,307,5.,1', COMMA)).toMatchObject({ rating: 5 });
-    expect(parse('1,307,10.0,1', COMMA)).toBe('rating 10.0 is outside 0.5-5');
+    expect(parse('1,307,4.0,1', COMMA)).toMatchObject({ rating: 4 });
+  });
+
+  test.each(['.5', '5.', '4.75', '4', '10.0', '0.0', '5.5', '3.2', '04.0', `5.${'0'.repeat(400)}`, '4.00'])(
+    'ratings.csv: %j is not in the published form d.d (half stars 0.5-5.0)',
+    (rating) => {
+      expect(parse(`1,307,${rating},1`, COMMA)).toBe(
+        `rating ${rating.slice(0, 40)} is not a half star from 0.5 to 5.0 written d.d (as ratings.csv writes them: 0.5, 1.0, … 5.0)`,
+      );
+    },
+  );
+
+  test.each(['0', '6', '4.0', '3.5', '05', `4${'0'.repeat(300)}`])('u.data: %j is not a whole star 1-5', (rating) => {
+    expect(parse(`1\t307\t${rating}\t1`)).toBe(
+      `rating ${rating.slice(0, 40)} is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)`,
+    );
   });
 
   test('ratings.csv: the field count names commas', () => {
@@ -59,8 +72,8 @@ describe('parseRatingLine', () => {
     );
   });
 
-  test('the largest exact timestamp is accepted', () => {
-    expect(parse('1\t2\t3\t9007199254740991')).toMatchObject({ timestamp: 9007199254740991 });
+  test('the largest timestamp of 10 digits is accepted', () => {
+    expect(parse('1\t2\t3\t9999999999')).toMatchObject({ timestamp: 9999999999 });
   });
 
   test("the rating's bytes are kept, to copy it as written", () => {
@@ -78,8 +91,8 @@ describe('parseRatingLine', () => {
     ['196\t-242\t3\t881250949', 'movie id "-242" is not a whole number'],
     ['196\t\t3\t881250949', 'movie id is empty'],
     ['196\t242\tfive\t881250949', 'rating "five" is not a number'],
-    ['196\t242\t7\t881250949', 'rating 7 is outside 0.5-5'],
-    ['196\t242\t0\t881250949', 'rating 0 is outside 0.5-5'],
+    ['196\t242\t7\t881250949', 'rating 7 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)'],
+    ['196\t242\t0\t881250949', 'rating 0 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)'],
     ['196\t242\t3\t8812e50949', 'timestamp "8812e50949" is not a whole number'],
     ['196,242,3,881250949', 'user id "196,242,3,881250949" is not a whole number'],
     ['196', 'expected 4 fields separated by tabs (user, movie, rating, timestamp), found 1'],
@@ -93,10 +106,17 @@ describe('parseRatingLine', () => {
     ['196\t242\t3\t', 'timestamp is empty'],
     ['196\t242\t3.5.1\t881250949', 'rating "3.5.1" is not a number'],
     ['196\t242\t-1\t881250949', 'rating "-1" is not a number'],
-    ['196\t242\t5.5\t881250949', 'rating 5.5 is outside 0.5-5'],
-    ['196\t242\t0.4\t881250949', 'rating 0.4 is outside 0.5-5'],
-    ['196\t242\t14\t881250949', 'rating 14 is outside 0.5-5'],
-    ['196\t242\t3\t9007199254740992', 'timestamp is too large'],
+    ['196\t242\t5.5\t881250949', 'rating 5.5 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)'],
+    ['196\t242\t0.4\t881250949', 'rating 0.4 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)'],
+    ['196\t242\t14\t881250949', 'rating 14 is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)'],
+    [
+      '196\t242\t3\t10000000000',
+      'timestamp 10000000000 is outside 0..9999999999 (seconds since 1970, at most 10 digits)',
+    ],
+    [
+      '196\t242\t3\t9007199254740992',
+      'timestamp 9007199254740992 is outside 0..9999999999 (seconds since 1970, at most 10 digits)',
+    ],
     ['196\t242\t3\t88125094x', 'timestamp "88125094x" is not a whole number'],
     [`196\t${'9'.repeat(50)}x\t3\t1`, `movie id "${'9'.repeat(40)}" is not a whole number`],
   ])('%j is rejected: %s', (line, problem) => {

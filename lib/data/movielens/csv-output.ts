@@ -44,23 +44,37 @@ export class CsvOutput {
     this.buffer[this.used++] = LF;
   }
 
-  /** Appends a whole-number field (the hot path: digits written straight into the buffer). */
+  /**
+   * Appends a whole-number field (the hot path: digits written straight into the buffer). Only a
+   * safe integer is written: anything else (Infinity, NaN, 1e300, a fraction) throws, since it
+   * cannot be written exactly.
+   */
   int(value: number): this {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`CsvOutput.int: ${value} is not a safe integer`);
     this.separator();
-    this.ensure(24);
-    const buffer = this.buffer;
     let rest = value;
+    let sign = 0;
     if (rest < 0) {
-      buffer[this.used++] = 45;
+      sign = 1;
       rest = -rest;
     }
     let digits = 1;
     for (let power = 10; power <= rest; power *= 10) digits++;
+    this.ensure(sign + digits);
+    const buffer = this.buffer;
+    if (sign) buffer[this.used++] = 45;
     let position = this.used + digits;
     this.used = position;
     do {
-      const quotient = Math.floor(rest / 10);
-      buffer[--position] = 48 + rest - quotient * 10;
+      // Math.floor(rest / 10) is exact below 10^15 (the rounding of rest / 10 stays under a tenth)
+      // and fast; near 2^53 it can round up, so `%` (exact, slower on doubles) takes over there.
+      let quotient: number;
+      if (rest < 1e15) {
+        quotient = Math.floor(rest / 10);
+      } else {
+        quotient = (rest - (rest % 10)) / 10;
+      }
+      buffer[--position] = 48 + (rest - quotient * 10);
       rest = quotient;
     } while (rest > 0);
     return this;
@@ -92,6 +106,7 @@ export class CsvOutput {
   endRow(): void {
     this.ensure(1);
     this.buffer[this.used++] = LF;
+    this.checkBounds();
     this.atLineStart = true;
     this.rowCount++;
   }
@@ -119,6 +134,7 @@ export class CsvOutput {
   }
 
   private async flush(): Promise<void> {
+    this.checkBounds();
     if (this.used === 0) return;
     const chunk = Buffer.from(this.buffer.subarray(0, this.used));
     this.used = 0;
@@ -141,7 +157,16 @@ export class CsvOutput {
     this.used += this.buffer.write(text, this.used, 'latin1');
   }
 
+  /** Throws if a write went past the reserved bytes: the bytes after them were never written. */
+  private checkBounds(): void {
+    if (this.used > this.buffer.length) {
+      throw new RangeError(`CsvOutput: wrote to byte ${this.used} of a ${this.buffer.length}-byte buffer`);
+    }
+  }
+
+  /** Makes room for `bytes` more; every write goes through here, so none lands past the buffer. */
   private ensure(bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`CsvOutput: cannot reserve ${bytes} bytes`);
     if (this.used + bytes <= this.buffer.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
     this.buffer.copy(bigger, 0, 0, this.used);

@@ -47,6 +47,31 @@ export const ML100K_GENRES = [
   'Western',
 ] as const;
 
+/** u.occupation: the occupations u.user names (every user has one of these). */
+export const ML100K_OCCUPATIONS: readonly string[] = [
+  'administrator',
+  'artist',
+  'doctor',
+  'educator',
+  'engineer',
+  'entertainment',
+  'executive',
+  'healthcare',
+  'homemaker',
+  'lawyer',
+  'librarian',
+  'marketing',
+  'none',
+  'other',
+  'programmer',
+  'retired',
+  'salesman',
+  'scientist',
+  'student',
+  'technician',
+  'writer',
+];
+
 /** The genres of the ml-latest editions (`movies.csv`), besides "(no genres listed)". */
 export const ML_LATEST_GENRES = [
   'Action',
@@ -90,6 +115,35 @@ export const PUBLISHED_ZIPS: Readonly<Partial<Record<MovieLensEdition, Published
   'ml-100k': { bytes: 4_924_029, sha256: '50d2a982c66986937beb9ffb3aa76efe955bf3d5c6b761f4e3a7cd717c6a3229' },
   'ml-25m': { bytes: 261_978_986, sha256: '8b21cfb7eb1706b4ec0aac894368d90acf26ebdfb6aced3ebd4ad5bd1eb9c6aa' },
 };
+
+/**
+ * The uncompressed size of each file the preparation reads, as GroupLens publishes it (ml-100k's
+ * and ml-25m's fixed releases; ml-latest-small's September 2018 release). A file is read only up
+ * to SIZE_CAP_FACTOR times its published size: a crafted zip whose 660 KB hold a 600 MB
+ * movies.csv is refused at its cap instead of filling memory.
+ */
+export const PUBLISHED_FILE_BYTES: Readonly<Record<MovieLensEdition, Readonly<Record<string, number>>>> = {
+  'ml-100k': { 'u.data': 1_979_173, 'u.item': 236_344, 'u.user': 22_628 },
+  // A development edition: later releases are bigger, and the cap leaves them room.
+  'ml-latest-small': { 'ratings.csv': 2_483_723, 'movies.csv': 494_431 },
+  'ml-25m': { 'ratings.csv': 678_260_987, 'movies.csv': 3_038_099 },
+};
+
+export const SIZE_CAP_FACTOR = 4;
+
+/** The most bytes read of an edition's file: SIZE_CAP_FACTOR × its published size. */
+export function fileSizeCap(edition: MovieLensEdition, fileName: string): number | undefined {
+  const published = PUBLISHED_FILE_BYTES[edition][fileName];
+  return published === undefined ? undefined : published * SIZE_CAP_FACTOR;
+}
+
+/** ml-latest-small's zip (September 2018 release): a development edition, so no checksum. */
+export const ML_LATEST_SMALL_ZIP_BYTES = 978_202;
+
+/** The most bytes downloaded for an edition's zip: its published size, or 4 × it when it changes. */
+export function maxZipBytes(edition: MovieLensEdition): number {
+  return PUBLISHED_ZIPS[edition]?.bytes ?? SIZE_CAP_FACTOR * ML_LATEST_SMALL_ZIP_BYTES;
+}
 
 /** The files an edition's zip must hold, under its one top folder. */
 export function layoutFiles(layout: EditionLayout): string[] {

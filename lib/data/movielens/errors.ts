@@ -11,6 +11,17 @@ export class DataFileError extends Error {
   }
 }
 
+/** The output folder holds something the writer refuses to write through (a planted link). */
+export class OutputLocationError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`${path}: ${problem}`);
+    this.name = 'OutputLocationError';
+  }
+}
+
 /** The prepared data is too small for Amazon Personalize to train on. */
 export class BelowPersonalizeMinimumError extends Error {
   constructor(

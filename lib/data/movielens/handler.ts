@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CloudFormationClient, DescribeStacksCommand, Stack, StackStatus } from '@aws-sdk/client-cloudformation';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -26,7 +26,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { MOVIELENS_EDITIONS, MovieLensEdition } from '../../config';
 import { DATA_KEY_PREFIXES } from '../../shared/names';
-import { EDITION_LAYOUTS, layoutFiles, PUBLISHED_ZIPS, PublishedZip } from './editions';
+import { EDITION_LAYOUTS, layoutFiles, maxZipBytes, PUBLISHED_ZIPS, PublishedZip } from './editions';
 import { Manifest, prepareMovieLens, preparedKeys, PrepareSettings, settingsId, TRANSFORM_VERSION } from './prepare';
 import { S3Sink } from './s3-sink';
 import { ZipSource } from './source';
@@ -70,7 +70,8 @@ export interface PreparationDependencies {
   readonly s3: S3Client;
   /** Reads the consumer stacks' revision outputs. */
   readonly cloudFormation: CloudFormationClient;
-  readonly download: (url: string, file: string) => Promise<void>;
+  /** Streams `url` to `file`, failing once more than `maxBytes` arrive. */
+  readonly download: (url: string, file: string, maxBytes: number) => Promise<void>;
   readonly scratch: string;
   /** @default PUBLISHED_ZIPS, the published sizes and checksums */
   readonly publishedZips?: Readonly<Partial<Record<MovieLensEdition, PublishedZip>>>;
@@ -141,8 +142,10 @@ export async function handlePreparationEvent(
   const zipPath = path.join(folder, `${props.Edition}.zip`);
   try {
     console.log(`downloading ${url}`);
-    await deps.download(url, zipPath);
     const published = (deps.publishedZips ?? PUBLISHED_ZIPS)[props.Edition];
+    // A fixed edition's zip is exactly its published size; ml-latest-small's at most 4 times its
+    // 2018 release's. Either way a mirror cannot fill the scratch disk.
+    await deps.download(url, zipPath, published ? published.bytes : maxZipBytes(props.Edition));
     if (published) await checkPublishedZip(url, zipPath, published);
     const source = await ZipSource.open(zipPath);
     try {
@@ -340,12 +343,33 @@ export async function checkPublishedZip(url: string, file: string, published: Pu
   );
 }
 
-/** Streams a URL to a file; a non-200 answer names the URL and the status. */
-export async function downloadToFile(url: string, file: string): Promise<void> {
+/**
+ * Streams a URL to a file; a non-200 answer names the URL and the status, and more than
+ * `maxBytes` (announced or arriving) stops the download, naming the URL and the limit.
+ */
+export async function downloadToFile(url: string, file: string, maxBytes = Infinity): Promise<void> {
   const answer = await fetch(url, { signal: AbortSignal.timeout(10 * 60 * 1000) });
   if (!answer.ok || !answer.body)
     throw new Error(`Downloading ${url} failed: HTTP ${answer.status} ${answer.statusText}`);
-  await pipeline(Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+  const tooLarge = () =>
+    new Error(`Downloading ${url} stopped: it is larger than ${maxBytes} bytes, the most this edition's zip can be`);
+  const announced = Number(answer.headers.get('content-length') ?? NaN);
+  if (announced > maxBytes) {
+    await answer.body.cancel();
+    throw tooLarge();
+  }
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? tooLarge() : null, chunk);
+    },
+  });
+  await pipeline(
+    Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream),
+    counter,
+    createWriteStream(file),
+  );
 }
 
 /** The Lambda entry point. */

@@ -15,14 +15,17 @@
 import { createHash } from 'node:crypto';
 import { MovieLensEdition, TimestampShift } from '../../config';
 import { CsvOutput, WrittenFile } from './csv-output';
-import { EDITION_LAYOUTS } from './editions';
-import { BadLinePolicy, BelowPersonalizeMinimumError, DataWarnings, SkippedLine } from './errors';
+import { EDITION_LAYOUTS, fileSizeCap, SIZE_CAP_FACTOR } from './editions';
+import { BadLinePolicy, BelowPersonalizeMinimumError, DataFileError, DataWarnings, SkippedLine } from './errors';
 import { Movie, parseLatestMovies, parseMl100kItems, parseMl100kUsers, User } from './catalog';
-import { RatingRow, scanRatings } from './ratings';
+import { MAX_TIMESTAMP as MAX_TIMESTAMP_EXPORTED, RatingRow, scanRatings } from './ratings';
 import { IdCounter } from './id-counter';
-import { MovieLensSource } from './source';
+import { cappedSource, MovieLensSource } from './source';
 import { OutputSink } from './sink';
 import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, SCHEMA_FIELDS } from './schemas';
+
+/** A module-local copy: read on every rating (an imported binding can compile to a getter call). */
+const MAX_TIMESTAMP = MAX_TIMESTAMP_EXPORTED;
 
 /**
  * Bump when the output of the same input and settings changes: it is part of the keys.
@@ -115,6 +118,11 @@ export interface Manifest {
   readonly badLines: { readonly count: number; readonly examples: readonly SkippedLine[] };
   /** Lines kept with a field taken as missing (an odd u.item release date). */
   readonly warnings: { readonly count: number; readonly examples: readonly SkippedLine[] };
+  /**
+   * Titles written exactly as they are that start like a spreadsheet formula (= + - @ tab CR):
+   * listed so a presenter who opens the CSVs in a spreadsheet is warned.
+   */
+  readonly formulaLikeTitles: { readonly count: number; readonly examples: readonly SkippedLine[] };
 }
 
 export async function prepareMovieLens(options: PrepareOptions): Promise<Manifest> {
@@ -123,15 +131,33 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
   const skipBadLines = options.skipBadLines ?? false;
   const badLines = new BadLinePolicy(skipBadLines);
   const warnings = new DataWarnings();
+  const formulaLike = new DataWarnings();
   const minimums = options.minimums ?? PERSONALIZE_MINIMUMS;
-  const { source, sink } = options;
+  const { sink } = options;
+  const source = cappedSource(
+    options.source,
+    (fileName) => fileSizeCap(options.edition, fileName),
+    (fileName, cap) =>
+      `${SIZE_CAP_FACTOR} × the ${cap / SIZE_CAP_FACTOR} bytes GroupLens publishes for ${options.edition}'s ${fileName}`,
+  );
   const threshold = options.positiveRatingThreshold;
 
   // 1. The catalog.
   const movies: Movie[] =
     layout.format === '100k'
-      ? parseMl100kItems(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines, warnings)
-      : parseLatestMovies(await source.readAll(layout.moviesFile), source.label(layout.moviesFile), badLines);
+      ? parseMl100kItems(
+          await source.readAll(layout.moviesFile),
+          source.label(layout.moviesFile),
+          badLines,
+          warnings,
+          formulaLike,
+        )
+      : parseLatestMovies(
+          await source.readAll(layout.moviesFile),
+          source.label(layout.moviesFile),
+          badLines,
+          formulaLike,
+        );
   const users: User[] | undefined = layout.usersFile
     ? parseMl100kUsers(await source.readAll(layout.usersFile), source.label(layout.usersFile), badLines)
     : undefined;
@@ -178,6 +204,13 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
       onRating: (row) => {
         stats.observe(row);
         const shifted = row.timestamp + shift;
+        if (shifted < 0 || shifted > MAX_TIMESTAMP) {
+          throw new DataFileError(
+            ratingsLabel,
+            row.lineNumber,
+            `timestamp ${row.timestamp} shifted by ${shift} s is ${shifted}, outside 0..${MAX_TIMESTAMP} (seconds since 1970): choose another shift`,
+          );
+        }
         if (row.rating > threshold) interactionsOut.int(row.user).int(row.item).int(shifted).endRow();
         if (ratingsOut) {
           ratingsOut.int(row.user).int(row.item).raw(row.buffer, row.ratingStart, row.ratingEnd).int(shifted).endRow();
@@ -228,6 +261,7 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
     },
     badLines: { count: badLines.count, examples: badLines.examples },
     warnings: { count: warnings.count, examples: warnings.examples },
+    formulaLikeTitles: { count: formulaLike.count, examples: formulaLike.examples },
   };
   const manifestSink = await sink.create(keys.manifest, 'application/json');
   await manifestSink.write(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));

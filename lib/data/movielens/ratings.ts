@@ -2,6 +2,12 @@ import { Readable } from 'node:stream';
 import { BadLinePolicy, DataFileError } from './errors';
 import { LineSplitter } from './lines';
 import { RATINGS_CSV_HEADER } from './editions';
+import { MAX_ID as MAX_ID_EXPORTED, MIN_ID as MIN_ID_EXPORTED } from './ids';
+
+// Module-local copies: an imported binding can compile to a property read (a getter, with some
+// bundlers) on every line of the hot path.
+const MIN_ID = MIN_ID_EXPORTED;
+const MAX_ID = MAX_ID_EXPORTED;
 
 /** One rating, reused between lines (the hot path allocates nothing per line). */
 export interface RatingRow {
@@ -47,35 +53,44 @@ export async function scanRatings(input: Readable, options: ScanRatingsOptions):
     lineNumber: 0,
   };
   const { badLines, label, onRating } = options;
+  const seen = options.format === '100k' ? new RatedPairs() : new SortedPairs();
 
-  const splitter = new LineSplitter((buffer, start, end, lineNumber) => {
-    if (lineNumber === 1) {
-      // A UTF-8 byte order mark is not part of the data. (A line shorter than it compares its
-      // LF or nothing past its end, never a match.)
-      if (buffer.subarray(start, start + 3).equals(UTF8_BOM)) start += 3;
-      if (options.format === 'latest') {
-        const header = buffer.toString('latin1', start, end);
-        // A wrong header means the wrong file: never skipped.
-        if (header !== RATINGS_CSV_HEADER) {
-          throw new DataFileError(
-            label,
-            1,
-            `expected the header "${RATINGS_CSV_HEADER}", found "${header.slice(0, 80)}"`,
-          );
+  const splitter = new LineSplitter(
+    (buffer, start, end, lineNumber) => {
+      if (lineNumber === 1) {
+        // A UTF-8 byte order mark is not part of the data. (A line shorter than it compares its
+        // LF or nothing past its end, never a match.)
+        if (buffer.subarray(start, start + 3).equals(UTF8_BOM)) start += 3;
+        if (options.format === 'latest') {
+          const header = buffer.toString('latin1', start, end);
+          // A wrong header means the wrong file: never skipped.
+          if (header !== RATINGS_CSV_HEADER) {
+            throw new DataFileError(
+              label,
+              1,
+              `expected the header "${RATINGS_CSV_HEADER}", found "${header.slice(0, 80)}"`,
+            );
+          }
+          return;
         }
+      }
+      if (start === end) return; // blank line
+      const problem = parseRatingLine(buffer, start, end, separator, row);
+      if (problem) {
+        badLines.report(label, lineNumber, problem);
         return;
       }
-    }
-    if (start === end) return; // blank line
-    const problem = parseRatingLine(buffer, start, end, separator, row);
-    if (problem) {
-      badLines.report(label, lineNumber, problem);
-      return;
-    }
-    row.buffer = buffer;
-    row.lineNumber = lineNumber;
-    onRating(row);
-  });
+      const repeated = seen.check(row.user, row.item, lineNumber);
+      if (repeated) {
+        badLines.report(label, lineNumber, repeated);
+        return;
+      }
+      row.buffer = buffer;
+      row.lineNumber = lineNumber;
+      onRating(row);
+    },
+    { label },
+  );
 
   for await (const chunk of input) {
     splitter.push(chunk as Buffer);
@@ -101,56 +116,125 @@ export function parseRatingLine(
   let i = scanWholeNumber(buffer, start, end, separator);
   if (i < 0) return wholeNumberProblem('user id', buffer, start, end, separator);
   if (i === end) return fieldCount(buffer, start, end, separator);
+  if (parsedValue < MIN_ID || parsedValue > MAX_ID) return idRange('user id', buffer, start, end, separator);
   row.user = parsedValue;
   // movie id
   let fieldStart = i + 1;
   i = scanWholeNumber(buffer, fieldStart, end, separator);
   if (i < 0) return wholeNumberProblem('movie id', buffer, fieldStart, end, separator);
   if (i === end) return fieldCount(buffer, start, end, separator);
+  if (parsedValue < MIN_ID || parsedValue > MAX_ID) return idRange('movie id', buffer, fieldStart, end, separator);
   row.item = parsedValue;
-  // rating: digits, optionally a dot and more digits
+  // rating, in the form the edition publishes: u.data a whole star 1-5 ("4"), ratings.csv a half
+  // star 0.5-5.0 written d.d ("3.5", "4.0"). Anything else is a bad line, never a rating: a form
+  // GroupLens never writes ("4.75", "5.", ".5", 400 zeros after the dot) would reach the web
+  // database as written.
   fieldStart = i + 1;
-  i = fieldStart;
-  let whole = 0;
-  let fraction = 0;
-  let scale = 1;
-  let seenDot = false;
-  let digits = 0;
-  while (i < end && buffer[i] !== separator) {
-    const byte = buffer[i];
-    if (byte === DOT && !seenDot) {
-      seenDot = true;
-    } else {
-      const digit = byte - 48;
-      if (digit < 0 || digit > 9) return `rating "${field(buffer, fieldStart, end, separator)}" is not a number`;
-      digits++;
-      if (seenDot) {
-        fraction = fraction * 10 + digit;
-        scale *= 10;
-      } else {
-        whole = whole * 10 + digit;
-      }
-    }
-    i++;
+  // The published forms are read straight from the bytes (the hot path); anything else is looked
+  // at again only to say what is wrong.
+  let rating = -1;
+  if (separator === TAB) {
+    i = fieldStart + 1;
+    if (i < end && buffer[i] === separator) rating = wholeStar(buffer, fieldStart, i);
+  } else {
+    i = fieldStart + 3;
+    if (i < end && buffer[i] === separator) rating = halfStar(buffer, fieldStart, i);
   }
-  if (digits === 0) return i === end ? fieldCount(buffer, start, end, separator) : 'rating is empty';
-  if (i === end) return fieldCount(buffer, start, end, separator);
+  if (rating < 0) {
+    i = fieldStart;
+    while (i < end && buffer[i] !== separator) i++;
+    if (i === end) return fieldCount(buffer, start, end, separator);
+    if (i === fieldStart) return 'rating is empty';
+    return ratingProblem(buffer, fieldStart, i, separator);
+  }
   row.ratingStart = fieldStart;
   row.ratingEnd = i;
-  row.rating = whole + fraction / scale;
-  if (row.rating < 0.5 || row.rating > 5) return `rating ${field(buffer, fieldStart, end, separator)} is outside 0.5-5`;
+  row.rating = rating;
   // timestamp
   fieldStart = i + 1;
   i = scanWholeNumber(buffer, fieldStart, end, separator);
   if (i < 0) return wholeNumberProblem('timestamp', buffer, fieldStart, end, separator);
   if (i < end) return fieldCount(buffer, start, end, separator);
-  if (parsedValue > Number.MAX_SAFE_INTEGER) return 'timestamp is too large';
+  if (parsedValue > MAX_TIMESTAMP) {
+    return `timestamp ${field(buffer, fieldStart, end, separator)} is outside 0..${MAX_TIMESTAMP} (seconds since 1970, at most 10 digits)`;
+  }
   row.timestamp = parsedValue;
   return undefined;
 }
 
+/**
+ * A user rates a movie once in every edition (a second rating of the same movie would show twice
+ * on the user's page and count twice as an interaction), so a repeated pair is a bad line. u.data
+ * is in no order: the pairs seen are kept (a few hundred thousand at most, under its size cap).
+ */
+class RatedPairs {
+  private readonly byUser = new Map<number, Map<number, number>>();
+
+  /** What is wrong with the pair, or undefined the first time it is seen. */
+  check(user: number, item: number, lineNumber: number): string | undefined {
+    let items = this.byUser.get(user);
+    if (!items) this.byUser.set(user, (items = new Map()));
+    const first = items.get(item);
+    if (first !== undefined) return `user ${user} rates movie ${item} a second time (first on line ${first})`;
+    items.set(item, lineNumber);
+    return undefined;
+  }
+}
+
+/**
+ * ratings.csv is sorted by user, then movie (as GroupLens publishes it), so a repeated pair is the
+ * line right after its first, and a line out of that order is a bad line: the check needs no
+ * memory, even for ml-25m's 25 million ratings.
+ */
+class SortedPairs {
+  private user = 0;
+  private item = 0;
+  private line = 0;
+
+  check(user: number, item: number, lineNumber: number): string | undefined {
+    if (user === this.user && item === this.item) {
+      return `user ${user} rates movie ${item} a second time (first on line ${this.line})`;
+    }
+    if (user < this.user || (user === this.user && item < this.item)) {
+      return `user ${user}, movie ${item} comes after user ${this.user}, movie ${this.item} (line ${this.line}): ratings.csv is sorted by user, then movie`;
+    }
+    this.user = user;
+    this.item = item;
+    this.line = lineNumber;
+    return undefined;
+  }
+}
+
+/** u.data's form: one digit 1-5; -1 when it is not. */
+function wholeStar(buffer: Buffer, start: number, end: number): number {
+  if (end - start !== 1) return -1;
+  const digit = buffer[start] - 48;
+  return digit >= 1 && digit <= 5 ? digit : -1;
+}
+
+/** ratings.csv's form: d.d, a half star from 0.5 to 5.0; -1 when it is not. */
+function halfStar(buffer: Buffer, start: number, end: number): number {
+  if (end - start !== 3 || buffer[start + 1] !== DOT) return -1;
+  const whole = buffer[start] - 48;
+  const tenth = buffer[start + 2] - 48;
+  if (whole < 0 || whole > 5 || (tenth !== 0 && tenth !== 5)) return -1;
+  const value = whole + tenth / 10;
+  return value >= 0.5 && value <= 5 ? value : -1;
+}
+
+function ratingProblem(buffer: Buffer, start: number, end: number, separator: number): string {
+  const text = field(buffer, start, end, separator);
+  if (!/^\d*\.?\d*$/.test(text) || text === '.') return `rating "${text}" is not a number`;
+  return separator === TAB
+    ? `rating ${text} is not a whole star from 1 to 5 (as u.data writes them: 1, 2, 3, 4 or 5)`
+    : `rating ${text} is not a half star from 0.5 to 5.0 written d.d (as ratings.csv writes them: 0.5, 1.0, … 5.0)`;
+}
+
 /** The value of the last scanWholeNumber (module state keeps the hot path allocation-free). */
 let parsedValue = 0;
+
+/** The newest timestamp a rating may have: 10 digits, as MovieLens writes them (9 or 10). */
+export const MAX_TIMESTAMP = 9_999_999_999;
 
 /** Scans digits up to the separator or the end; returns where it stopped, or -1 if not digits. */
 function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: number): number {
@@ -159,6 +243,7 @@ function scanWholeNumber(buffer: Buffer, start: number, end: number, separator: 
   while (i < end && buffer[i] !== separator) {
     const digit = buffer[i] - 48;
     if (digit < 0 || digit > 9) return -1;
+    // A 400-digit field grows to Infinity, which every range check here (ids, timestamps) refuses.
     value = value * 10 + digit;
     i++;
   }
@@ -178,6 +263,10 @@ function field(buffer: Buffer, start: number, end: number, separator: number): s
   const rest = buffer.subarray(start, end);
   const stop = rest.indexOf(separator);
   return rest.toString('latin1', 0, Math.min(stop === -1 ? rest.length : stop, 40));
+}
+
+function idRange(what: string, buffer: Buffer, start: number, end: number, separator: number): string {
+  return `${what} ${field(buffer, start, end, separator)} is outside ${MIN_ID}..${MAX_ID.toLocaleString('en-US')}`;
 }
 
 function fieldCount(buffer: Buffer, start: number, end: number, separator: number): string {

@@ -1,6 +1,6 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import * as yauzl from 'yauzl';
 import { DataFileError } from './errors';
 
@@ -64,6 +64,68 @@ export class FolderSource implements MovieLensSource {
   }
 }
 
+/**
+ * Zip limits (MovieLens zips hold at most a few dozen entries, and text compresses about 3 to 5
+ * times): a zip with more entries, or an entry read that claims to inflate more than
+ * MAX_INFLATION_RATIO times, is refused before anything is inflated.
+ */
+export const MAX_ZIP_ENTRIES = 1000;
+export const MAX_INFLATION_RATIO = 100;
+
+/** A file bigger than the most the preparation reads of it. */
+export class FileTooLargeError extends DataFileError {
+  constructor(file: string, problem: string) {
+    super(file, undefined, problem);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+/**
+ * The source, with each file read only up to its cap (`caps(fileName)` bytes; undefined: no cap):
+ * a declared size over it is refused before reading, and every stream is counted as it flows (a
+ * size can lie, a folder's file can grow) and fails once it passes the cap.
+ */
+export function cappedSource(
+  source: MovieLensSource,
+  caps: (fileName: string) => number | undefined,
+  why: (fileName: string, cap: number) => string,
+): MovieLensSource {
+  const tooLarge = (fileName: string, cap: number, size: string) =>
+    new FileTooLargeError(
+      source.label(fileName),
+      `holds ${size}, more than its cap of ${cap} bytes (${why(fileName, cap)})`,
+    );
+  const open = async (fileName: string): Promise<Readable> => {
+    const cap = caps(fileName);
+    if (cap === undefined) return source.open(fileName);
+    const declared = await source.size(fileName);
+    if (declared !== undefined && declared > cap) throw tooLarge(fileName, cap, `${declared} bytes`);
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > cap) done(tooLarge(fileName, cap, `more than ${cap} bytes`));
+        else done(null, chunk);
+      },
+    });
+    // pipeline destroys the source stream when the count fails: nothing more is inflated.
+    return pipeline(await source.open(fileName), counter, () => {});
+  };
+  return {
+    has: (fileName) => source.has(fileName),
+    size: (fileName) => source.size(fileName),
+    label: (fileName) => source.label(fileName),
+    close: () => source.close(),
+    open,
+    async readAll(fileName) {
+      if (caps(fileName) === undefined) return source.readAll(fileName);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await open(fileName)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
 export class ZipSource implements MovieLensSource {
   private constructor(
     private readonly zipPath: string,
@@ -86,6 +148,17 @@ export class ZipSource implements MovieLensSource {
     const duplicates = new Set<string>();
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
+        if (names.length === MAX_ZIP_ENTRIES) {
+          zip.close();
+          reject(
+            new DataFileError(
+              zipPath,
+              undefined,
+              `holds more than ${MAX_ZIP_ENTRIES} entries; a MovieLens zip holds a few dozen (is this the right file?)`,
+            ),
+          );
+          return;
+        }
         const name = entry.fileName;
         names.push(name);
         if (!name.endsWith('/') && !name.startsWith('__MACOSX/')) {
@@ -129,6 +202,13 @@ export class ZipSource implements MovieLensSource {
 
   async open(fileName: string): Promise<Readable> {
     const entry = this.entry(fileName);
+    const { compressedSize, uncompressedSize } = entry;
+    if (uncompressedSize > MAX_INFLATION_RATIO * Math.max(compressedSize, 1)) {
+      throw new FileTooLargeError(
+        this.label(fileName),
+        `inflates from ${compressedSize} to ${uncompressedSize} bytes, more than ${MAX_INFLATION_RATIO} times (MovieLens text compresses about 3 to 5 times): refused as a zip bomb`,
+      );
+    }
     return new Promise<Readable>((resolve, reject) =>
       this.zip.openReadStream(entry, (error, stream) =>
         error ? reject(new DataFileError(this.label(fileName), undefined, error.message)) : resolve(stream),
