@@ -42,6 +42,8 @@ export interface AppDeps {
     readonly loginAttemptsPerMinute?: number;
   };
   readonly logger?: boolean | object;
+  /** Where the request log and server errors go, one line each (server.ts: stdout). */
+  readonly requestLog?: (line: string) => void;
   /** Behind a load balancer: request.ip comes from X-Forwarded-For (the login rate limit keys on it). */
   readonly trustProxy?: boolean;
 }
@@ -58,6 +60,8 @@ export class HttpError extends Error {
 }
 
 const MAX_URL_LENGTH = 2048;
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 20_000;
 const MAX_PARAM_LENGTH = 200;
 const USER_QUERY = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as const;
 
@@ -69,7 +73,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Repeated keys become arrays; readQuery refuses them by name.
     routerOptions: { querystringParser: (text: string) => parseQueryString(text, '&', '=', { maxKeys: 50 }) },
     bodyLimit: 16 * 1024,
+    // Node's and Fastify's defaults let one client hold a connection for ever (requestTimeout 0).
+    // A whole request (headers and body) within 30 s; an idle socket closed after 2 minutes; an idle
+    // keep-alive connection kept 72 s, longer than the load balancer's 60 s idle timeout, so the
+    // balancer, not the app, closes it (the app closing first makes the balancer answer 502).
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: 120_000,
+    keepAliveTimeout: 72_000,
   });
+  // The headers alone within 20 s (Node's default is 60 s; it must not exceed requestTimeout).
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   const queries = new Queries(deps.database.db);
   const adminModels = new AdminModels(deps.database.db);
   const posters = new Map<number, string>();
@@ -124,15 +137,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body);
 
   app.get('/', async (_request, reply) => reply.redirect('/recommend/'));
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', async (request, reply) => {
     try {
       await ping(deps.database);
       return reply.type('text/plain').send('ok');
     } catch (error) {
-      return reply
-        .code(503)
-        .type('text/plain')
-        .send(`database unavailable: ${(error as Error).message}`);
+      // The reason goes to the log, not to whoever asks: it can name hosts, users and versions.
+      request.log.error({ err: error }, 'health check: the database does not answer');
+      deps.requestLog?.(`health check: the database does not answer: ${(error as Error).message}`);
+      return reply.code(503).type('text/plain').send('database unavailable');
     }
   });
   app.get(CSS_PATH, async (_request, reply) =>
@@ -295,7 +308,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     readQuery(request, ['notice']);
     if (!loggedIn(request)) return sendHtml(reply, loginPage(reply.generateCsrf()));
     const notice = (request.query as { notice?: string }).notice;
-    return adminView(reply, EMPTY_FORM, [], notice && NOTICES[notice]);
+    return adminView(reply, EMPTY_FORM, [], notice === undefined ? undefined : NOTICES.get(notice));
   });
   app.post<{ Body: Record<string, unknown> }>(
     '/admin/login',
@@ -394,11 +407,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-const NOTICES: Record<string, string> = {
-  added: 'The model was added.',
-  saved: 'The model was saved.',
-  deleted: 'The model was deleted.',
-};
+/** A Map, not an object: `?notice=constructor` must not find Object.prototype.constructor. */
+const NOTICES: ReadonlyMap<string, string> = new Map([
+  ['added', 'The model was added.'],
+  ['saved', 'The model was saved.'],
+  ['deleted', 'The model was deleted.'],
+]);
 
 /** A model's answer, or why there is none: one failing model never fails the page. */
 async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; unavailable?: string }> {
@@ -442,6 +456,8 @@ function readQuery(request: FastifyRequest, allowed: readonly string[]): Record<
     if (value !== undefined && value.length > MAX_PARAM_LENGTH) {
       throw new HttpError(400, `The query parameter "${key}" is longer than ${MAX_PARAM_LENGTH} characters.`);
     }
+    if (value !== undefined && CONTROL_CHARACTERS.test(value))
+      throw new HttpError(400, `The query parameter "${key}" holds control characters; they are not allowed.`);
     values[key] = value;
   }
   return values;
@@ -453,11 +469,11 @@ function parseUserState(
   genres: readonly string[],
 ): UserPageState {
   const mode = (query.mode ?? 'recommend') as Mode;
-  if (!(mode in MODES)) {
+  if (!Object.hasOwn(MODES, mode)) {
     throw new HttpError(400, `mode: "${query.mode}" is not a mode; use one of ${Object.keys(MODES).join(', ')}.`);
   }
   const order = (query.order ?? 'popular') as Ordering;
-  if (!(order in ORDERINGS)) {
+  if (!Object.hasOwn(ORDERINGS, order)) {
     throw new HttpError(
       400,
       `order: "${query.order}" is not an ordering; use one of ${Object.keys(ORDERINGS).join(', ')}.`,
@@ -504,10 +520,20 @@ function formBody<K extends string>(body: unknown, fields: readonly K[]): Record
     if (Array.isArray(value)) throw new HttpError(400, `The form field "${field}" is given more than once.`);
     if (value !== undefined && typeof value !== 'string')
       throw new HttpError(400, `The form field "${field}" is not text.`);
+    // A password is hashed, never stored or shown: it may hold whatever the admin chose.
+    if (field !== 'password' && typeof value === 'string' && CONTROL_CHARACTERS.test(value))
+      throw new HttpError(400, `The form field "${field}" holds control characters; they are not allowed.`);
     values[field] = (value ?? '') as string;
   }
   return values;
 }
+
+/**
+ * C0 and C1 control characters and DEL: PostgreSQL's text type refuses a NUL (a 500 before this
+ * check), and none of the others belong in a name, an ARN, a number or a query parameter.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** The admin's model form from a request body (the CSRF token aside). */
 function modelFormOf(body: unknown): ModelForm {

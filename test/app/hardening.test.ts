@@ -1,0 +1,202 @@
+/**
+ * Issue 15 (web): the holes a review found, each pinned. Prototype names in allow-lists, control
+ * characters, what /healthz tells strangers, the server's timeouts, and who may reach the embedded
+ * database.
+ */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildApp, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../app-src/app';
+import { hashPassword } from '../../app-src/auth';
+import type { DatabaseHandle } from '../../app-src/db/connect';
+import { startEmbeddedDatabase } from '../../app-src/db/embedded';
+import type { ModelCatalog } from '../../app-src/recommenders/catalog';
+import type { Recommender } from '../../app-src/recommenders/port';
+import { DATABASE_KINDS, startFixtureApp } from './helpers';
+
+const PASSWORD = 'correct horse battery staple';
+const ARN = 'arn:aws:personalize:us-east-1:123456789012:campaign/attendee-recs';
+const SECRET = 'a test secret that is long enough to sign cookies';
+
+type Cookies = Record<string, string>;
+
+/** A browser against one app: keeps cookies, reads the CSRF token of the last page. */
+export function browserOf(app: FastifyInstance, ip = '10.9.0.1') {
+  const cookies: Cookies = {};
+  let token = '';
+  const keep = (res: LightMyRequestResponse) => {
+    for (const c of res.cookies as { name: string; value: string }[]) cookies[c.name] = c.value;
+    const match = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (match) token = match[1];
+    return res;
+  };
+  return {
+    cookies,
+    get token() {
+      return token;
+    },
+    get: async (url: string) => keep(await app.inject({ method: 'GET', url, cookies, remoteAddress: ip })),
+    post: async (url: string, form: Record<string, string>, csrf: string = token) =>
+      keep(
+        await app.inject({
+          method: 'POST',
+          url,
+          cookies,
+          remoteAddress: ip,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+        }),
+      ),
+  };
+}
+
+/** An app over stand-ins: for what needs no data (health, timeouts, framework errors). */
+export async function bareApp(
+  options: { ping?: () => Promise<unknown>; requestLog?: (line: string) => void } = {},
+): Promise<FastifyInstance> {
+  const database = {
+    db: {},
+    pool: { query: options.ping ?? (async () => ({ rows: [] })) },
+    supportsCopy: false,
+    description: 'stand-in',
+    close: async () => undefined,
+  } as unknown as DatabaseHandle;
+  const catalog = {
+    view: async () => ({ models: [], problems: [] }),
+    invalidate: () => undefined,
+  } as unknown as ModelCatalog;
+  const recommender: Recommender = {
+    recommend: async () => [],
+    rank: async (_m, _u, ids) => [...ids],
+    similar: async () => [],
+  };
+  return buildApp({
+    database,
+    catalog,
+    recommender,
+    evaluationProtocol: 'none',
+    admin: { passwordHash: await hashPassword(PASSWORD, { N: 2 ** 10, r: 8, p: 1 }), sessionSecret: SECRET },
+    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
+  });
+}
+
+const FUNCTION_TEXT = /native code|function \w*\(|\[object Object\]/;
+
+describe.each(DATABASE_KINDS)('hardening on %s', (kind) => {
+  let started: Awaited<ReturnType<typeof startFixtureApp>> | undefined;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    started = await startFixtureApp(kind, {
+      admin: { passwordHash: await hashPassword(PASSWORD, { N: 2 ** 10, r: 8, p: 1 }) },
+      sessionSecret: SECRET,
+    });
+    app = started.web.app;
+  }, 120_000);
+  afterAll(async () => started?.close());
+
+  async function admin(ip: string) {
+    const b = browserOf(app, ip);
+    await b.get('/admin/');
+    expect((await b.post('/admin/login', { username: 'admin', password: PASSWORD })).statusCode).toBe(303);
+    await b.get('/admin/');
+    return b;
+  }
+
+  it.each([
+    ['/recommend/1/?mode=constructor', 'mode: &quot;constructor&quot; is not a mode'],
+    ['/recommend/1/?mode=__proto__', 'mode: &quot;__proto__&quot; is not a mode'],
+    ['/recommend/1/?mode=toString', 'mode: &quot;toString&quot; is not a mode'],
+    ['/recommend/1/?mode=similar&order=hasOwnProperty', 'order: &quot;hasOwnProperty&quot; is not an ordering'],
+    ['/recommend/1/?mode=similar&order=__proto__', 'order: &quot;__proto__&quot; is not an ordering'],
+  ])('an inherited name is not in an allow-list: %s -> 400', async (url, message) => {
+    const res = await app.inject({ method: 'GET', url });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(message);
+    expect(res.body).not.toMatch(FUNCTION_TEXT);
+  });
+
+  it('/admin/?notice=constructor shows no notice, and no function text', async () => {
+    const b = await admin('10.9.1.1');
+    for (const notice of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const res = await b.get(`/admin/?notice=${notice}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('Add a model');
+      expect(res.body).not.toMatch(FUNCTION_TEXT);
+      expect(res.body).not.toContain('role="status"');
+    }
+    expect((await b.get('/admin/?notice=added')).body).toContain('The model was added.');
+  });
+
+  it.each([
+    ['a NUL', 'Model\u0000one'],
+    ['a line feed', 'Model\none'],
+    ['an escape', 'Model\u001b[31mone'],
+    ['a C1 control', 'Model\u0085one'],
+  ])('a model name holding %s is a 400 naming the field, and nothing is stored', async (_what, name) => {
+    const b = await admin(`10.9.2.${name.charCodeAt(5)}`);
+    const res = await b.post('/admin/models', { name, campaignArn: ARN, type: 'recommend', sortOrder: '1' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('The form field &quot;name&quot; holds control characters');
+    expect((await b.get('/admin/')).body).not.toContain(ARN);
+  });
+
+  it('control characters in a query parameter are a 400', async () => {
+    const res = await app.inject({ method: 'GET', url: '/recommend/1/?mode=ranking&genre=Hor%00ror' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('The query parameter &quot;genre&quot; holds control characters');
+  });
+});
+
+describe('/healthz', () => {
+  it('answers 503 with no detail when the database fails; the reason is only logged', async () => {
+    const lines: string[] = [];
+    const app = await bareApp({
+      ping: async () => {
+        throw new Error('password authentication failed for user "movierecs" at db.internal.example:5432');
+      },
+      requestLog: (line) => lines.push(line),
+    });
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toBe('database unavailable');
+    expect(res.body).not.toContain('movierecs');
+    expect(lines.join('\n')).toContain('password authentication failed');
+    await app.close();
+  });
+});
+
+describe('server timeouts', () => {
+  it('a request must arrive within 30 s, its headers within 20 s; keep-alive outlasts the load balancer', async () => {
+    const app = await bareApp();
+    expect(REQUEST_TIMEOUT_MS).toBe(30_000);
+    expect(app.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    expect(app.server.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
+    expect(HEADERS_TIMEOUT_MS).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS);
+    expect(app.server.keepAliveTimeout).toBeGreaterThan(60_000);
+    expect(app.server.timeout).toBeGreaterThan(app.server.keepAliveTimeout);
+    await app.close();
+  });
+});
+
+describe('the embedded database', () => {
+  it('listens on a unix socket in a 0700 directory, not on a TCP port, and removes it on close', async () => {
+    const handle = await startEmbeddedDatabase();
+    let dir: string | undefined;
+    try {
+      const client = await handle.pool.connect();
+      const host = (client as unknown as { connectionParameters: { host: string } }).connectionParameters.host;
+      client.release();
+      expect(path.isAbsolute(host)).toBe(true);
+      dir = host;
+      expect(statSync(dir).isDirectory()).toBe(true);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(dir, '.s.PGSQL.5432')).isSocket()).toBe(true);
+      expect((await handle.pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      expect(handle.description).not.toMatch(/127\.0\.0\.1|localhost:/);
+    } finally {
+      await handle.close();
+    }
+    expect(dir && existsSync(dir)).toBe(false);
+  }, 60_000);
+});
