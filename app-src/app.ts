@@ -107,7 +107,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error instanceof HttpError || (error.statusCode && error.statusCode < 500) ? error.statusCode! : 500;
-    if (status >= 500) request.log.error(error);
+    if (status >= 500) {
+      request.log.error(error);
+      deps.requestLog?.(`error ${request.method} ${loggedUrl(request.url)}: ${error.stack ?? String(error)}`);
+    }
     const message =
       status >= 500
         ? 'The server could not answer this request. The details are in the server log.'
@@ -126,6 +129,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.url.length > MAX_URL_LENGTH)
       throw new HttpError(414, `The address is longer than ${MAX_URL_LENGTH} characters.`);
   });
+  // The request log: one line per answered request, as a web server's access log.
+  const requestLog = deps.requestLog;
+  if (requestLog) {
+    app.addHook('onResponse', async (request, reply) => {
+      // The load balancer asks every 15 s: only a failed health check is news.
+      if (request.url === '/healthz' && reply.statusCode === 200) return;
+      requestLog(
+        `${request.ip} ${request.method} ${loggedUrl(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`,
+      );
+    });
+  }
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'same-origin');
@@ -413,6 +427,27 @@ const NOTICES: ReadonlyMap<string, string> = new Map([
   ['saved', 'The model was saved.'],
   ['deleted', 'The model was deleted.'],
 ]);
+
+/**
+ * A request's address for the log: the path, and of the query only its parameter names (values can
+ * be anything a visitor typed), anything unprintable escaped so that one request is one line, and
+ * at most 300 characters.
+ */
+export function loggedUrl(url: string): string {
+  const at = url.indexOf('?');
+  const pathPart = at === -1 ? url : url.slice(0, at);
+  const names =
+    at === -1
+      ? ''
+      : '?' +
+        url
+          .slice(at + 1)
+          .split('&')
+          .map((pair) => `${pair.split('=')[0]}=…`)
+          .join('&');
+  const text = (pathPart + names).replace(/[^\x21-\x7e…]/g, (c) => encodeURIComponent(c));
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
 
 /** A model's answer, or why there is none: one failing model never fails the page. */
 async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; unavailable?: string }> {

@@ -123,7 +123,12 @@ export async function startInstance(
     registry: clients?.registry,
     personalize: clients?.personalize,
   });
-  const web = await startWebApp({ ...settings, log: (line) => console.log(line), logger: clients ? false : true });
+  // The journal (and CloudWatch Logs through the bootstrap's agent) stamps each line with its time.
+  const web = await startWebApp({
+    ...settings,
+    log: (line) => console.log(line),
+    requestLog: clients ? undefined : (line) => console.log(line),
+  });
   return { web, port: Number(parsed.PORT) };
 }
 

@@ -38,6 +38,8 @@ export interface StartSettings {
   /** Behind a load balancer: take the client's address from X-Forwarded-For. */
   readonly trustProxy?: boolean;
   readonly logger?: boolean | object;
+  /** The request log and server errors, one line each (npm start and the instance: stdout). */
+  readonly requestLog?: (line: string) => void;
   /** Progress lines ("loaded 50,000 ratings in 2.1 s"). */
   readonly log?: (line: string) => void;
 }
@@ -151,6 +153,7 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
         secureCookies: settings.secureCookies,
       },
       logger: settings.logger,
+      requestLog: settings.requestLog,
       trustProxy: settings.trustProxy,
     });
     let closing: Promise<void> | undefined;

@@ -52,7 +52,11 @@ export function browserOf(app: FastifyInstance, ip = '10.9.0.1') {
 
 /** An app over stand-ins: for what needs no data (health, timeouts, framework errors). */
 export async function bareApp(
-  options: { ping?: () => Promise<unknown>; requestLog?: (line: string) => void } = {},
+  options: {
+    ping?: () => Promise<unknown>;
+    requestLog?: (line: string) => void;
+    view?: () => Promise<unknown>;
+  } = {},
 ): Promise<FastifyInstance> {
   const database = {
     db: {},
@@ -62,7 +66,7 @@ export async function bareApp(
     close: async () => undefined,
   } as unknown as DatabaseHandle;
   const catalog = {
-    view: async () => ({ models: [], problems: [] }),
+    view: options.view ?? (async () => ({ models: [], problems: [] })),
     invalidate: () => undefined,
   } as unknown as ModelCatalog;
   const recommender: Recommender = {
@@ -199,4 +203,38 @@ describe('the embedded database', () => {
     }
     expect(dir && existsSync(dir)).toBe(false);
   }, 60_000);
+});
+
+describe('the request log', () => {
+  it('one line per request: client, method, path with the query names only, status, milliseconds', async () => {
+    const lines: string[] = [];
+    const app = await bareApp({ requestLog: (line) => lines.push(line) });
+    await app.inject({ method: 'GET', url: '/admin/?notice=s3cret&token=x', remoteAddress: '10.1.2.3' });
+    await app.inject({ method: 'GET', url: '/no/such%0Apage' });
+    await app.inject({ method: 'GET', url: '/healthz' });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^10\.1\.2\.3 GET \/admin\/\?notice=…&token=… 200 \d+ ms$/);
+    expect(lines[0]).not.toContain('s3cret');
+    expect(lines[1]).toMatch(/ GET \/no\/such%0Apage 404 \d+ ms$/);
+    await app.close();
+  });
+
+  it('a 5xx is logged with its error and stack; the page says only that the log has the details', async () => {
+    const lines: string[] = [];
+    const app = await bareApp({
+      requestLog: (line) => lines.push(line),
+      view: async () => {
+        throw new Error('the registry exploded');
+      },
+    });
+    const res = await app.inject({ method: 'GET', url: '/recommend/' });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).toContain('The details are in the server log.');
+    expect(res.body).not.toContain('exploded');
+    const log = lines.join('\n');
+    expect(log).toContain('error GET /recommend/: Error: the registry exploded');
+    expect(log).toMatch(/\n\s+at /);
+    expect(lines.at(-1)).toMatch(/GET \/recommend\/ 500 \d+ ms$/);
+    await app.close();
+  });
 });

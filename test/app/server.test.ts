@@ -219,6 +219,11 @@ describe('npm start in a child process', () => {
     const front = await fetch(`${url}/recommend/`);
     expect(front.status).toBe(200);
     expect(await front.text()).toMatch(/data-count="ratings">29</);
+    // The request log: one line per request, on stdout.
+    const logLine = /\d{4}-\d\d-\d\dT\S+ 127\.0\.0\.1 GET \/recommend\/ 200 \d+ ms\n/;
+    for (const stop = Date.now() + 5_000; !logLine.test(stdout) && Date.now() < stop;)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stdout).toMatch(logLine);
 
     child.kill('SIGINT');
     const [code, signal] = await within(20_000, 'the server to stop', () => exited);
