@@ -8,6 +8,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { STATUS_CODES } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { AdminModelInput, AdminModels, DuplicateCampaignError } from './db/admin-models';
 import { DatabaseHandle, ping } from './db/connect';
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly logger?: boolean | object;
   /** Where the request log and server errors go, one line each (server.ts: stdout). */
   readonly requestLog?: (line: string) => void;
+  /** Served over HTTPS (behind the load balancer's HTTPS listener): Secure cookies and HSTS. */
+  readonly https?: boolean;
   /** Behind a load balancer: request.ip comes from X-Forwarded-For (the login rate limit keys on it). */
   readonly trustProxy?: boolean;
 }
@@ -60,6 +63,49 @@ export class HttpError extends Error {
 }
 
 const MAX_URL_LENGTH = 2048;
+const BODY_LIMIT = 16 * 1024;
+
+/**
+ * Sent with every answer, error pages included. The pages load their one stylesheet and script from
+ * this site and carry no inline script or style; posters are images from this site; the favicon is
+ * a data: URL. Forms post only here; no site may frame these pages.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+/** Behind HTTPS only: browsers then refuse plain HTTP to this host for a year. */
+export const HSTS = 'max-age=31536000';
+
+/** What Fastify's own refusals mean, in words (its messages echo the address or the header). */
+function frameworkMessage(code: string | undefined): string | undefined {
+  switch (code) {
+    case 'FST_ERR_BAD_URL':
+      return 'The address holds a malformed percent-encoding (a % must be followed by two hexadecimal digits).';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'This site accepts forms only (application/x-www-form-urlencoded); other request bodies are refused.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `The form is larger than ${BODY_LIMIT / 1024} KiB.`;
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'The request body does not match its Content-Length.';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'A part of the address is too long.';
+    default:
+      return undefined;
+  }
+}
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const HEADERS_TIMEOUT_MS = 20_000;
 const MAX_PARAM_LENGTH = 200;
@@ -72,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
     // Repeated keys become arrays; readQuery refuses them by name.
     routerOptions: { querystringParser: (text: string) => parseQueryString(text, '&', '=', { maxKeys: 50 }) },
-    bodyLimit: 16 * 1024,
+    bodyLimit: BODY_LIMIT,
     // Node's and Fastify's defaults let one client hold a connection for ever (requestTimeout 0).
     // A whole request (headers and body) within 30 s; an idle socket closed after 2 minutes; an idle
     // keep-alive connection kept 72 s, longer than the load balancer's 60 s idle timeout, so the
@@ -80,6 +126,43 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: 120_000,
     keepAliveTimeout: 72_000,
+    // Errors Fastify meets before any route (a malformed percent-encoding): the app's error page.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void securityHeaders(reply)
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(status, frameworkMessage(error.code) ?? 'The request could not be read.'));
+      deps.requestLog?.(`${request.ip} ${request.method} ${loggedUrl(request.url)} ${status} 0 ms`);
+    },
+    // Errors Node's HTTP parser meets before Fastify (a header too large, a request too slow):
+    // Fastify's default answers JSON; this is the same error page with the same headers.
+    clientErrorHandler: (error, socket) => {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const message =
+        status === 408
+          ? 'The request did not arrive in time.'
+          : status === 431
+            ? 'The request headers are too large.'
+            : 'The request is not valid HTTP.';
+      const body = errorPage(status, message);
+      if (socket.writable) {
+        const headers = Object.entries({
+          ...SECURITY_HEADERS,
+          ...(deps.https ? { 'Strict-Transport-Security': HSTS } : {}),
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Length': String(Buffer.byteLength(body)),
+          'Cache-Control': 'no-store',
+          Connection: 'close',
+        })
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('');
+        socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${headers}\r\n${body}`);
+      }
+      socket.destroy(error);
+    },
   });
   // The headers alone within 20 s (Node's default is 60 s; it must not exceed requestTimeout).
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
@@ -88,6 +171,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const posters = new Map<number, string>();
 
   await app.register(fastifyCookie, { secret: deps.admin.sessionSecret });
+  // Forms only: Fastify's own JSON and text parsers would accept bodies no route reads, and answer
+  // their errors in JSON. Anything but a form is now a 415 page.
+  app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
   await app.register(fastifyCsrf, {
     cookieKey: 'movierecs_csrf',
@@ -106,7 +192,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const status = error instanceof HttpError || (error.statusCode && error.statusCode < 500) ? error.statusCode! : 500;
+    const status =
+      error instanceof HttpError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
+        ? error.statusCode!
+        : 500;
     if (status >= 500) {
       request.log.error(error);
       deps.requestLog?.(`error ${request.method} ${loggedUrl(request.url)}: ${error.stack ?? String(error)}`);
@@ -116,7 +205,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? 'The server could not answer this request. The details are in the server log.'
         : error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
           ? 'The form has expired or did not come from this site (its CSRF token is missing or wrong). Reload the page and try again.'
-          : error.message;
+          : error instanceof HttpError
+            ? error.message
+            : (frameworkMessage(error.code) ?? `The request could not be read (${error.code ?? 'no code'}).`);
     void reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -140,10 +231,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       );
     });
   }
+  const securityHeaders = (reply: FastifyReply) => {
+    reply.headers(SECURITY_HEADERS);
+    if (deps.https) reply.header('Strict-Transport-Security', HSTS);
+    return reply;
+  };
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'same-origin');
-    reply.header('X-Frame-Options', 'DENY');
+    securityHeaders(reply);
     return payload;
   });
 

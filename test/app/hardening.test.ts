@@ -5,8 +5,15 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import * as path from 'node:path';
-import { buildApp, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../app-src/app';
+import {
+  buildApp,
+  CONTENT_SECURITY_POLICY,
+  HEADERS_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  SECURITY_HEADERS,
+} from '../../app-src/app';
 import { hashPassword } from '../../app-src/auth';
 import type { DatabaseHandle } from '../../app-src/db/connect';
 import { startEmbeddedDatabase } from '../../app-src/db/embedded';
@@ -145,6 +152,23 @@ describe.each(DATABASE_KINDS)('hardening on %s', (kind) => {
     expect((await b.get('/admin/')).body).not.toContain(ARN);
   });
 
+  it('every page carries the Content-Security-Policy and no inline style or script it would block', async () => {
+    const b = await admin('10.9.3.1');
+    const urls = [
+      '/recommend/',
+      '/recommend/1/',
+      '/recommend/1/?mode=ranking',
+      '/recommend/1/?mode=similar',
+      '/admin/',
+    ];
+    for (const url of urls) {
+      const res = await b.get(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(res.body).not.toMatch(/\sstyle=|<style|<script>|\son[a-z]+=/);
+    }
+  });
+
   it('control characters in a query parameter are a 400', async () => {
     const res = await app.inject({ method: 'GET', url: '/recommend/1/?mode=ranking&genre=Hor%00ror' });
     expect(res.statusCode).toBe(400);
@@ -236,5 +260,83 @@ describe('the request log', () => {
     expect(log).toMatch(/\n\s+at /);
     expect(lines.at(-1)).toMatch(/GET \/recommend\/ 500 \d+ ms$/);
     await app.close();
+  });
+});
+
+/** Every answer's security headers, and the app's HTML error page rather than Fastify's JSON. */
+function expectHtmlErrorPage(res: LightMyRequestResponse, status: number, message: string) {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(res.headers[name.toLowerCase()]).toBe(value);
+  expect(res.body).toContain('<!doctype html>');
+  expect(res.body).toContain(message);
+  expect(res.body).not.toMatch(/"statusCode"|"error":|FST_|at \w+ \(/);
+}
+
+describe('framework errors get the app error page, with the security headers', () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await bareApp();
+  });
+  afterAll(async () => app.close());
+
+  it('a malformed percent-encoding -> 400, without echoing the address', async () => {
+    for (const url of ['/admin/%ZZ', '/recommend/%E0%A4%A/', '/posters/%']) {
+      const res = await app.inject({ method: 'GET', url });
+      expectHtmlErrorPage(res, 400, 'malformed percent-encoding');
+      expect(res.body).not.toContain('%ZZ');
+    }
+  });
+
+  it.each([
+    ['application/json', '{"username":"admin"}'],
+    ['text/plain', 'username=admin'],
+    ['application/xml', '<a/>'],
+  ])('a %s body -> 415', async (type, payload) => {
+    const res = await app.inject({ method: 'POST', url: '/admin/login', headers: { 'content-type': type }, payload });
+    expectHtmlErrorPage(res, 415, 'This site accepts forms only');
+  });
+
+  it('a form over 16 KiB -> 413', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/admin/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=${'a'.repeat(20_000)}`,
+    });
+    expectHtmlErrorPage(res, 413, 'The form is larger than 16 KiB.');
+  });
+
+  it('an unknown method or page -> the 404 page with the headers', async () => {
+    expectHtmlErrorPage(await app.inject({ method: 'DELETE', url: '/recommend/' }), 404, 'There is no page');
+  });
+
+  it('pages carry the Content-Security-Policy too, and no inline style or script', async () => {
+    const res = await app.inject({ method: 'GET', url: '/admin/' });
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    expect(res.body).not.toMatch(/\sstyle=|<style|<script>|\son\w+=/);
+  });
+
+  it("Node's parser errors (headers too large, not HTTP) get the same page over a raw socket", async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const big = await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(big).toContain(`Content-Security-Policy: ${CONTENT_SECURITY_POLICY}`);
+    expect(big).toContain('The request headers are too large.');
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /);
+    expect(garbage).toContain('text/html; charset=utf-8');
+    expect(garbage).not.toContain('"statusCode"');
   });
 });
