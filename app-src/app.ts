@@ -13,7 +13,15 @@ import { parse as parseQueryString } from 'node:querystring';
 import { AdminModelInput, AdminModels, DuplicateCampaignError } from './db/admin-models';
 import { DatabaseHandle, ping } from './db/connect';
 import { Movie, Queries } from './db/queries';
-import { SESSION_COOKIE, SESSION_HOURS, sessionValid, sessionValue, verifyPassword } from './auth';
+import {
+  BusyError,
+  PASSWORD_CHECKS,
+  SESSION_COOKIE,
+  SESSION_HOURS,
+  sessionValid,
+  sessionValue,
+  verifyPassword,
+} from './auth';
 import { adminPage, editPage, EMPTY_FORM, loginPage, ModelForm } from './pages/admin';
 import { frontPage } from './pages/front';
 import { errorPage } from './pages/layout';
@@ -47,8 +55,12 @@ export interface AppDeps {
   readonly requestLog?: (line: string) => void;
   /** Served over HTTPS (behind the load balancer's HTTPS listener): Secure cookies and HSTS. */
   readonly https?: boolean;
-  /** Behind a load balancer: request.ip comes from X-Forwarded-For (the login rate limit keys on it). */
-  readonly trustProxy?: boolean;
+  /**
+   * Behind a load balancer: how many proxies to trust (the instance: 1, the load balancer). The
+   * client's address is then the one the last of them appended to X-Forwarded-For; the addresses
+   * before it are whatever the client sent, and the login rate limit must not key on them.
+   */
+  readonly trustProxy?: number;
 }
 
 /** A request the app refuses, with a message for the page. */
@@ -115,7 +127,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.admin.sessionSecret.length < 32) throw new Error('admin.sessionSecret must be at least 32 characters');
   const app = Fastify({
     logger: deps.logger ?? false,
-    trustProxy: deps.trustProxy ?? false,
+    // Trust the first `trustProxy` hops, whatever their address: the instances' security group lets
+    // only the load balancer in. (Fastify 5.12 takes a bare hop count as "trust nothing", so a function.)
+    trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop < deps.trustProxy! : false,
     // Repeated keys become arrays; readQuery refuses them by name.
     routerOptions: { querystringParser: (text: string) => parseQueryString(text, '&', '=', { maxKeys: 50 }) },
     bodyLimit: BODY_LIMIT,
@@ -185,6 +199,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       signed: true,
     },
   });
+  // The login rate limit counts per instance, in memory: the load balancer spreads a client's
+  // attempts over the instances, so with n instances a client gets at most n times the limit, and
+  // every password check is bounded per process anyway (PASSWORD_CHECKS). A shared store (the
+  // database) would cost a write per attempt for a workshop site's one or two instances.
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -196,12 +214,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       error instanceof HttpError || (error.statusCode && error.statusCode >= 400 && error.statusCode < 500)
         ? error.statusCode!
         : 500;
-    if (status >= 500) {
+    if (status >= 500 && !(error instanceof HttpError)) {
       request.log.error(error);
       deps.requestLog?.(`error ${request.method} ${loggedUrl(request.url)}: ${error.stack ?? String(error)}`);
     }
     const message =
-      status >= 500
+      status >= 500 && !(error instanceof HttpError)
         ? 'The server could not answer this request. The details are in the server log.'
         : error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
           ? 'The form has expired or did not come from this site (its CSRF token is missing or wrong). Reload the page and try again.'
@@ -426,10 +444,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     async (request, reply) => {
       const body = formBody(request.body, ['_csrf', 'username', 'password']);
-      const ok =
-        body.username === 'admin' &&
-        body.password.length <= 1024 &&
-        (await verifyPassword(body.password, deps.admin.passwordHash));
+      let ok = false;
+      if (body.username === 'admin' && body.password.length <= 1024) {
+        try {
+          ok = await PASSWORD_CHECKS.run(() => verifyPassword(body.password, deps.admin.passwordHash));
+        } catch (error) {
+          if (!(error instanceof BusyError)) throw error;
+          void reply.header('Retry-After', '5');
+          throw new HttpError(503, 'The server is busy checking other log-ins. Try again in a few seconds.');
+        }
+      }
       if (!ok) return sendHtml(reply, loginPage(reply.generateCsrf(), 'Wrong user name or password.'), 401);
       void reply.setCookie(SESSION_COOKIE, sessionValue(), {
         path: '/admin',

@@ -47,6 +47,45 @@ export function generatePassword(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
+/** A password check refused because too many are running and waiting already. */
+export class BusyError extends Error {
+  constructor() {
+    super('too many password checks are running');
+    this.name = 'BusyError';
+  }
+}
+
+/**
+ * At most `maxRunning` tasks at once and `maxQueued` waiting; more are refused at once (BusyError).
+ * Each password check holds 128 MiB for a few hundred milliseconds: unbounded, a burst of logins
+ * from many addresses (each within its rate limit) would exhaust memory and CPU.
+ */
+export class Bounded {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    readonly maxRunning: number,
+    readonly maxQueued: number,
+  ) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.maxRunning) this.running++;
+    else if (this.waiting.length < this.maxQueued) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else throw new BusyError();
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, or is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/** Process-wide: every app in this process shares the two running checks and the queue of eight. */
+export const PASSWORD_CHECKS = new Bounded(2, 8);
+
 export const SESSION_COOKIE = 'movierecs_admin';
 export const SESSION_HOURS = 8;
 

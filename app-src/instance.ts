@@ -107,8 +107,9 @@ export async function instanceSettings(env: InstanceEnvironment, clients: Instan
     campaigns: new SdkCampaignRecipePort(
       clients.personalize ?? new PersonalizeClient({ region: env.AWS_REGION, maxAttempts: 2 }),
     ),
-    // Behind the load balancer: the client's address is in X-Forwarded-For (the login rate limit keys on it).
-    trustProxy: true,
+    // Behind the load balancer, exactly one hop: the client's address is the one the load balancer
+    // appended to X-Forwarded-For (the login rate limit keys on it); earlier entries are the client's own.
+    trustProxy: 1,
   };
 }
 

@@ -35,8 +35,8 @@ export interface StartSettings {
   readonly personalize?: Recommender;
   readonly campaigns?: CampaignRecipePort;
   readonly secureCookies?: boolean;
-  /** Behind a load balancer: take the client's address from X-Forwarded-For. */
-  readonly trustProxy?: boolean;
+  /** Behind a load balancer: the proxies to trust, 1 for the load balancer (app.ts). */
+  readonly trustProxy?: number;
   readonly logger?: boolean | object;
   /** The request log and server errors, one line each (npm start and the instance: stdout). */
   readonly requestLog?: (line: string) => void;

@@ -63,6 +63,8 @@ export async function bareApp(
     ping?: () => Promise<unknown>;
     requestLog?: (line: string) => void;
     view?: () => Promise<unknown>;
+    trustProxy?: number;
+    passwordHash?: string;
   } = {},
 ): Promise<FastifyInstance> {
   const database = {
@@ -86,8 +88,12 @@ export async function bareApp(
     catalog,
     recommender,
     evaluationProtocol: 'none',
-    admin: { passwordHash: await hashPassword(PASSWORD, { N: 2 ** 10, r: 8, p: 1 }), sessionSecret: SECRET },
+    admin: {
+      passwordHash: options.passwordHash ?? (await hashPassword(PASSWORD, { N: 2 ** 10, r: 8, p: 1 })),
+      sessionSecret: SECRET,
+    },
     ...(options.requestLog ? { requestLog: options.requestLog } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
 }
 
@@ -339,4 +345,79 @@ describe('framework errors get the app error page, with the security headers', (
     expect(garbage).toContain('text/html; charset=utf-8');
     expect(garbage).not.toContain('"statusCode"');
   });
+});
+
+describe('the login rate limit behind the load balancer', () => {
+  /** A client behind the load balancer (10.0.0.2) that writes its own X-Forwarded-For. */
+  async function attempts(app: FastifyInstance, count: number, forwardedFor: (i: number) => string) {
+    const statuses: number[] = [];
+    const b = browserOf(app, '10.0.0.2');
+    await b.get('/admin/');
+    for (let i = 0; i < count; i++) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        cookies: b.cookies,
+        remoteAddress: '10.0.0.2',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor(i) },
+        payload: new URLSearchParams({ _csrf: b.token, username: 'admin', password: `guess ${i}` }).toString(),
+      });
+      statuses.push(res.statusCode);
+    }
+    return statuses;
+  }
+
+  it('keys on the address the load balancer appended, not on what the client wrote before it', async () => {
+    const app = await bareApp({ trustProxy: 1 });
+    // The client sends "X-Forwarded-For: <anything>"; the load balancer appends the real address.
+    const statuses = await attempts(app, 25, (i) => `198.51.100.${i}, 203.0.113.7`);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual(Array(15).fill(429));
+    // Another real client is not affected.
+    const other = await attempts(app, 1, () => '203.0.113.8');
+    expect(other).toEqual([401]);
+    await app.close();
+  }, 60_000);
+
+  it('one trusted hop: request.ip is the last X-Forwarded-For entry (the instance sets 1: instance.test.ts)', async () => {
+    const app = await bareApp({ trustProxy: 1 });
+    app.get('/ip', async (request) => request.ip);
+    const res = await app.inject({
+      method: 'GET',
+      url: '/ip',
+      remoteAddress: '10.0.0.2',
+      headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.7' },
+    });
+    expect(res.body).toBe('203.0.113.7');
+    await app.close();
+  });
+});
+
+describe('password checks are bounded process-wide', () => {
+  it('two run, eight wait, the rest get a 503 page at once; nothing runs the check for them', async () => {
+    // A real scrypt at 64 MiB: slow enough that the twenty requests below overlap.
+    const app = await bareApp({ passwordHash: await hashPassword(PASSWORD, { N: 2 ** 16, r: 8, p: 1 }) });
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const b = browserOf(app, `10.7.0.${i + 1}`);
+        await b.get('/admin/');
+        return b;
+      }),
+    );
+    const started = Date.now();
+    const answers = await Promise.all(
+      clients.map((b) => b.post('/admin/login', { username: 'admin', password: 'wrong password' })),
+    );
+    const statuses = answers.map((r) => r.statusCode).sort();
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 503)).toHaveLength(10);
+    const busy = answers.find((r) => r.statusCode === 503)!;
+    expect(busy.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(busy.headers['retry-after']).toBe('5');
+    expect(busy.body).toContain('The server is busy checking other log-ins.');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    // Afterwards the slots are free again.
+    expect((await clients[0].post('/admin/login', { username: 'admin', password: PASSWORD })).statusCode).toBe(303);
+    await app.close();
+  }, 60_000);
 });

@@ -98,7 +98,7 @@ describe('the instance environment', () => {
     });
     expect(new URL((settings.database as { url: string }).url).password).toBe('p%40ss%2Fw%3Ard%3F');
     expect(settings.admin).toEqual({ password: 'admin-pw' });
-    expect(settings.trustProxy).toBe(true);
+    expect(settings.trustProxy).toBe(1);
   });
 
   it("uses the bootstrap's RDS certificate bundle for TLS, and names the file when it is missing", async () => {
