@@ -5,21 +5,23 @@
  */
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { STATUS_CODES } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { AdminModelInput, AdminModels, DuplicateCampaignError } from './db/admin-models';
+import { AdminSession, AdminSessions, randomToken } from './db/admin-sessions';
 import { DatabaseHandle, ping } from './db/connect';
 import { Movie, Queries } from './db/queries';
 import {
   BusyError,
   PASSWORD_CHECKS,
+  CSRF_COOKIE,
+  csrfToken,
+  csrfTokenValid,
+  passwordTag,
   SESSION_COOKIE,
   SESSION_HOURS,
-  sessionValid,
-  sessionValue,
   verifyPassword,
 } from './auth';
 import { adminPage, editPage, EMPTY_FORM, loginPage, ModelForm } from './pages/admin';
@@ -45,8 +47,13 @@ export interface AppDeps {
     readonly sessionSecret: string;
     /** Checks a campaign's recipe when AWS is reachable; absent locally. */
     readonly campaigns?: CampaignRecipePort;
-    /** Set the cookies' Secure flag (behind HTTPS). */
+    /** Set the cookies' Secure flag (also set by `https`). */
     readonly secureCookies?: boolean;
+    /**
+     * Which admin password this is, for the sessions (auth.ts passwordTag): a new password ends the
+     * sessions opened with another. Default: a tag of `passwordHash`.
+     */
+    readonly passwordTag?: string;
     /** Login attempts allowed per client per minute. */
     readonly loginAttemptsPerMinute?: number;
   };
@@ -75,6 +82,8 @@ export class HttpError extends Error {
 }
 
 const MAX_URL_LENGTH = 2048;
+const CSRF_MESSAGE =
+  'The form has expired or did not come from this site (its CSRF token is missing or wrong). Reload the page and try again.';
 const BODY_LIMIT = 16 * 1024;
 
 /**
@@ -189,16 +198,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // their errors in JSON. Anything but a form is now a 415 page.
   app.removeAllContentTypeParsers();
   await app.register(fastifyFormbody);
-  await app.register(fastifyCsrf, {
-    cookieKey: 'movierecs_csrf',
-    cookieOpts: {
-      path: '/admin',
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: deps.admin.secureCookies ?? false,
-      signed: true,
-    },
-  });
   // The login rate limit counts per instance, in memory: the load balancer spreads a client's
   // attempts over the instances, so with n instances a client gets at most n times the limit, and
   // every password check is bounded per process anyway (PASSWORD_CHECKS). A shared store (the
@@ -221,11 +220,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const message =
       status >= 500 && !(error instanceof HttpError)
         ? 'The server could not answer this request. The details are in the server log.'
-        : error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET'
-          ? 'The form has expired or did not come from this site (its CSRF token is missing or wrong). Reload the page and try again.'
-          : error instanceof HttpError
-            ? error.message
-            : (frameworkMessage(error.code) ?? `The request could not be read (${error.code ?? 'no code'}).`);
+        : error instanceof HttpError
+          ? error.message
+          : (frameworkMessage(error.code) ?? `The request could not be read (${error.code ?? 'no code'}).`);
     void reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -408,23 +405,79 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // ---- admin ----
 
-  const loggedIn = (request: FastifyRequest) => {
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (!cookie) return false;
-    const unsigned = request.unsignCookie(cookie);
-    return unsigned.valid && sessionValid(unsigned.value ?? undefined);
+  // Sessions live in the database (db/admin-sessions.ts): every instance knows them, logout and a
+  // new admin password end them. The cookie holds a random token, signed besides.
+  const secureCookies = deps.https ?? deps.admin.secureCookies ?? false;
+  const cookieOptions = (maxAgeSeconds?: number) => ({
+    path: '/admin',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: secureCookies,
+    signed: true,
+    ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
+  });
+  const adminSessions = new AdminSessions(
+    deps.database.db,
+    deps.admin.passwordTag ?? passwordTag(deps.admin.sessionSecret, deps.admin.passwordHash),
+    SESSION_HOURS * 3600_000,
+  );
+  const sessionOf = new WeakMap<FastifyRequest, { token: string; session: AdminSession }>();
+  const signedCookie = (request: FastifyRequest, name: string): string | undefined => {
+    const raw = request.cookies[name];
+    if (!raw) return undefined;
+    const unsigned = request.unsignCookie(raw);
+    return unsigned.valid && unsigned.value && /^[A-Za-z0-9_-]{43}$/.test(unsigned.value) ? unsigned.value : undefined;
   };
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/admin')) return;
+    const token = signedCookie(request, SESSION_COOKIE);
+    const session = token === undefined ? undefined : await adminSessions.find(token);
+    if (token !== undefined && session) sessionOf.set(request, { token, session });
+  });
+  const loggedIn = (request: FastifyRequest) => sessionOf.has(request);
   const requireAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!loggedIn(request)) return reply.redirect('/admin/', 303);
   };
-  const csrf = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) =>
-    app.csrfProtection(request, reply, done);
+
+  // CSRF: a form's token is an HMAC of a secret: the session's own once logged in (a token of
+  // another session never fits), before that a random secret in a signed cookie, which login and
+  // logout replace.
+  const anonymousSecrets = new WeakMap<FastifyRequest, string>();
+  const anonymousSecret = (request: FastifyRequest, reply?: FastifyReply): string | undefined => {
+    const known = anonymousSecrets.get(request) ?? signedCookie(request, CSRF_COOKIE);
+    if (known || !reply) return known;
+    const fresh = randomToken();
+    anonymousSecrets.set(request, fresh);
+    void reply.setCookie(CSRF_COOKIE, fresh, cookieOptions());
+    return fresh;
+  };
+  const formToken = (request: FastifyRequest, reply: FastifyReply): string => {
+    const current = sessionOf.get(request);
+    return current
+      ? csrfToken(deps.admin.sessionSecret, 'session', current.session.csrfSecret)
+      : csrfToken(deps.admin.sessionSecret, 'login', anonymousSecret(request, reply)!);
+  };
+  const csrf = async (request: FastifyRequest) => {
+    const token = (request.body as { _csrf?: unknown } | undefined)?._csrf;
+    const current = request.url === '/admin/login' ? undefined : sessionOf.get(request);
+    const secret = current ? current.session.csrfSecret : anonymousSecret(request);
+    const purpose = current ? 'session' : 'login';
+    if (typeof token !== 'string' || !secret || !csrfTokenValid(deps.admin.sessionSecret, purpose, secret, token))
+      throw new HttpError(403, CSRF_MESSAGE);
+  };
 
   const adminView = async (reply: FastifyReply, form: ModelForm, errors: string[], notice?: string, status = 200) => {
     const [list, view] = await Promise.all([adminModels.list(), deps.catalog.view()]);
     return sendHtml(
       reply,
-      adminPage({ csrfToken: reply.generateCsrf(), adminModels: list, allModels: view.models, form, errors, notice }),
+      adminPage({
+        csrfToken: formToken(reply.request, reply),
+        adminModels: list,
+        allModels: view.models,
+        form,
+        errors,
+        notice,
+      }),
       status,
     );
   };
@@ -432,7 +485,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/admin', async (_request, reply) => reply.redirect('/admin/'));
   app.get('/admin/', async (request, reply) => {
     readQuery(request, ['notice']);
-    if (!loggedIn(request)) return sendHtml(reply, loginPage(reply.generateCsrf()));
+    if (!loggedIn(request)) return sendHtml(reply, loginPage(formToken(request, reply)));
     const notice = (request.query as { notice?: string }).notice;
     return adminView(reply, EMPTY_FORM, [], notice === undefined ? undefined : NOTICES.get(notice));
   });
@@ -454,20 +507,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           throw new HttpError(503, 'The server is busy checking other log-ins. Try again in a few seconds.');
         }
       }
-      if (!ok) return sendHtml(reply, loginPage(reply.generateCsrf(), 'Wrong user name or password.'), 401);
-      void reply.setCookie(SESSION_COOKIE, sessionValue(), {
-        path: '/admin',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: deps.admin.secureCookies ?? false,
-        signed: true,
-        maxAge: SESSION_HOURS * 3600,
-      });
+      if (!ok) return sendHtml(reply, loginPage(formToken(request, reply), 'Wrong user name or password.'), 401);
+      // A new session, with its own CSRF secret; the login form's secret is dropped.
+      const previous = sessionOf.get(request);
+      if (previous) await adminSessions.close(previous.token);
+      const { token } = await adminSessions.open();
+      void reply.setCookie(SESSION_COOKIE, token, cookieOptions(SESSION_HOURS * 3600));
+      void reply.clearCookie(CSRF_COOKIE, cookieOptions());
       return reply.redirect('/admin/', 303);
     },
   );
-  app.post('/admin/logout', { preValidation: csrf }, async (_request, reply) => {
-    void reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
+  app.post('/admin/logout', { preValidation: csrf }, async (request, reply) => {
+    const current = sessionOf.get(request);
+    if (current) await adminSessions.close(current.token);
+    void reply.clearCookie(SESSION_COOKIE, cookieOptions());
+    void reply.clearCookie(CSRF_COOKIE, cookieOptions());
     return reply.redirect('/admin/', 303);
   });
   app.post<{ Body: Record<string, unknown> }>(
@@ -501,7 +555,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         type: model.type,
         sortOrder: String(model.sortOrder),
       };
-      return sendHtml(reply, editPage(id, reply.generateCsrf(), form, []));
+      return sendHtml(reply, editPage(id, formToken(request, reply), form, []));
     },
   );
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
@@ -511,13 +565,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const id = parseId(request.params.id, 'model');
       const form = modelFormOf(request.body);
       const checked = await checkModelForm(form, deps.admin.campaigns);
-      if ('errors' in checked) return sendHtml(reply, editPage(id, reply.generateCsrf(), form, checked.errors), 400);
+      if ('errors' in checked)
+        return sendHtml(reply, editPage(id, formToken(request, reply), form, checked.errors), 400);
       try {
         if (!(await adminModels.update(id, checked.input))) throw new HttpError(404, `There is no model ${id}.`);
         deps.catalog.invalidate();
       } catch (error) {
         if (error instanceof DuplicateCampaignError) {
-          return sendHtml(reply, editPage(id, reply.generateCsrf(), form, [error.message]), 409);
+          return sendHtml(reply, editPage(id, formToken(request, reply), form, [error.message]), 409);
         }
         throw error;
       }

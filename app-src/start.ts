@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
-import { generatePassword, hashPassword } from './auth';
+import { generatePassword, hashPassword, passwordTag } from './auth';
 import { connectDatabase, DatabaseHandle } from './db/connect';
 import { FolderLoadSource, LoadSource, parseManifest, readRatings } from './db/load-files';
 import { loadWebData, LoadResult } from './db/loader';
@@ -124,12 +124,16 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
     const local = LocalModels.train(ratings, { positiveThreshold: threshold, metrics: evaluation.metrics });
     log(`local models evaluated on ${evaluation.testUsers} test users and trained in ${lap('train')} ms`);
 
+    const sessionSecret = settings.sessionSecret ?? randomBytes(32).toString('base64url');
     let generatedPassword: string | undefined;
     let passwordHash: string;
+    let tag: string | undefined;
     if (settings.admin && 'passwordHash' in settings.admin) passwordHash = settings.admin.passwordHash;
     else {
       const password = settings.admin?.password ?? (generatedPassword = generatePassword());
       passwordHash = await hashPassword(password);
+      // Every instance salts its own hash; the tag of the password itself is the same on all.
+      tag = passwordTag(sessionSecret, password);
     }
 
     const catalog = new ModelCatalog(
@@ -148,7 +152,8 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       evaluationProtocol: EVALUATION_PROTOCOL,
       admin: {
         passwordHash,
-        sessionSecret: settings.sessionSecret ?? randomBytes(32).toString('base64url'),
+        sessionSecret,
+        passwordTag: tag,
         campaigns: settings.campaigns,
         secureCookies: settings.secureCookies,
       },
