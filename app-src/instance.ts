@@ -21,6 +21,8 @@ const environmentSchema = z.object({
   MODEL_REGISTRY_PARAMETER: z.string().startsWith('/', 'must be an SSM parameter name starting with /'),
   DATABASE_SECRET_ARN: z.string().startsWith('arn:', 'must be a secret ARN'),
   ADMIN_SECRET_ARN: z.string().startsWith('arn:', 'must be a secret ARN'),
+  /** The key that signs admin cookies and CSRF tokens: one per deployment, the same on every instance. */
+  SESSION_SECRET_ARN: z.string().startsWith('arn:', 'must be a secret ARN'),
   DATA_BUCKET: z.string().min(3, 'must be the data bucket name'),
   DATA_MANIFEST_KEY: z.string().endsWith('manifest.json', 'must be the key of the prepared manifest.json'),
   /** The RDS certificate bundle; without it the server's certificate is checked against the system's. */
@@ -69,10 +71,14 @@ async function secretString(client: SecretsManagerClient, arn: string, what: str
 
 /** The start-up settings of an instance, from its environment and AWS. */
 export async function instanceSettings(env: InstanceEnvironment, clients: InstanceClients): Promise<StartSettings> {
-  const [databaseJson, adminPassword] = await Promise.all([
+  const [databaseJson, adminPassword, sessionSecret] = await Promise.all([
     secretString(clients.secrets, env.DATABASE_SECRET_ARN, 'database secret'),
     secretString(clients.secrets, env.ADMIN_SECRET_ARN, 'admin password secret'),
+    secretString(clients.secrets, env.SESSION_SECRET_ARN, 'session secret'),
   ]);
+  if (sessionSecret.length < 32) {
+    throw new Error(`the session secret (${env.SESSION_SECRET_ARN}) is shorter than 32 characters`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(databaseJson);
@@ -98,6 +104,8 @@ export async function instanceSettings(env: InstanceEnvironment, clients: Instan
     },
     data: { source: new S3LoadSource(clients.s3, env.DATA_BUCKET, env.DATA_MANIFEST_KEY) },
     admin: { password: adminPassword },
+    // Generated once per deployment (lib/web/web-tier.ts): a session opened on one instance holds on all.
+    sessionSecret,
     registry:
       clients.registry ??
       new ParameterRegistry({

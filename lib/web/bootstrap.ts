@@ -10,6 +10,8 @@ export interface BootstrapSettings {
   readonly modelRegistryParameter: string;
   readonly databaseSecretArn: string;
   readonly adminSecretArn: string;
+  /** The key that signs admin cookies and CSRF tokens, shared by every instance. */
+  readonly sessionSecretArn: string;
   readonly dataBucketName: string;
   /** The prepared data's manifest.json in the data bucket (the Data stack's `ManifestKey`). */
   readonly dataManifestKey: string;
@@ -75,6 +77,7 @@ export function appEnvironment(settings: BootstrapSettings): Record<string, stri
     MODEL_REGISTRY_PARAMETER: settings.modelRegistryParameter,
     DATABASE_SECRET_ARN: settings.databaseSecretArn,
     ADMIN_SECRET_ARN: settings.adminSecretArn,
+    SESSION_SECRET_ARN: settings.sessionSecretArn,
     DATA_BUCKET: settings.dataBucketName,
     DATA_MANIFEST_KEY: settings.dataManifestKey,
     DATABASE_CA_FILE: INSTANCE_PATHS.databaseCa,
