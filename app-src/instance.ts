@@ -27,6 +27,8 @@ const environmentSchema = z.object({
   DATA_MANIFEST_KEY: z.string().endsWith('manifest.json', 'must be the key of the prepared manifest.json'),
   /** The RDS certificate bundle; without it the server's certificate is checked against the system's. */
   DATABASE_CA_FILE: z.string().optional(),
+  /** Set (to "true") when the load balancer serves HTTPS: Secure cookies and HSTS. */
+  SITE_HTTPS: z.literal('true', 'must be true or absent').optional(),
 });
 export type InstanceEnvironment = z.infer<typeof environmentSchema>;
 
@@ -104,6 +106,7 @@ export async function instanceSettings(env: InstanceEnvironment, clients: Instan
     },
     data: { source: new S3LoadSource(clients.s3, env.DATA_BUCKET, env.DATA_MANIFEST_KEY) },
     admin: { password: adminPassword },
+    https: env.SITE_HTTPS === 'true',
     // Generated once per deployment (lib/web/web-tier.ts): a session opened on one instance holds on all.
     sessionSecret,
     registry:

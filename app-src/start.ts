@@ -35,6 +35,8 @@ export interface StartSettings {
   readonly personalize?: Recommender;
   readonly campaigns?: CampaignRecipePort;
   readonly secureCookies?: boolean;
+  /** Served over HTTPS (the load balancer's HTTPS listener): Secure cookies and HSTS. */
+  readonly https?: boolean;
   /** Behind a load balancer: the proxies to trust, 1 for the load balancer (app.ts). */
   readonly trustProxy?: number;
   readonly logger?: boolean | object;
@@ -159,6 +161,7 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       },
       logger: settings.logger,
       requestLog: settings.requestLog,
+      https: settings.https,
       trustProxy: settings.trustProxy,
     });
     let closing: Promise<void> | undefined;

@@ -17,6 +17,11 @@ export interface BootstrapSettings {
   readonly dataManifestKey: string;
   /** The app bundle (a zip holding `entryFile`), a CDK asset. */
   readonly bundle: { readonly bucket: string; readonly key: string; readonly entryFile: string };
+  /**
+   * The site is served over HTTPS (the load balancer's HTTPS listener): the app then marks its
+   * cookies Secure and sends Strict-Transport-Security.
+   */
+  readonly https?: boolean;
   /** Where the app's log and the bootstrap's output go in CloudWatch Logs. */
   readonly logGroupName: string;
   /**
@@ -81,6 +86,7 @@ export function appEnvironment(settings: BootstrapSettings): Record<string, stri
     DATA_BUCKET: settings.dataBucketName,
     DATA_MANIFEST_KEY: settings.dataManifestKey,
     DATABASE_CA_FILE: INSTANCE_PATHS.databaseCa,
+    ...(settings.https ? { SITE_HTTPS: 'true' } : {}),
   };
 }
 

@@ -171,6 +171,7 @@ export class WebTier extends Construct {
         databaseSecretArn: props.database.secret.secretArn,
         adminSecretArn: this.adminSecret.secretArn,
         sessionSecretArn: this.sessionSecret.secretArn,
+        https: props.https !== undefined,
         dataBucketName: props.dataBucket.bucketName,
         dataManifestKey: props.dataManifestKey,
         bundle: {

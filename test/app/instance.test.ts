@@ -106,6 +106,15 @@ describe('the instance environment', () => {
     expect(settings.trustProxy).toBe(1);
     // The deployment's one session key, the same on every instance (not generated per process).
     expect(settings.sessionSecret).toBe(SESSION_KEY);
+    // Served over HTTP unless the stack says HTTPS (SITE_HTTPS, set only with a certificate).
+    expect(settings.https).toBe(false);
+    const https = await instanceSettings(parseInstanceEnvironment({ ...ENV, SITE_HTTPS: 'true' }), {
+      secrets: secrets as unknown as SecretsManagerClient,
+      s3: new S3Client({ region: 'us-east-1' }),
+      registry: new StaticRegistry(),
+    });
+    expect(https.https).toBe(true);
+    expect(() => parseInstanceEnvironment({ ...ENV, SITE_HTTPS: 'yes' })).toThrow('SITE_HTTPS must be true or absent');
   });
 
   it('needs the session secret: its ARN in the environment, a key of at least 32 characters', async () => {

@@ -63,7 +63,7 @@ describe.each(DATABASE_KINDS)('admin sessions on %s', (kind) => {
   let b: FastifyInstance;
 
   /** Another instance: the same database and secret, its own salted hash of the same password. */
-  async function instance(password = PASSWORD): Promise<FastifyInstance> {
+  async function instance(password = PASSWORD, https = false): Promise<FastifyInstance> {
     return buildApp({
       database: web.database,
       catalog: {
@@ -77,6 +77,7 @@ describe.each(DATABASE_KINDS)('admin sessions on %s', (kind) => {
         sessionSecret: SECRET,
         passwordTag: passwordTag(SECRET, password),
       },
+      https,
     });
   }
 
@@ -201,6 +202,28 @@ describe.each(DATABASE_KINDS)('admin sessions on %s', (kind) => {
       expect((await again.get(renewed, '/admin/')).body).toContain('Log in');
     } finally {
       await renewed.close();
+    }
+  });
+
+  it('behind HTTPS every cookie is Secure and every answer says Strict-Transport-Security; over HTTP neither', async () => {
+    const secure = await instance(PASSWORD, true);
+    try {
+      const user = browser('10.20.1.1');
+      const form = await user.get(secure, '/admin/');
+      const login = await user.post(secure, '/admin/login', { username: 'admin', password: PASSWORD });
+      expect(login.statusCode).toBe(303);
+      const cookies = [...form.cookies, ...login.cookies] as { name: string; secure?: boolean }[];
+      expect(cookies.map((c) => c.name).sort()).toEqual(['movierecs_admin', 'movierecs_csrf', 'movierecs_csrf']);
+      for (const cookie of cookies) expect(cookie).toMatchObject({ secure: true });
+      for (const res of [form, login, await user.get(secure, '/no/such/page'), await user.get(secure, '/admin/%ZZ')])
+        expect(res.headers['strict-transport-security']).toBe('max-age=31536000');
+
+      const plain = browser('10.20.1.2');
+      const plainForm = await plain.get(b, '/admin/');
+      expect(plainForm.headers['strict-transport-security']).toBeUndefined();
+      for (const cookie of plainForm.cookies as { secure?: boolean }[]) expect(cookie.secure).toBeFalsy();
+    } finally {
+      await secure.close();
     }
   });
 });

@@ -378,6 +378,11 @@ describe('load balancer', () => {
 
     test('the URLs use the domain name', () => {
       https.web.hasOutput('AppUrl', { Value: 'https://movies.example.com/recommend/' });
+      // The app is told it is served over HTTPS (Secure cookies, HSTS); over plain HTTP it is not.
+      const userDataOf = (template: Template) =>
+        JSON.stringify(resourcesOf(template, 'AWS::EC2::LaunchTemplate')[0][1].Properties?.LaunchTemplateData.UserData);
+      expect(userDataOf(https.web)).toContain('SITE_HTTPS=true');
+      expect(userDataOf(web)).not.toContain('SITE_HTTPS');
       https.web.hasOutput('AdminUrl', { Value: 'https://movies.example.com/admin/' });
     });
   });
