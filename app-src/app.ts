@@ -70,6 +70,13 @@ export interface AppDeps {
   readonly trustProxy?: number;
 }
 
+const ROUTES = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/** The routes an app built by buildApp serves (HEAD aside), in the order they were added. */
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** A request the app refuses, with a message for the page. */
 export class HttpError extends Error {
   constructor(
@@ -186,6 +193,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
       socket.destroy(error);
     },
+  });
+  // Every route, as registered (the fuzz test walks them all: test/app/fuzz.test.ts).
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   // The headers alone within 20 s (Node's default is 60 s; it must not exceed requestTimeout).
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
