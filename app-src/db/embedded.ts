@@ -22,6 +22,9 @@ import { connectDatabase, DatabaseHandle } from './connect';
 const SOCKET_PORT = 5432;
 
 export async function startEmbeddedDatabase(options: { dataDir?: string } = {}): Promise<DatabaseHandle> {
+  // pg finds a unix socket only under a path starting with "/": not on Windows, which keeps TCP on
+  // 127.0.0.1 (with the server's one connection held by the app's pool from the start).
+  if (process.platform === 'win32') return startOnLoopback(options);
   const socketDir = mkdtempSync(path.join(tmpdir(), 'movierecs-db-'));
   chmodSync(socketDir, 0o700);
   const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
@@ -53,4 +56,21 @@ export async function startEmbeddedDatabase(options: { dataDir?: string } = {}):
     removeSocketDir();
     throw error;
   }
+}
+
+async function startOnLoopback(options: { dataDir?: string }): Promise<DatabaseHandle> {
+  const pglite = await PGlite.create(options.dataDir);
+  const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  await server.start();
+  const port = Number(server.getServerConn().split(':').pop());
+  return connectDatabase({
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    maxConnections: 1,
+    keepIdleConnections: true,
+    supportsCopy: false,
+    onClose: async () => {
+      await server.stop();
+      await pglite.close();
+    },
+  });
 }
