@@ -417,7 +417,9 @@ describe('password checks are bounded process-wide', () => {
     expect(busy.body).toContain('The server is busy checking other log-ins.');
     expect(Date.now() - started).toBeLessThan(30_000);
     // Afterwards the slots are free again.
-    expect((await clients[0].post('/admin/login', { username: 'admin', password: 'wrong again' })).statusCode).toBe(401);
+    expect((await clients[0].post('/admin/login', { username: 'admin', password: 'wrong again' })).statusCode).toBe(
+      401,
+    );
     await app.close();
   }, 60_000);
 });
