@@ -1,9 +1,9 @@
 /**
  * The admin's password and session. The password is compared against a memory-hard scrypt hash
  * (Node's own: no native build, so the same bundle runs on arm64 instances), in constant time.
- * The session is a signed cookie holding its expiry (see app.ts for the cookie's flags).
+ * Sessions are kept in the database (db/admin-sessions.ts); app.ts sets the cookies' flags.
  */
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt as scryptCallback, timingSafeEqual, ScryptOptions } from 'node:crypto';
 
 /**
  * OWASP's Password Storage Cheat Sheet minimum for scrypt: N = 2^17, r = 8, p = 1 (128 MiB, a
@@ -47,15 +47,65 @@ export function generatePassword(): string {
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
+/** A password check refused because too many are running and waiting already. */
+export class BusyError extends Error {
+  constructor() {
+    super('too many password checks are running');
+    this.name = 'BusyError';
+  }
+}
+
+/**
+ * At most `maxRunning` tasks at once and `maxQueued` waiting; more are refused at once (BusyError).
+ * Each password check holds 128 MiB for a few hundred milliseconds: unbounded, a burst of logins
+ * from many addresses (each within its rate limit) would exhaust memory and CPU.
+ */
+export class Bounded {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    readonly maxRunning: number,
+    readonly maxQueued: number,
+  ) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.maxRunning) this.running++;
+    else if (this.waiting.length < this.maxQueued) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else throw new BusyError();
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, or is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
+
+/** Process-wide: every app in this process shares the two running checks and the queue of eight. */
+export const PASSWORD_CHECKS = new Bounded(2, 8);
+
 export const SESSION_COOKIE = 'movierecs_admin';
 export const SESSION_HOURS = 8;
 
-/** The cookie's value (signed by @fastify/cookie): who and until when. */
-export function sessionValue(now = Date.now()): string {
-  return `admin.${now + SESSION_HOURS * 3600_000}`;
+export const CSRF_COOKIE = 'movierecs_csrf';
+
+/** A form's CSRF token: an HMAC of the secret it belongs to (the session's, or the login form's). */
+export function csrfToken(key: string, purpose: 'session' | 'login', secret: string): string {
+  return createHmac('sha256', key).update(`csrf:${purpose}:${secret}`).digest('base64url');
 }
 
-export function sessionValid(value: string | undefined, now = Date.now()): boolean {
-  const match = value ? /^admin\.(\d+)$/.exec(value) : null;
-  return !!match && Number(match[1]) > now;
+export function csrfTokenValid(key: string, purpose: 'session' | 'login', secret: string, token: string): boolean {
+  const expected = Buffer.from(csrfToken(key, purpose, secret));
+  const actual = Buffer.from(token);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * Which admin password sessions were opened with: an HMAC keyed by the session secret, so the
+ * database alone gives nothing to guess the password from. Every instance computes the same tag.
+ */
+export function passwordTag(sessionSecret: string, password: string): string {
+  return createHmac('sha256', sessionSecret).update(`admin-password:${password}`).digest('hex');
 }

@@ -21,10 +21,14 @@ const environmentSchema = z.object({
   MODEL_REGISTRY_PARAMETER: z.string().startsWith('/', 'must be an SSM parameter name starting with /'),
   DATABASE_SECRET_ARN: z.string().startsWith('arn:', 'must be a secret ARN'),
   ADMIN_SECRET_ARN: z.string().startsWith('arn:', 'must be a secret ARN'),
+  /** The key that signs admin cookies and CSRF tokens: one per deployment, the same on every instance. */
+  SESSION_SECRET_ARN: z.string().startsWith('arn:', 'must be a secret ARN'),
   DATA_BUCKET: z.string().min(3, 'must be the data bucket name'),
   DATA_MANIFEST_KEY: z.string().endsWith('manifest.json', 'must be the key of the prepared manifest.json'),
   /** The RDS certificate bundle; without it the server's certificate is checked against the system's. */
   DATABASE_CA_FILE: z.string().optional(),
+  /** Set (to "true") when the load balancer serves HTTPS: Secure cookies and HSTS. */
+  SITE_HTTPS: z.literal('true', 'must be true or absent').optional(),
 });
 export type InstanceEnvironment = z.infer<typeof environmentSchema>;
 
@@ -69,10 +73,14 @@ async function secretString(client: SecretsManagerClient, arn: string, what: str
 
 /** The start-up settings of an instance, from its environment and AWS. */
 export async function instanceSettings(env: InstanceEnvironment, clients: InstanceClients): Promise<StartSettings> {
-  const [databaseJson, adminPassword] = await Promise.all([
+  const [databaseJson, adminPassword, sessionSecret] = await Promise.all([
     secretString(clients.secrets, env.DATABASE_SECRET_ARN, 'database secret'),
     secretString(clients.secrets, env.ADMIN_SECRET_ARN, 'admin password secret'),
+    secretString(clients.secrets, env.SESSION_SECRET_ARN, 'session secret'),
   ]);
+  if (sessionSecret.length < 32) {
+    throw new Error(`the session secret (${env.SESSION_SECRET_ARN}) is shorter than 32 characters`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(databaseJson);
@@ -98,6 +106,9 @@ export async function instanceSettings(env: InstanceEnvironment, clients: Instan
     },
     data: { source: new S3LoadSource(clients.s3, env.DATA_BUCKET, env.DATA_MANIFEST_KEY) },
     admin: { password: adminPassword },
+    https: env.SITE_HTTPS === 'true',
+    // Generated once per deployment (lib/web/web-tier.ts): a session opened on one instance holds on all.
+    sessionSecret,
     registry:
       clients.registry ??
       new ParameterRegistry({
@@ -107,8 +118,9 @@ export async function instanceSettings(env: InstanceEnvironment, clients: Instan
     campaigns: new SdkCampaignRecipePort(
       clients.personalize ?? new PersonalizeClient({ region: env.AWS_REGION, maxAttempts: 2 }),
     ),
-    // Behind the load balancer: the client's address is in X-Forwarded-For (the login rate limit keys on it).
-    trustProxy: true,
+    // Behind the load balancer, exactly one hop: the client's address is the one the load balancer
+    // appended to X-Forwarded-For (the login rate limit keys on it); earlier entries are the client's own.
+    trustProxy: 1,
   };
 }
 
@@ -123,7 +135,12 @@ export async function startInstance(
     registry: clients?.registry,
     personalize: clients?.personalize,
   });
-  const web = await startWebApp({ ...settings, log: (line) => console.log(line), logger: clients ? false : true });
+  // The journal (and CloudWatch Logs through the bootstrap's agent) stamps each line with its time.
+  const web = await startWebApp({
+    ...settings,
+    log: (line) => console.log(line),
+    requestLog: clients ? undefined : (line) => console.log(line),
+  });
   return { web, port: Number(parsed.PORT) };
 }
 

@@ -120,6 +120,8 @@ export async function main(
     data: options.data ? { folder: path.resolve(options.data) } : 'sample',
     admin: env.MOVIERECS_ADMIN_PASSWORD ? { password: env.MOVIERECS_ADMIN_PASSWORD } : undefined,
     log: (line) => out.log(`  ${line}`),
+    // One line per request and every server error with its stack: what the error page points to.
+    requestLog: (line) => out.log(`${new Date().toISOString()} ${line}`),
   });
   try {
     await web.app.listen({ port: options.port, host: options.host });

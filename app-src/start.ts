@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
-import { generatePassword, hashPassword } from './auth';
+import { generatePassword, hashPassword, passwordTag } from './auth';
 import { connectDatabase, DatabaseHandle } from './db/connect';
 import { FolderLoadSource, LoadSource, parseManifest, readRatings } from './db/load-files';
 import { loadWebData, LoadResult } from './db/loader';
@@ -35,9 +35,13 @@ export interface StartSettings {
   readonly personalize?: Recommender;
   readonly campaigns?: CampaignRecipePort;
   readonly secureCookies?: boolean;
-  /** Behind a load balancer: take the client's address from X-Forwarded-For. */
-  readonly trustProxy?: boolean;
+  /** Served over HTTPS (the load balancer's HTTPS listener): Secure cookies and HSTS. */
+  readonly https?: boolean;
+  /** Behind a load balancer: the proxies to trust, 1 for the load balancer (app.ts). */
+  readonly trustProxy?: number;
   readonly logger?: boolean | object;
+  /** The request log and server errors, one line each (npm start and the instance: stdout). */
+  readonly requestLog?: (line: string) => void;
   /** Progress lines ("loaded 50,000 ratings in 2.1 s"). */
   readonly log?: (line: string) => void;
 }
@@ -122,12 +126,16 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
     const local = LocalModels.train(ratings, { positiveThreshold: threshold, metrics: evaluation.metrics });
     log(`local models evaluated on ${evaluation.testUsers} test users and trained in ${lap('train')} ms`);
 
+    const sessionSecret = settings.sessionSecret ?? randomBytes(32).toString('base64url');
     let generatedPassword: string | undefined;
     let passwordHash: string;
+    let tag: string | undefined;
     if (settings.admin && 'passwordHash' in settings.admin) passwordHash = settings.admin.passwordHash;
     else {
       const password = settings.admin?.password ?? (generatedPassword = generatePassword());
       passwordHash = await hashPassword(password);
+      // Every instance salts its own hash; the tag of the password itself is the same on all.
+      tag = passwordTag(sessionSecret, password);
     }
 
     const catalog = new ModelCatalog(
@@ -146,11 +154,14 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       evaluationProtocol: EVALUATION_PROTOCOL,
       admin: {
         passwordHash,
-        sessionSecret: settings.sessionSecret ?? randomBytes(32).toString('base64url'),
+        sessionSecret,
+        passwordTag: tag,
         campaigns: settings.campaigns,
         secureCookies: settings.secureCookies,
       },
       logger: settings.logger,
+      requestLog: settings.requestLog,
+      https: settings.https,
       trustProxy: settings.trustProxy,
     });
     let closing: Promise<void> | undefined;

@@ -26,6 +26,10 @@ export interface ConnectOptions {
   readonly supportsCopy?: boolean;
   /** TLS with this certificate bundle (RDS: its CA bundle); the server's name and chain are checked. */
   readonly ssl?: { readonly ca: string };
+  /** For messages, instead of the URL without its password. */
+  readonly description?: string;
+  /** Never close idle connections (pg's default closes them after 10 s). */
+  readonly keepIdleConnections?: boolean;
   /** Run when the handle closes (stops an embedded server). */
   readonly onClose?: () => Promise<void>;
 }
@@ -35,6 +39,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 10_000,
+    ...(options.keepIdleConnections ? { idleTimeoutMillis: 0 } : {}),
     ...(options.ssl ? { ssl: { ca: options.ssl.ca, rejectUnauthorized: true } } : {}),
   });
   // An idle client that loses its server must not crash the process; the next query fails instead.
@@ -45,7 +50,7 @@ export function connectDatabase(options: ConnectOptions): DatabaseHandle {
     db,
     pool,
     supportsCopy: options.supportsCopy ?? true,
-    description: redactUrl(options.url),
+    description: options.description ?? redactUrl(options.url),
     close() {
       closed ??= (async () => {
         await db.destroy();

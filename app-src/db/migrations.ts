@@ -81,6 +81,23 @@ const MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '0002_admin_sessions': {
+    async up(db: Kysely<any>) {
+      // Server-side admin sessions: shared by every instance, ended by logout or a new password.
+      await db.schema
+        .createTable('admin_sessions')
+        .addColumn('token_sha256', 'text', (c) => c.primaryKey())
+        .addColumn('csrf_secret', 'text', (c) => c.notNull())
+        .addColumn('password_tag', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('admin_sessions_expiry').on('admin_sessions').column('expires_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('admin_sessions').execute();
+    },
+  },
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

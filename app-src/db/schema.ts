@@ -59,6 +59,17 @@ export interface DataLoadTable {
   loaded_at: Generated<Date>;
 }
 
+/** An admin's session (migration 0002): only the SHA-256 of the cookie's token is stored. */
+export interface AdminSessionsTable {
+  token_sha256: string;
+  /** The session's CSRF secret: forms of this session carry an HMAC of it, no other session's. */
+  csrf_secret: string;
+  /** Which admin password the session was opened with (an HMAC): a new password ends older sessions. */
+  password_tag: string;
+  created_at: Generated<Date>;
+  expires_at: Date;
+}
+
 export interface Database {
   movies: MoviesTable;
   users: UsersTable;
@@ -66,4 +77,5 @@ export interface Database {
   genres: GenresTable;
   models: ModelsTable;
   data_load: DataLoadTable;
+  admin_sessions: AdminSessionsTable;
 }

@@ -17,7 +17,7 @@ export function loginPage(csrfToken: string, error?: string): string {
   return page(
     'Admin log in',
     html`<h1>Admin</h1>
-      <section class="card" style="max-width:420px">
+      <section class="card narrow">
         <h2>Log in</h2>
         ${error ? html`<div class="error" role="alert">${error}</div>` : ''}
         <form method="post" action="/admin/login">
@@ -107,7 +107,7 @@ export function adminPage(data: AdminPageData): string {
               </table>`
         }
       </section>
-      <section class="card" aria-labelledby="add-heading" style="max-width:640px">
+      <section class="card medium" aria-labelledby="add-heading">
         <h2 id="add-heading">Add a model</h2>
         ${formErrors(data.errors)}
         <form method="post" action="/admin/models">
@@ -130,7 +130,7 @@ export function editPage(id: number, csrfToken: string, form: ModelForm, errors:
   return page(
     'Edit model',
     html`<h1>Edit model</h1>
-      <section class="card" style="max-width:640px">
+      <section class="card medium">
         ${formErrors(errors)}
         <form method="post" action="/admin/models/${id}">
           <input type="hidden" name="_csrf" value="${csrfToken}" />

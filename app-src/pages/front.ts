@@ -83,7 +83,7 @@ export function frontPage(data: FrontPageData): string {
           <section class="card" aria-labelledby="models-heading">
             <h2 id="models-heading">Models and offline metrics</h2>
             <p class="muted">Larger is better for every metric. Local models are baselines trained here.</p>
-            <div style="overflow-x:auto">
+            <div class="scroll-x">
               <table>
                 <thead>
                   <tr>

@@ -23,16 +23,20 @@ export function page(title: string, body: SafeHtml): string {
     </html> `.value;
 }
 
+const ERROR_TITLES: ReadonlyMap<number, string> = new Map([
+  [403, 'Forbidden'],
+  [404, 'Not found'],
+  [408, 'Request timeout'],
+  [413, 'Too large'],
+  [414, 'Address too long'],
+  [415, 'Not a form'],
+  [429, 'Too many requests'],
+  [431, 'Headers too large'],
+]);
+
 /** A 4xx/5xx page: what went wrong, in words, and a way back. Never a stack trace. */
 export function errorPage(status: number, message: string): string {
-  const title =
-    status === 404
-      ? 'Not found'
-      : status === 429
-        ? 'Too many requests'
-        : status >= 500
-          ? 'Something went wrong'
-          : 'Bad request';
+  const title = status >= 500 ? 'Something went wrong' : (ERROR_TITLES.get(status) ?? 'Bad request');
   return page(
     title,
     html`<h1>${title}</h1>

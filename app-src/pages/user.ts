@@ -240,7 +240,7 @@ export function userPage(data: UserPageData): string {
       <div>
         <form method="get" action="/recommend/${user.id}/" data-autosubmit class="card">
           ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'order'])}
-          <label style="display:inline; font-weight:600">
+          <label class="inline-label">
             <input type="checkbox" name="reviews" value="show" ${state.reviews ? html`checked` : ''} /> Show User
             Reviews
           </label>

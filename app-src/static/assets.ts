@@ -46,6 +46,9 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .muted { color:var(--muted); } .visually-hidden { position:absolute; left:-9999px; }
 details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
 .chart { max-width:100%; height:auto; }
+/* The pages carry no style attributes (the Content-Security-Policy allows no inline style). */
+.card.narrow { max-width:420px; } .card.medium { max-width:640px; } .scroll-x { overflow-x:auto; }
+.inline-label { display:inline; font-weight:600; }
 `;
 
 /** Submits the control forms when a choice changes (the Show button does the same without script). */

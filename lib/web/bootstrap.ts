@@ -10,11 +10,18 @@ export interface BootstrapSettings {
   readonly modelRegistryParameter: string;
   readonly databaseSecretArn: string;
   readonly adminSecretArn: string;
+  /** The key that signs admin cookies and CSRF tokens, shared by every instance. */
+  readonly sessionSecretArn: string;
   readonly dataBucketName: string;
   /** The prepared data's manifest.json in the data bucket (the Data stack's `ManifestKey`). */
   readonly dataManifestKey: string;
   /** The app bundle (a zip holding `entryFile`), a CDK asset. */
   readonly bundle: { readonly bucket: string; readonly key: string; readonly entryFile: string };
+  /**
+   * The site is served over HTTPS (the load balancer's HTTPS listener): the app then marks its
+   * cookies Secure and sends Strict-Transport-Security.
+   */
+  readonly https?: boolean;
   /** Where the app's log and the bootstrap's output go in CloudWatch Logs. */
   readonly logGroupName: string;
   /**
@@ -75,9 +82,11 @@ export function appEnvironment(settings: BootstrapSettings): Record<string, stri
     MODEL_REGISTRY_PARAMETER: settings.modelRegistryParameter,
     DATABASE_SECRET_ARN: settings.databaseSecretArn,
     ADMIN_SECRET_ARN: settings.adminSecretArn,
+    SESSION_SECRET_ARN: settings.sessionSecretArn,
     DATA_BUCKET: settings.dataBucketName,
     DATA_MANIFEST_KEY: settings.dataManifestKey,
     DATABASE_CA_FILE: INSTANCE_PATHS.databaseCa,
+    ...(settings.https ? { SITE_HTTPS: 'true' } : {}),
   };
 }
 

@@ -82,6 +82,11 @@ export class WebTier extends Construct {
   readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   /** The site admin's generated password (plain text secret). */
   readonly adminSecret: secretsmanager.Secret;
+  /**
+   * The key that signs the admin's cookies and CSRF tokens, generated once per deployment and read
+   * by every instance: a session opened on one instance holds on the others.
+   */
+  readonly sessionSecret: secretsmanager.Secret;
   /** The site's base URL, e.g. `http://<alb-dns>` or `https://movies.example.com`. */
   readonly baseUrl: string;
   /** The app's log and each instance's bootstrap output (streams `<instance id>/app`, `/bootstrap`). */
@@ -102,6 +107,16 @@ export class WebTier extends Construct {
       this.adminSecret,
       'AwsSolutions-SMG4',
       'The presenter reads the admin password from this secret during the workshop; rotating it would change it under a running session.',
+    );
+
+    this.sessionSecret = new secretsmanager.Secret(this, 'SessionSecret', {
+      description: `Key that signs the ${props.prefix} workshop site's admin cookies and CSRF tokens (shared by its instances)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledge(
+      this.sessionSecret,
+      'AwsSolutions-SMG4',
+      'A new key would only log the admin out; the app reads it once at start, so a rotation needs new instances anyway (a new deployment generates a new key).',
     );
 
     this.bundle = new AppBundle(this, 'App', props.appBundle);
@@ -155,6 +170,8 @@ export class WebTier extends Construct {
         modelRegistryParameter: modelRegistryParameterName(props.prefix),
         databaseSecretArn: props.database.secret.secretArn,
         adminSecretArn: this.adminSecret.secretArn,
+        sessionSecretArn: this.sessionSecret.secretArn,
+        https: props.https !== undefined,
         dataBucketName: props.dataBucket.bucketName,
         dataManifestKey: props.dataManifestKey,
         bundle: {
@@ -290,6 +307,7 @@ export class WebTier extends Construct {
 
     props.database.secret.grantRead(role);
     this.adminSecret.grantRead(role);
+    this.sessionSecret.grantRead(role);
 
     role.addManagedPolicy(props.dataReadPolicy);
     role.addToPrincipalPolicy(

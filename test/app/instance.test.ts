@@ -19,12 +19,15 @@ import { freshPostgresDatabase, writePreparedFixture } from './helpers';
 
 const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mrw-db-AbCdEf';
 const ADMIN_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mrw-admin-AbCdEf';
+const SESSION_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mrw-session-AbCdEf';
+const SESSION_KEY = 'k'.repeat(64);
 const ENV = {
   AWS_REGION: 'us-east-1',
   PORT: '8000',
   MODEL_REGISTRY_PARAMETER: '/mrw/models',
   DATABASE_SECRET_ARN: DB_SECRET,
   ADMIN_SECRET_ARN: ADMIN_SECRET,
+  SESSION_SECRET_ARN: SESSION_SECRET,
   DATA_BUCKET: 'mrw-data-bucket',
   DATA_MANIFEST_KEY: 'personalize/ml-100k/abc/manifest.json',
 };
@@ -62,6 +65,7 @@ function secretsFor(databaseUrl: string, adminPassword = 'generated admin passwo
     }),
   });
   secrets.on(GetSecretValueCommand, { SecretId: ADMIN_SECRET }).resolves({ SecretString: adminPassword });
+  secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET }).resolves({ SecretString: SESSION_KEY });
   return secrets;
 }
 
@@ -87,6 +91,7 @@ describe('the instance environment', () => {
       }),
     });
     secrets.on(GetSecretValueCommand, { SecretId: ADMIN_SECRET }).resolves({ SecretString: 'admin-pw' });
+    secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET }).resolves({ SecretString: SESSION_KEY });
     const settings = await instanceSettings(parseInstanceEnvironment(ENV), {
       secrets: secrets as unknown as SecretsManagerClient,
       s3: new S3Client({ region: 'us-east-1' }),
@@ -98,7 +103,38 @@ describe('the instance environment', () => {
     });
     expect(new URL((settings.database as { url: string }).url).password).toBe('p%40ss%2Fw%3Ard%3F');
     expect(settings.admin).toEqual({ password: 'admin-pw' });
-    expect(settings.trustProxy).toBe(true);
+    expect(settings.trustProxy).toBe(1);
+    // The deployment's one session key, the same on every instance (not generated per process).
+    expect(settings.sessionSecret).toBe(SESSION_KEY);
+    // Served over HTTP unless the stack says HTTPS (SITE_HTTPS, set only with a certificate).
+    expect(settings.https).toBe(false);
+    const https = await instanceSettings(parseInstanceEnvironment({ ...ENV, SITE_HTTPS: 'true' }), {
+      secrets: secrets as unknown as SecretsManagerClient,
+      s3: new S3Client({ region: 'us-east-1' }),
+      registry: new StaticRegistry(),
+    });
+    expect(https.https).toBe(true);
+    expect(() => parseInstanceEnvironment({ ...ENV, SITE_HTTPS: 'yes' })).toThrow('SITE_HTTPS must be true or absent');
+  });
+
+  it('needs the session secret: its ARN in the environment, a key of at least 32 characters', async () => {
+    expect(() => parseInstanceEnvironment({ ...ENV, SESSION_SECRET_ARN: undefined })).toThrow(
+      'SESSION_SECRET_ARN is not set',
+    );
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: DB_SECRET }).resolves({
+      SecretString: JSON.stringify({ username: 'u', password: 'p', host: 'db.example', port: 5432, dbname: 'd' }),
+    });
+    secrets.on(GetSecretValueCommand, { SecretId: ADMIN_SECRET }).resolves({ SecretString: 'admin-pw' });
+    secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET }).resolves({ SecretString: 'short' });
+    const clients = {
+      secrets: secrets as unknown as SecretsManagerClient,
+      s3: new S3Client({ region: 'us-east-1' }),
+      registry: new StaticRegistry(),
+    };
+    await expect(instanceSettings(parseInstanceEnvironment(ENV), clients)).rejects.toThrow(
+      `the session secret (${SESSION_SECRET}) is shorter than 32 characters`,
+    );
   });
 
   it("uses the bootstrap's RDS certificate bundle for TLS, and names the file when it is missing", async () => {
@@ -107,6 +143,7 @@ describe('the instance environment', () => {
       SecretString: JSON.stringify({ username: 'u', password: 'p', host: 'db.example', port: 5432, dbname: 'd' }),
     });
     secrets.on(GetSecretValueCommand, { SecretId: ADMIN_SECRET }).resolves({ SecretString: 'admin-pw' });
+    secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET }).resolves({ SecretString: SESSION_KEY });
     const clients = {
       secrets: secrets as unknown as SecretsManagerClient,
       s3: new S3Client({ region: 'us-east-1' }),
@@ -129,6 +166,7 @@ describe('the instance environment', () => {
   it('says which secret could not be read, and what a bad database secret lacks', async () => {
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand, { SecretId: DB_SECRET }).resolves({ SecretString: '{"username":"x"}' });
+    secrets.on(GetSecretValueCommand, { SecretId: SESSION_SECRET }).resolves({ SecretString: SESSION_KEY });
     secrets
       .on(GetSecretValueCommand, { SecretId: ADMIN_SECRET })
       .rejects(

@@ -82,7 +82,20 @@ describe('the workshop in Chromium', () => {
       }
       mkdirSync(SCREENSHOTS, { recursive: true });
       const context = await browser!.newContext({ viewport: DESKTOP });
+      // Every Content-Security-Policy violation on any page becomes a console error (counted below).
+      await context.addInitScript(() => {
+        (
+          globalThis as unknown as { addEventListener(type: string, listener: (event: never) => void): void }
+        ).addEventListener(
+          'securitypolicyviolation',
+          (event: { violatedDirective: string; blockedURI: string; sourceFile: string; lineNumber: number }) =>
+            console.error(
+              `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+            ),
+        );
+      });
       const page = await context.newPage();
+      const documents: string[] = [];
 
       const problems: string[] = [];
       page.on('console', (message) => {
@@ -98,6 +111,11 @@ describe('the workshop in Chromium', () => {
         problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
       });
       page.on('response', (response) => {
+        if (response.request().resourceType() === 'document') {
+          documents.push(response.url());
+          if (!response.headers()['content-security-policy'])
+            problems.push(`no Content-Security-Policy: ${response.url()}`);
+        }
         const status = response.status();
         const poster = new URL(response.url()).pathname.startsWith('/posters/');
         if (status >= 500 || (poster && status !== 200 && status !== 304))
@@ -325,6 +343,9 @@ describe('the workshop in Chromium', () => {
       expect(await modelOneOptions()).toContain('Item-kNN (local)');
 
       expect(problems).toEqual([]);
+      // The pages the checks above covered: every kind the site serves.
+      const paths = new Set(documents.map((url) => new URL(url).pathname.replace(/\d+/g, 'N')));
+      expect([...paths]).toEqual(expect.arrayContaining(['/recommend/', '/recommend/N/', '/admin/']));
       await context.close();
     },
     120_000,

@@ -129,6 +129,7 @@ describe('acknowledgements', () => {
        "MovieRecs-Web/Site/InstanceRole/DefaultPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:solution/MovieRecs-*]",
        "MovieRecs-Web/Site/Instances AwsSolutions-AS3",
        "MovieRecs-Web/Site/LoadBalancerSecurityGroup AwsSolutions-EC23",
+       "MovieRecs-Web/Site/SessionSecret AwsSolutions-SMG4",
      ]
     `);
   });

@@ -378,6 +378,11 @@ describe('load balancer', () => {
 
     test('the URLs use the domain name', () => {
       https.web.hasOutput('AppUrl', { Value: 'https://movies.example.com/recommend/' });
+      // The app is told it is served over HTTPS (Secure cookies, HSTS); over plain HTTP it is not.
+      const userDataOf = (template: Template) =>
+        JSON.stringify(resourcesOf(template, 'AWS::EC2::LaunchTemplate')[0][1].Properties?.LaunchTemplateData.UserData);
+      expect(userDataOf(https.web)).toContain('SITE_HTTPS=true');
+      expect(userDataOf(web)).not.toContain('SITE_HTTPS');
       https.web.hasOutput('AdminUrl', { Value: 'https://movies.example.com/admin/' });
     });
   });
@@ -675,6 +680,7 @@ describe('instances', () => {
         'MODEL_REGISTRY_PARAMETER',
         'DATABASE_SECRET_ARN',
         'ADMIN_SECRET_ARN',
+        'SESSION_SECRET_ARN',
         'DATA_BUCKET',
         'DATA_MANIFEST_KEY',
         'DATABASE_CA_FILE',
@@ -766,6 +772,7 @@ describe('instances', () => {
     expect(userData).toContain('MODEL_REGISTRY_PARAMETER=/MovieRecs/models');
     expect(userData).toContain('DATABASE_SECRET_ARN=');
     expect(userData).toContain('ADMIN_SECRET_ARN=');
+    expect(userData).toContain('SESSION_SECRET_ARN=');
     expect(userData).not.toMatch(/resolve:secretsmanager|SecretString|GetSecretValue/);
   });
 });
@@ -807,6 +814,7 @@ describe('instance role', () => {
         Resource: [
           { Ref: idOf(workshop.stacks.web.database.secret as never) },
           { Ref: idOf(workshop.stacks.web.site.adminSecret) },
+          { Ref: idOf(workshop.stacks.web.site.sessionSecret) },
         ],
       },
       {
@@ -873,6 +881,7 @@ describe('instance role', () => {
     const arn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:${account}:${resource}`;
     const dbSecret = arn('secretsmanager', 'secret:DatabaseSecret-AbCdEf');
     const adminSecret = arn('secretsmanager', 'secret:AdminPassword-GhIjKl');
+    const sessionSecret = arn('secretsmanager', 'secret:SessionSecret-MnOpQr');
     const logGroup = 'MovieRecs-Web-SiteLogs-1234';
     const bucket = 'movierecs-data-bucket';
     const manifestKey = 'personalize/ml-100k/abc123/manifest.json';
@@ -892,6 +901,7 @@ describe('instance role', () => {
         [stackOutput(/PublishOutputRefDataWebDataRead[A-Za-z0-9]*/)]: dataPolicyArn,
         [idOf(workshop.stacks.web.database.secret as never)]: dbSecret,
         [idOf(workshop.stacks.web.site.adminSecret)]: adminSecret,
+        [idOf(workshop.stacks.web.site.sessionSecret)]: sessionSecret,
         [`${idOf(workshop.stacks.web.site.logGroup)}.Arn`]: arn('logs', `log-group:${logGroup}:*`),
         [stackOutput(/PublishOutputFnGetAttDataBucket[A-Za-z0-9]*Arn[A-Za-z0-9]*/)]: `arn:aws:s3:::${bucket}`,
         [stackOutput(/PublishOutputFnGetAttMovieLens[A-Za-z0-9]*ManifestKey[A-Za-z0-9]*/)]: manifestKey,
@@ -918,6 +928,7 @@ describe('instance role', () => {
     const allowed = [
       { action: 'secretsmanager:GetSecretValue', resource: dbSecret },
       { action: 'secretsmanager:GetSecretValue', resource: adminSecret },
+      { action: 'secretsmanager:GetSecretValue', resource: sessionSecret },
       { action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/${manifestKey}` },
       { action: 's3:GetObject', resource: `arn:aws:s3:::${bucket}/web/ml-100k/abc123/ratings.csv` },
       { action: 's3:GetObject', resource: `arn:aws:s3:::cdk-hnb659fds-assets-${account}-us-east-1/${bundleKey}` },
@@ -1046,6 +1057,17 @@ describe('database', () => {
 });
 
 describe('no secret in the template', () => {
+  test('the session key is generated once per deployment, read by the instances by ARN only', () => {
+    const id = idOf(workshop.stacks.web.site.sessionSecret);
+    const [, secret] = resourcesOf(web, 'AWS::SecretsManager::Secret').find(([logicalId]) => logicalId === id)!;
+    expect(secret.Properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(secret.Properties?.SecretString).toBeUndefined();
+    // The env file names it; no instance generates its own (app-src/instance.ts reads it at start).
+    const [[, template]] = resourcesOf(web, 'AWS::EC2::LaunchTemplate');
+    const userData = JSON.stringify(template.Properties?.LaunchTemplateData.UserData);
+    expect(userData).toContain(`SESSION_SECRET_ARN=",${JSON.stringify({ Ref: id })}`);
+  });
+
   test('passwords are generated, never written', () => {
     const text = JSON.stringify(web.toJSON());
     expect(text).not.toMatch(/recPassw0rd|DoNotH@ckMe/);
