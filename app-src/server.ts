@@ -63,6 +63,10 @@ export function parseServerArgs(argv: readonly string[]): ServerOptions | 'help'
     throw new UsageError((error as Error).message.split('. ')[0]);
   }
   if (values.help) return 'help';
+  // An empty value is a slip (an unset shell variable): "" would mean the current folder or no host.
+  for (const name of ['data', 'db-dir', 'host', 'database-url'] as const) {
+    if (values[name] === '') throw new UsageError(`--${name} is empty; give it a value or leave it out`);
+  }
   const port = values.port === undefined ? 8000 : Number(values.port);
   if (!/^\d{1,5}$/.test(String(values.port ?? '8000')) || port < 1 || port > 65535) {
     throw new UsageError(`--port must be a whole number from 1 to 65535, got "${values.port}"`);

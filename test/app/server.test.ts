@@ -46,6 +46,13 @@ describe('parseServerArgs', () => {
     });
   });
 
+  it('refuses an empty value for any option that names a place (a folder, a host, a database)', () => {
+    for (const name of ['data', 'db-dir', 'host', 'database-url']) {
+      expect(usageError([`--${name}`, ''])).toBe(`--${name} is empty; give it a value or leave it out`);
+      expect(usageError([`--${name}=`])).toBe(`--${name} is empty; give it a value or leave it out`);
+    }
+  });
+
   it('takes every option', () => {
     expect(parseServerArgs(['--port', '8080', '--host', '0.0.0.0', '--data', prepared, '--db-dir', 'db'])).toEqual({
       port: 8080,

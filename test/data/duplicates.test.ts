@@ -57,16 +57,28 @@ describe('duplicate ids', () => {
     expect(problems).toEqual(['4: user 1 rates movie 2 a second time (first on line 1)']);
   });
 
-  test('ratings.csv (sorted by user, then movie): a repeat and a line out of order are bad lines', async () => {
+  test('ratings.csv (each user together): a repeat, near or far within the user, and a user coming back are bad lines', async () => {
     const { rows, problems } = await scan(
-      'userId,movieId,rating,timestamp\n1,2,4.0,10\n1,2,3.5,11\n1,5,4.0,12\n1,3,4.0,13\n2,1,4.0,14\n1,9,4.0,15\n',
+      'userId,movieId,rating,timestamp\n1,2,4.0,10\n1,2,3.5,11\n1,5,4.0,12\n1,3,4.0,13\n1,5,2.0,14\n1,2,1.0,15\n2,1,4.0,16\n1,9,4.0,17\n2,1,3.0,18\n',
       'latest',
     );
-    expect(rows).toEqual(['1/2', '1/5', '2/1']);
+    expect(rows).toEqual(['1/2', '1/5', '1/3', '2/1']);
     expect(problems).toEqual([
       '3: user 1 rates movie 2 a second time (first on line 2)',
-      '5: user 1, movie 3 comes after user 1, movie 5 (line 4): ratings.csv is sorted by user, then movie',
-      '7: user 1, movie 9 comes after user 2, movie 1 (line 6): ratings.csv is sorted by user, then movie',
+      '6: user 1 rates movie 5 a second time (first on line 4)',
+      '7: user 1 rates movie 2 a second time (first on line 2)',
+      "9: user 1's ratings are not together: they ended on line 5, before user 2's (ratings.csv lists each user's ratings together)",
+      '10: user 2 rates movie 1 a second time (first on line 8)',
     ]);
+  });
+
+  test("ratings.csv re-sorted by time within each user loses nothing: the same rows as GroupLens' order", async () => {
+    const published = 'userId,movieId,rating,timestamp\n1,1,4.0,30\n1,7,3.0,10\n1,9,5.0,20\n2,3,4.0,5\n2,4,4.0,1\n';
+    const byTime = 'userId,movieId,rating,timestamp\n1,7,3.0,10\n1,9,5.0,20\n1,1,4.0,30\n2,4,4.0,1\n2,3,4.0,5\n';
+    const a = await scan(published, 'latest');
+    const b = await scan(byTime, 'latest');
+    expect(a.problems).toEqual([]);
+    expect(b.problems).toEqual([]);
+    expect([...b.rows].sort()).toEqual([...a.rows].sort());
   });
 });

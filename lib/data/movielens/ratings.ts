@@ -53,7 +53,7 @@ export async function scanRatings(input: Readable, options: ScanRatingsOptions):
     lineNumber: 0,
   };
   const { badLines, label, onRating } = options;
-  const seen = options.format === '100k' ? new RatedPairs() : new SortedPairs();
+  const seen = options.format === '100k' ? new RatedPairs() : new GroupedPairs();
 
   const splitter = new LineSplitter(
     (buffer, start, end, lineNumber) => {
@@ -175,34 +175,66 @@ class RatedPairs {
     let items = this.byUser.get(user);
     if (!items) this.byUser.set(user, (items = new Map()));
     const first = items.get(item);
-    if (first !== undefined) return `user ${user} rates movie ${item} a second time (first on line ${first})`;
+    if (first !== undefined) return repeated(user, item, first);
     items.set(item, lineNumber);
     return undefined;
   }
 }
 
 /**
- * ratings.csv is sorted by user, then movie (as GroupLens publishes it), so a repeated pair is the
- * line right after its first, and a line out of that order is a bad line: the check needs no
- * memory, even for ml-25m's 25 million ratings.
+ * ratings.csv lists each user's ratings together (GroupLens publishes it sorted by user, then
+ * movie), so a repeated pair is found among the current user's ratings alone: the check holds one
+ * user's movies, not ml-25m's 25 million pairs. Within a user any order is taken (a file re-sorted
+ * by time loses nothing); while the movies ascend, as published, a repeat can only be the line
+ * before, and the movies are indexed only when the order breaks. A user whose ratings come back
+ * after another user's is a bad line: its pairs could not be checked.
  */
-class SortedPairs {
+class GroupedPairs {
   private user = 0;
-  private item = 0;
-  private line = 0;
+  private lastItem = 0;
+  private lastLine = 0;
+  private ascending = true;
+  /** The current user's movies and their lines, while they ascend. */
+  private readonly items: number[] = [];
+  private readonly lines: number[] = [];
+  /** The current user's movies by line, once they stop ascending. */
+  private index: Map<number, number> | undefined;
+  /** Users whose ratings have ended, with the line of their last rating. */
+  private readonly ended = new Map<number, number>();
 
   check(user: number, item: number, lineNumber: number): string | undefined {
-    if (user === this.user && item === this.item) {
-      return `user ${user} rates movie ${item} a second time (first on line ${this.line})`;
+    if (user !== this.user) {
+      const endedOn = this.ended.get(user);
+      if (endedOn !== undefined) {
+        return `user ${user}'s ratings are not together: they ended on line ${endedOn}, before user ${this.user}'s (ratings.csv lists each user's ratings together)`;
+      }
+      if (this.user !== 0) this.ended.set(this.user, this.lastLine);
+      this.user = user;
+      this.ascending = true;
+      this.items.length = 0;
+      this.lines.length = 0;
+      this.index = undefined;
+    } else if (this.ascending && item <= this.lastItem) {
+      if (item === this.lastItem) return repeated(user, item, this.lastLine);
+      this.ascending = false;
+      this.index = new Map(this.items.map((seen, i) => [seen, this.lines[i]]));
     }
-    if (user < this.user || (user === this.user && item < this.item)) {
-      return `user ${user}, movie ${item} comes after user ${this.user}, movie ${this.item} (line ${this.line}): ratings.csv is sorted by user, then movie`;
+    if (this.index) {
+      const first = this.index.get(item);
+      if (first !== undefined) return repeated(user, item, first);
+      this.index.set(item, lineNumber);
+    } else {
+      this.items.push(item);
+      this.lines.push(lineNumber);
     }
-    this.user = user;
-    this.item = item;
-    this.line = lineNumber;
+    this.lastItem = item;
+    this.lastLine = lineNumber;
     return undefined;
   }
+}
+
+function repeated(user: number, item: number, first: number): string {
+  return `user ${user} rates movie ${item} a second time (first on line ${first})`;
 }
 
 /** u.data's form: one digit 1-5; -1 when it is not. */
