@@ -98,7 +98,7 @@ export default {
   },
   coverageAnalysis: 'perTest',
   mutate: Object.keys(TESTS_BY_FILE),
-  ignorePatterns: ['cdk.out', 'coverage', 'reports', 'data/sample', '*.log'],
+  ignorePatterns: ['cdk.out', 'coverage', 'reports', 'data/sample', '*.log', '.tools'],
   // Outside the work tree: Jest ignores anything under node_modules, and eslint/prettier/tsc of
   // the work tree must never see the instrumented sandbox copies.
   tempDirName: path.join(os.tmpdir(), 'movierecs-stryker'),
