@@ -3,9 +3,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // cookie 2 (light-my-request's, behind Fastify's inject) ships ES modules only, which Jest on
-  // Node 20 cannot require: swc turns it into CommonJS like our own TypeScript.
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  // Kysely 0.29, commander 15 (and its extra typings) and cookie 2 (light-my-request's, behind
+  // Fastify's inject) ship ES modules only. Node 22.12+ loads them with require, but Jest's own
+  // module system cannot: swc turns them into CommonJS like our own TypeScript (tsx and esbuild
+  // read them as they are).
+  transformIgnorePatterns: ['/node_modules/(?!(kysely|commander|@commander-js/extra-typings|cookie)/)'],
   transform: {
     '^.+\\.(ts|js)$': [
       '@swc/jest',

@@ -3,7 +3,8 @@
  * Migrator records what ran in its own table and takes its own lock, so two instances starting
  * together migrate once.
  */
-import { Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
+import { Migration, MigrationProvider, Migrator } from 'kysely/migration';
 import type { Database } from './schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema type */
