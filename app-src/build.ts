@@ -18,8 +18,8 @@ function bundleOptions(outDir: string): BuildOptions & { outfile: string } {
     outfile: path.join(outDir, APP_BUNDLE_FILE),
     bundle: true,
     platform: 'node',
-    // Amazon Linux 2023's nodejs22; Node 20 on laptops.
-    target: 'node20',
+    // Amazon Linux 2023's nodejs22 on the instances; 22 or 24 on laptops (lib/shared/node-version.ts).
+    target: 'node22',
     format: 'cjs',
     // pg's optional native binding and the embedded database are never used on an instance.
     external: ['pg-native', '@electric-sql/pglite', '@electric-sql/pglite-socket'],

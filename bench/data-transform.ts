@@ -51,7 +51,7 @@ function main(): void {
   // Bundled and run with plain node, as the Lambda handler runs (no TypeScript loader in the process).
   const runner = path.join(work, 'run-transform.js');
   const esbuild = path.join(__dirname, '..', 'node_modules', '.bin', 'esbuild');
-  const bundle = [path.join(__dirname, 'run-transform.ts'), '--bundle', '--platform=node', '--target=node20'];
+  const bundle = [path.join(__dirname, 'run-transform.ts'), '--bundle', '--platform=node', '--target=node22'];
   const built = spawnSync(esbuild, [...bundle, `--outfile=${runner}`, '--log-level=warning'], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`bundling the runner failed: ${built.stderr}`);
   const ours = run(process.execPath, [runner, '--source', input, '--shift', SHIFT, '--out', oursOut]);
