@@ -271,7 +271,9 @@ async function checkScript(script: string, args: string[], where: string, kind: 
   const movierecs = /^tsx cli\/main\.ts(?:\s+(\S+))?$/.exec(body);
   if (movierecs) return checkMovierecs([...(movierecs[1] ? [movierecs[1]] : []), ...args], where, kind, findings);
   if (body === 'tsx app-src/main.ts') return checkServer(args, where, findings);
-  if (body === 'tsx app-src/evaluate.ts') return checkEvaluate(args, where, findings);
+  // A bare mention in prose ("`npm run evaluate` prints them") names the script only.
+  if (body === 'tsx app-src/evaluate.ts')
+    return kind === 'inline' && !args.length ? undefined : checkEvaluate(args, where, findings);
   if (/^cdk\b/.test(body)) return checkCdk([...body.split(/\s+/).slice(1), ...args], where, findings);
   if (args.length && !ARGUMENTS_NOT_CHECKED.has(script)) {
     findings.problems.push(`${where}: npm run ${script} takes no arguments, given ${args.join(' ')}`);
@@ -323,6 +325,25 @@ async function checkCommand(tokens: string[], where: string, kind: Snippet['kind
   await checkScript(script, dashes === 0 ? remainder.slice(1) : [], where, kind, findings);
 }
 
+/** The help of `movierecs` and of each of its commands, examples included, as a user sees it. */
+function cliHelpTexts(): [string, string][] {
+  const printed: string[] = [];
+  const stdout = { write: (text: string) => (printed.push(text), true) };
+  const context: CliContext = {
+    io: { stdout, stderr: stdout, env: {} },
+    out: () => undefined,
+    err: () => undefined,
+    exitCode: 0,
+  };
+  const program = buildProgram(context);
+  const help = (name: string, command: { outputHelp(): void }): [string, string] => {
+    printed.length = 0;
+    command.outputHelp();
+    return [`movierecs ${name} --help`.replace('  ', ' '), printed.join('')];
+  };
+  return [help('', program), ...program.commands.map((command) => help(command.name(), command))];
+}
+
 async function checkAll(): Promise<Findings> {
   const findings = new Findings();
   const snippets: Snippet[] = [];
@@ -361,6 +382,7 @@ async function checkAll(): Promise<Findings> {
       'app-src/evaluate.ts USAGE',
       /const USAGE = `([^`]*)`/.exec(readFileSync(path.join(ROOT, 'app-src', 'evaluate.ts'), 'utf8'))?.[1] ?? '',
     ],
+    ...cliHelpTexts(),
   ]) {
     for (const line of usage.split('\n')) snippets.push({ where: name, text: line.trim(), kind: 'block' });
   }
@@ -384,7 +406,18 @@ describe('the commands and paths in the README and docs/', () => {
   });
 
   test('are found (the extraction works)', () => {
-    expect(findings.commandsChecked).toEqual(expect.arrayContaining(['npm ci', 'npm start', 'npm test']));
+    expect(findings.commandsChecked).toEqual(
+      expect.arrayContaining([
+        'npm ci',
+        'npm start',
+        'npm test',
+        'npx cdk deploy --all',
+        'npx cdk destroy --all',
+        // from movierecs leftovers --help, and server.ts's USAGE
+        'npx movierecs leftovers -c prefix=Demo --delete',
+        'npm start -- --data prepared/ --port 8080',
+      ]),
+    );
     expect(findings.commandsChecked.length).toBeGreaterThan(30);
     expect(findings.outs.size).toBeGreaterThan(0);
   });
