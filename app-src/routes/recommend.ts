@@ -128,6 +128,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
       return {
         ...row,
         link,
+        start: baseMovie,
         ...(byPopularity
           ? { movies: [...row.movies!].sort((a, b) => b.positiveCount - a.positiveCount || a.id - b.id) }
           : {}),
@@ -168,7 +169,7 @@ function parseUserState(
   if (!Object.hasOwn(MODES, mode)) {
     throw new HttpError(400, `mode: "${query.mode}" is not a mode; use one of ${Object.keys(MODES).join(', ')}.`);
   }
-  const order = (query.order ?? 'popular') as Ordering;
+  const order = (query.order ?? 'model') as Ordering;
   if (!Object.hasOwn(ORDERINGS, order)) {
     throw new HttpError(
       400,

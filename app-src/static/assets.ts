@@ -35,9 +35,12 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .row-header { display:flex; justify-content:space-between; align-items:baseline; background:#e9edf5; border-radius:6px 6px 0 0; padding:.4rem .75rem; }
 .row { margin-bottom:1.25rem; }
 .tiles { display:flex; gap:.75rem; overflow-x:auto; padding:.75rem; background:#fff; border:1px solid var(--line); border-top:0; border-radius:0 0 6px 6px; list-style:none; margin:0; }
-.tile { flex:0 0 132px; font-size:.85rem; }
-.tile img { width:120px; height:180px; display:block; border-radius:4px; background:#ccd; }
-.tile .title { font-weight:600; display:block; } .tile .genres { font-style:italic; color:var(--muted); }
+.tile, .start-tile { flex:0 0 132px; font-size:.85rem; }
+.tile img, .start-tile img { width:120px; height:180px; display:block; border-radius:4px; background:#ccd; }
+.tile .title, .start-tile .title { font-weight:600; display:block; } .tile .genres, .start-tile .genres { font-style:italic; color:var(--muted); }
+/* Similar Items' starting movie: set apart from the recommendations that follow it. */
+.start-tile { flex-basis:144px; padding-right:.75rem; border-right:3px solid var(--accent); }
+.start-label { display:block; font-weight:700; color:var(--accent); text-transform:uppercase; font-size:.7rem; letter-spacing:.04em; margin-bottom:.2rem; }
 .tile a { color:inherit; text-decoration:none; display:block; border-radius:6px; } .tile a:hover .title { text-decoration:underline; }
 .stars { color:#c77700; letter-spacing:1px; }
 .unavailable { padding:.75rem; background:var(--warn); border:1px solid #ecd8a0; border-top:0; border-radius:0 0 6px 6px; }

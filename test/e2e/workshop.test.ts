@@ -234,6 +234,14 @@ describe('the workshop in Chromium', () => {
       await similarRow.getByRole('heading', { name: /^Similar Items: / }).waitFor();
       const similar = await movieIds(similarRow);
       expect(similar.length).toBeGreaterThan(0);
+      // The starting movie comes first, marked, and is not among the recommendations.
+      const start = similarRow.locator('li.start-tile');
+      expect(await start.locator('.start-label').isVisible()).toBe(true);
+      expect(await start.locator('.start-label').textContent()).toBe('If you liked this');
+      const startId = Number(await start.getAttribute('data-start-movie-id'));
+      expect(Number(await page.locator('[data-base-movie]').getAttribute('data-base-movie'))).toBe(startId);
+      expect(similar).not.toContain(startId);
+      expect(await page.getByLabel('Ordering').inputValue()).toBe('model');
       await screenshot('similar');
       const clicked = similar[Math.min(2, similar.length - 1)];
       const clickedTitle = (await similarRow.locator(`li.tile[data-movie-id="${clicked}"] .title`).textContent())!;
