@@ -62,6 +62,8 @@ export interface UserPageData {
   readonly reviews: readonly Review[];
   readonly baseMovie?: Movie;
   readonly rows: readonly MovieRow[];
+  /** Said above the rows: a model in the address that is gone, a default passed over. */
+  readonly notices?: readonly string[];
 }
 
 /** The query string of a state, with only what differs from the defaults left out. */
@@ -256,6 +258,7 @@ export function userPage(data: UserPageData): string {
         </section>
       </aside>
       <div>
+        ${(data.notices ?? []).map((n) => html`<div class="notice" role="status">${n}</div>`)}
         <form method="get" action="/recommend/${user.id}/" data-autosubmit class="card">
           ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'order'])}
           <label class="inline-label">

@@ -18,12 +18,18 @@ import {
   userUrl,
 } from '../pages/user';
 import { modelsOfType } from '../recommenders/catalog';
+import { ModelHealth } from '../recommenders/health';
 import type { Model, ModelType } from '../recommenders/port';
 import type { AreaOptions } from './area';
 
 const USER_QUERY = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as const;
+/** Default models asked at most per page before giving up on finding one that answers. */
+const MAX_DEFAULT_ATTEMPTS = 4;
+
+type Answer = { ids?: number[]; unavailable?: string };
 
 export async function recommendRoutes(app: FastifyInstance, { deps, queries }: AreaOptions): Promise<void> {
+  const health = new ModelHealth();
   app.get('/recommend', async (_request, reply) => reply.redirect('/recommend/'));
   app.get('/recommend/', async (request, reply) => {
     readQuery(request, []);
@@ -60,7 +66,9 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
       ranking: modelsOfType(view.models, 'ranking'),
       sims: modelsOfType(view.models, 'sims'),
     };
-    const state = parseUserState(query, models, genres);
+    const parsed = parseUserState(query, models, genres);
+    let state = parsed.state;
+    const notices = [...parsed.notices];
     const [neighbours, ratingCounts, reviews] = await Promise.all([
       queries.neighbourUsers(userId),
       queries.ratingCounts(userId),
@@ -71,29 +79,100 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
       baseMovie = state.base !== undefined ? await queries.movie(state.base) : reviews[0]?.movie;
       if (state.base !== undefined && !baseMovie) throw new HttpError(400, `base: there is no movie ${state.base}.`);
     }
-    const rows = await modelRows(state, userId, models, baseMovie);
+    let rows: MovieRow[];
+    if (state.mode === 'recommend') {
+      const recommended = await recommendationRows(state, userId, models.recommend);
+      state = recommended.state;
+      rows = recommended.rows;
+      notices.push(...recommended.notices);
+    } else {
+      // No model of Recommendations is asked here: the links carry the defaults as they stand.
+      const defaults = models.recommend.filter((m) => health.failing(m) === undefined);
+      const m1 = state.m1 ?? (defaults[0] ?? models.recommend[0])?.id;
+      const m2 = state.m2 ?? (defaults.find((m) => m.id !== m1) ?? defaults[0] ?? models.recommend[0])?.id;
+      state = { ...state, m1, m2 };
+      rows = await modelRows(state, userId, models, baseMovie);
+    }
     return sendHtml(
       reply,
-      userPage({ user, state, neighbours, ratingCounts, models, genres, reviews, baseMovie, rows }),
+      userPage({ user, state, neighbours, ratingCounts, models, genres, reviews, baseMovie, rows, notices }),
     );
   });
 
-  /** The rows of the chosen mode; model calls run concurrently, each failure stays in its row. */
+  /** One Recommendations model asked for the user; its health is recorded either way. */
+  async function ask(model: Model, userId: number): Promise<Answer> {
+    const answer = await settle(() => deps.recommender.recommend(model, userId, ROW_LENGTH));
+    if (answer.unavailable === undefined) health.answered(model);
+    else health.failed(model, answer.unavailable);
+    return answer;
+  }
+
+  /**
+   * Model 1 and Model 2. A model named in the address is asked as it is (a failure shows in its
+   * row). A slot the address leaves open takes the first models in the configured order (sort order,
+   * as the front page and the dropdowns list them) that answer: a model that failed lately on this
+   * instance is passed over, and one that fails now gives its slot to the next.
+   */
+  async function recommendationRows(
+    state: UserPageState,
+    userId: number,
+    recommendModels: readonly Model[],
+  ): Promise<{ state: UserPageState; rows: MovieRow[]; notices: string[] }> {
+    const named = [state.m1, state.m2].map((id) => recommendModels.find((m) => m.id === id));
+    const namedAnswers = Promise.all(
+      named.map(async (model) => (model ? { model, answer: await ask(model, userId) } : undefined)),
+    );
+    const taken = new Set(named.flatMap((m) => (m ? [m.id] : [])));
+    const candidates = recommendModels.filter((m) => !taken.has(m.id));
+    const queue = candidates.filter((m) => health.failing(m) === undefined);
+    const open = named.filter((m) => !m).length;
+    const answered: { model: Model; answer: Answer }[] = [];
+    const failedNow: { model: Model; answer: Answer }[] = [];
+    let attempts = 0;
+    while (answered.length < open && queue.length > 0 && attempts < MAX_DEFAULT_ATTEMPTS) {
+      const batch = queue.splice(0, Math.min(open - answered.length, MAX_DEFAULT_ATTEMPTS - attempts));
+      attempts += batch.length;
+      const answers = await Promise.all(batch.map((model) => ask(model, userId)));
+      batch.forEach((model, i) =>
+        (answers[i].unavailable === undefined ? answered : failedNow).push({ model, answer: answers[i] }),
+      );
+    }
+    const asked = await namedAnswers;
+    // Fewer models answer than slots are open: a model that answered fills both (as with one model);
+    // when none answers, the first model stays, with its reason in the row.
+    const fallback = (): { model: Model; answer: Answer } | undefined => {
+      const first = answered[0] ?? asked.find((slot) => slot !== undefined) ?? failedNow[0];
+      if (first) return first;
+      const model = candidates[0];
+      return model && { model, answer: { unavailable: health.failing(model) ?? 'no answer' } };
+    };
+    let next = 0;
+    const slots = asked.map((slot) => slot ?? answered[next++] ?? fallback());
+    // Say which models were passed over, in the configured order, up to the last default taken.
+    const defaults = slots.filter((slot, i) => slot && !named[i]).map((slot) => slot!.model);
+    const lastDefault = Math.max(-1, ...defaults.map((m) => candidates.indexOf(m)));
+    const notices = candidates.slice(0, Math.max(0, lastDefault)).flatMap((m) => {
+      const reason = health.failing(m);
+      return reason === undefined || defaults.includes(m)
+        ? []
+        : [
+            `“${m.name}” did not answer (${reason}), so it is not a default model here for now; choose it as Model 1 or Model 2 to try it.`,
+          ];
+    });
+    const movies = byId(await queries.moviesInOrder([...new Set(slots.flatMap((s) => s?.answer.ids ?? []))]));
+    const rows = slots.flatMap((slot, i) =>
+      slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+    );
+    return { state: { ...state, m1: slots[0]?.model.id, m2: slots[1]?.model.id }, rows, notices };
+  }
+
+  /** The rows of Personal Ranking and Similar Items; model calls run concurrently, each failure stays in its row. */
   async function modelRows(
     state: UserPageState,
     userId: number,
     models: Record<ModelType, Model[]>,
     baseMovie: Movie | undefined,
   ): Promise<MovieRow[]> {
-    if (state.mode === 'recommend') {
-      // Both models are asked at once; their movies are then read in one query.
-      const chosen = [state.m1, state.m2].flatMap((id) => models.recommend.find((m) => m.id === id) ?? []);
-      const answers = await Promise.all(
-        chosen.map((model) => settle(() => deps.recommender.recommend(model, userId, ROW_LENGTH))),
-      );
-      const movies = byId(await queries.moviesInOrder([...new Set(answers.flatMap((a) => a.ids ?? []))]));
-      return chosen.map((model, i) => toRow(`model-${i + 1}`, `Personalization: ${model.name}`, answers[i], movies));
-    }
     if (state.mode === 'ranking') {
       const popular = await queries.popularMovies(state.genre, ROW_LENGTH);
       const ids = popular.map((m) => m.id);
@@ -164,7 +243,7 @@ function parseUserState(
   query: Record<string, string | undefined>,
   models: Record<ModelType, Model[]>,
   genres: readonly string[],
-): UserPageState {
+): { state: UserPageState; notices: string[] } {
   const mode = (query.mode ?? 'recommend') as Mode;
   if (!Object.hasOwn(MODES, mode)) {
     throw new HttpError(400, `mode: "${query.mode}" is not a mode; use one of ${Object.keys(MODES).join(', ')}.`);
@@ -176,13 +255,18 @@ function parseUserState(
       `order: "${query.order}" is not an ordering; use one of ${Object.keys(ORDERINGS).join(', ')}.`,
     );
   }
-  const pickModel = (key: 'm1' | 'm2', fallback: Model | undefined) => {
+  // A model the address names that is gone (deleted in admin, or its campaign no longer published)
+  // is left to the defaults, with a notice: links and tabs opened before keep working.
+  const notices: string[] = [];
+  const pickModel = (key: 'm1' | 'm2') => {
     const id = query[key];
-    if (id === undefined || id === '') return fallback?.id;
-    if (!models.recommend.some((m) => m.id === id)) {
-      throw new HttpError(400, `${key}: there is no recommendation model "${id}".`);
-    }
-    return id;
+    if (id === undefined || id === '') return undefined;
+    if (models.recommend.some((m) => m.id === id)) return id;
+    const slot = key === 'm1' ? 'Model 1' : 'Model 2';
+    notices.push(
+      `${slot}: there is no recommendation model "${id}" (it may have been deleted), so the default model is shown.`,
+    );
+    return undefined;
   };
   const genre = query.genre === undefined || query.genre === '' || query.genre === 'All' ? undefined : query.genre;
   if (genre !== undefined && !genres.includes(genre)) {
@@ -196,14 +280,15 @@ function parseUserState(
   if (query.reviews !== undefined && query.reviews !== 'show' && query.reviews !== 'hide') {
     throw new HttpError(400, `reviews: "${query.reviews}" must be show or hide.`);
   }
-  return {
+  const state: UserPageState = {
     mode,
-    m1: pickModel('m1', models.recommend[0]),
-    m2: pickModel('m2', models.recommend[1] ?? models.recommend[0]),
+    m1: pickModel('m1'),
+    m2: pickModel('m2'),
     genre,
     base,
     order,
     // A form without the checkbox ticked sends no `reviews`; a bare link shows them.
     reviews: query.reviews === 'show' || (query.reviews === undefined && query.mode === undefined),
   };
+  return { state, notices };
 }

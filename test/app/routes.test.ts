@@ -209,8 +209,6 @@ describe.each(DATABASE_KINDS)('pages on %s', (kind) => {
       ['/recommend/99999/', 404, 'There is no user 99999'],
       ['/recommend/12345678901234567890/', 404, 'is not a user id'],
       ['/recommend/1/?mode=nonsense', 400, 'mode: &quot;nonsense&quot; is not a mode'],
-      ['/recommend/1/?m1=registry:nope', 400, 'm1: there is no recommendation model &quot;registry:nope&quot;'],
-      ['/recommend/1/?m2=local:similar', 400, 'm2: there is no recommendation model &quot;local:similar&quot;'],
       ['/recommend/1/?mode=ranking&genre=Musical', 400, 'genre: &quot;Musical&quot; is not a genre'],
       ['/recommend/1/?mode=similar&base=abc', 400, 'base: &quot;abc&quot; is not a movie id'],
       ['/recommend/1/?mode=similar&base=99999', 400, 'base: there is no movie 99999'],
