@@ -36,12 +36,29 @@ export function parseId(text: string, what: 'user' | 'model'): number {
   return Number(text);
 }
 
-/** The query string's single values; a repeated, oversized or unknown-valued key is a 400. */
-export function readQuery(request: FastifyRequest, allowed: readonly string[]): Record<string, string | undefined> {
+/**
+ * The query string's single values; a repeated, oversized or unknown-valued key is a 400. A
+ * checkbox's form sends a hidden value for "unticked" and then, when ticked, the box's own: for the
+ * `checkboxes` keys, exactly those two values (`unticked`, then another) count as the last.
+ */
+export function readQuery(
+  request: FastifyRequest,
+  allowed: readonly string[],
+  checkboxes: Readonly<Record<string, string>> = {},
+): Record<string, string | undefined> {
   const query = (request.query ?? {}) as Record<string, string | string[]>;
   const values: Record<string, string | undefined> = {};
   for (const key of allowed) {
-    const value = query[key];
+    let value = query[key];
+    const unticked = Object.hasOwn(checkboxes, key) ? checkboxes[key] : undefined;
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      unticked !== undefined &&
+      value[0] === unticked &&
+      value[1] !== unticked
+    )
+      value = value[1];
     if (Array.isArray(value))
       throw new HttpError(400, `The query parameter "${key}" is given ${value.length} times; give it once.`);
     if (value !== undefined && value.length > MAX_PARAM_LENGTH) {

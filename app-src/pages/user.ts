@@ -168,6 +168,11 @@ function select(
     </select>`;
 }
 
+/**
+ * The user page. Show User Reviews is a checkbox after a hidden reviews=hide: unticked, the form says
+ * reviews=hide; ticked, hide then show, and the last counts (routes/recommend.ts). An address
+ * without `reviews` shows them, whatever else it holds.
+ */
 export function userPage(data: UserPageData): string {
   const { user, state } = data;
   const navState = { ...state, base: undefined };
@@ -261,6 +266,7 @@ export function userPage(data: UserPageData): string {
         ${(data.notices ?? []).map((n) => html`<div class="notice" role="status">${n}</div>`)}
         <form method="get" action="/recommend/${user.id}/" data-autosubmit class="card">
           ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'order'])}
+          <input type="hidden" name="reviews" value="hide" />
           <label class="inline-label">
             <input type="checkbox" name="reviews" value="show" ${state.reviews ? html`checked` : ''} /> Show User
             Reviews

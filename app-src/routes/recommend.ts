@@ -57,7 +57,8 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
   });
   app.get<{ Params: { userId: string } }>('/recommend/:userId/', async (request, reply) => {
     const userId = parseId(request.params.userId, 'user');
-    const query = readQuery(request, USER_QUERY);
+    // The Show User Reviews form sends reviews=hide, then reviews=show when the box is ticked.
+    const query = readQuery(request, USER_QUERY, { reviews: 'hide' });
     const user = await queries.user(userId);
     if (!user) throw new HttpError(404, `There is no user ${userId}.`);
     const [view, genres] = await Promise.all([deps.catalog.view(), queries.genres()]);
@@ -287,8 +288,8 @@ function parseUserState(
     genre,
     base,
     order,
-    // A form without the checkbox ticked sends no `reviews`; a bare link shows them.
-    reviews: query.reviews === 'show' || (query.reviews === undefined && query.mode === undefined),
+    // Shown unless the address says reviews=hide, whatever else it holds (mode, models, ...).
+    reviews: query.reviews !== 'hide',
   };
   return { state, notices };
 }
