@@ -10,6 +10,8 @@ import { page } from './layout';
 import { modelName } from './front';
 
 export const ROW_LENGTH = 25;
+/** Model 2's "No model": one row of recommendations (no model id has this form: they hold a colon). */
+export const NO_MODEL = 'none';
 
 export const MODES = { recommend: 'Recommendations', ranking: 'Personal Ranking', similar: 'Similar Items' } as const;
 export type Mode = keyof typeof MODES;
@@ -296,7 +298,7 @@ function modeControls(data: UserPageData): SafeHtml {
     return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
       ${hidden(state, ['mode', 'genre', 'order', 'reviews'])}
       ${select('m1', 'Model 1', options(models.recommend), state.m1)}
-      ${select('m2', 'Model 2', options(models.recommend), state.m2)}
+      ${select('m2', 'Model 2', [...options(models.recommend), [NO_MODEL, 'No model'] as const], state.m2)}
       <noscript><button type="submit" class="secondary">Show</button></noscript>
     </form>`;
   }

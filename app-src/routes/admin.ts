@@ -17,7 +17,7 @@ import {
 import { AdminModelInput, AdminModels, DuplicateCampaignError } from '../db/admin-models';
 import { AdminSession, AdminSessions, randomToken } from '../db/admin-sessions';
 import { formBody, HttpError, parseId, readQuery, sendHtml } from '../http';
-import { adminPage, editPage, EMPTY_FORM, loginPage, ModelForm } from '../pages/admin';
+import { adminPage, deletePage, editPage, EMPTY_FORM, loginPage, ModelForm } from '../pages/admin';
 import { checkCampaignType, CampaignRecipePort, parseCampaignArn } from '../recommenders/arn';
 import { MODEL_TYPES, ModelType } from '../recommenders/port';
 import type { AreaOptions } from './area';
@@ -200,6 +200,18 @@ export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): 
         throw error;
       }
       return reply.redirect(`/admin/?notice=saved`, 303);
+    },
+  );
+  // Delete in two steps: this page asks, its form deletes (no script: the CSP allows none inline).
+  app.get<{ Params: { id: string } }>(
+    '/admin/models/:id/delete',
+    { preHandler: requireAdmin },
+    async (request, reply) => {
+      readQuery(request, []);
+      const id = parseId(request.params.id, 'model');
+      const model = await adminModels.get(id);
+      if (!model) throw new HttpError(404, `There is no model ${id}.`);
+      return sendHtml(reply, deletePage(id, formToken(request, reply), model.name, model.campaignArn));
     },
   );
   app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(

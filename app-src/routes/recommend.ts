@@ -10,6 +10,7 @@ import {
   MODES,
   Mode,
   MovieRow,
+  NO_MODEL,
   ORDERINGS,
   Ordering,
   ROW_LENGTH,
@@ -120,13 +121,15 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
     recommendModels: readonly Model[],
   ): Promise<{ state: UserPageState; rows: MovieRow[]; notices: string[] }> {
     const named = [state.m1, state.m2].map((id) => recommendModels.find((m) => m.id === id));
+    // Model 2 "No model": one row only.
+    const off = [false, state.m2 === NO_MODEL];
     const namedAnswers = Promise.all(
       named.map(async (model) => (model ? { model, answer: await ask(model, userId) } : undefined)),
     );
     const taken = new Set(named.flatMap((m) => (m ? [m.id] : [])));
     const candidates = recommendModels.filter((m) => !taken.has(m.id));
     const queue = candidates.filter((m) => health.failing(m) === undefined);
-    const open = named.filter((m) => !m).length;
+    const open = named.filter((m, i) => !m && !off[i]).length;
     const answered: { model: Model; answer: Answer }[] = [];
     const failedNow: { model: Model; answer: Answer }[] = [];
     let attempts = 0;
@@ -148,7 +151,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
       return model && { model, answer: { unavailable: health.failing(model) ?? 'no answer' } };
     };
     let next = 0;
-    const slots = asked.map((slot) => slot ?? answered[next++] ?? fallback());
+    const slots = asked.map((slot, i) => (off[i] ? undefined : (slot ?? answered[next++] ?? fallback())));
     // Say which models were passed over, in the configured order, up to the last default taken.
     const defaults = slots.filter((slot, i) => slot && !named[i]).map((slot) => slot!.model);
     const lastDefault = Math.max(-1, ...defaults.map((m) => candidates.indexOf(m)));
@@ -164,7 +167,8 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
     const rows = slots.flatMap((slot, i) =>
       slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
     );
-    return { state: { ...state, m1: slots[0]?.model.id, m2: slots[1]?.model.id }, rows, notices };
+    const m2 = off[1] ? NO_MODEL : slots[1]?.model.id;
+    return { state: { ...state, m1: slots[0]?.model.id, m2 }, rows, notices };
   }
 
   /** The rows of Personal Ranking and Similar Items; model calls run concurrently, each failure stays in its row. */
@@ -262,7 +266,7 @@ function parseUserState(
   const pickModel = (key: 'm1' | 'm2') => {
     const id = query[key];
     if (id === undefined || id === '') return undefined;
-    if (models.recommend.some((m) => m.id === id)) return id;
+    if (models.recommend.some((m) => m.id === id) || (key === 'm2' && id === NO_MODEL)) return id;
     const slot = key === 'm1' ? 'Model 1' : 'Model 2';
     notices.push(
       `${slot}: there is no recommendation model "${id}" (it may have been deleted), so the default model is shown.`,

@@ -26,7 +26,7 @@ h1 { font-size:1.5rem; margin:.25rem 0 1rem; } h2 { font-size:1.15rem; margin:0 
 label { display:block; font-weight:600; margin:.5rem 0 .2rem; }
 select, input[type=text], input[type=password], input[type=number] { width:100%; padding:.4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; background:#fff; }
 button, .button { display:inline-block; padding:.45rem .8rem; font:inherit; border:1px solid var(--accent); background:var(--accent); color:#fff; border-radius:4px; cursor:pointer; text-decoration:none; }
-button.secondary { background:#fff; color:var(--accent); }
+button.secondary, .button.secondary { background:#fff; color:var(--accent); }
 button:focus-visible, a:focus-visible, select:focus-visible, input:focus-visible { outline:3px solid #f0b429; outline-offset:2px; }
 .buttons { display:flex; gap:.5rem; flex-wrap:wrap; margin-top:.5rem; } .buttons form { margin:0; }
 table { border-collapse:collapse; width:100%; } th, td { text-align:left; padding:.35rem .5rem; border-bottom:1px solid var(--line); }

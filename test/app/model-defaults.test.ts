@@ -165,6 +165,22 @@ describe.each(DATABASE_KINDS)('default models on %s', (kind) => {
     await a.remove(broken);
   });
 
+  it('Model 2 offers "No model": then one row only, and the links keep it', async () => {
+    const body = await get('/recommend/1/?mode=recommend&m1=local:knn&m2=none');
+    expect(heading(body, 'model-1')).toBe('Personalization: Item-kNN (local)');
+    expect(body).not.toContain('id="model-2"');
+    const m2 = /<select id="m2"[\s\S]*?<\/select>/.exec(body)![0];
+    expect(m2).toMatch(/<option value="none" selected>No model<\/option>/);
+    expect(/<select id="m1"[\s\S]*?<\/select>/.exec(body)![0]).not.toContain('value="none"');
+    expect(body).toContain('name="m2" value="none"');
+    // The default Model 1 with no Model 2; and m1=none is not a model.
+    const defaults = await get('/recommend/1/?m2=none');
+    expect(heading(defaults, 'model-1')).toBe('Personalization: Most popular (local)');
+    expect(defaults).not.toContain('id="model-2"');
+    const m1 = await get('/recommend/1/?m1=none');
+    expect(m1).toContain('Model 1: there is no recommendation model &quot;none&quot;');
+  });
+
   it('in the other modes the links carry the defaults that answer, and no model is asked', async () => {
     const a = await admin();
     const broken = await a.add('Broken again', `${BROKEN}-again`, -20);

@@ -343,7 +343,12 @@ describe('the workshop in Chromium', () => {
       await screenshot('user-with-admin-model');
       await page.goto(`${base}/admin/`);
       await navigates(
-        () => page.getByRole('button', { name: `Delete ${ADMIN_MODEL}` }).click(),
+        async () => {
+          // Delete asks first, on a page of its own.
+          await page.getByRole('link', { name: `Delete ${ADMIN_MODEL}` }).click();
+          await page.waitForURL((url) => url.pathname.endsWith('/delete'));
+          await page.getByRole('button', { name: `Delete ${ADMIN_MODEL}` }).click();
+        },
         (url) => url.searchParams.get('notice') === 'deleted',
       );
       expect(await page.getByRole('row', { name: ADMIN_ARN }).count()).toBe(0);
