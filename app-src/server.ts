@@ -29,7 +29,7 @@ Environment:
   MOVIERECS_ADMIN_PASSWORD   the admin password (default: generated and printed at start)
 
 Example:
-  npm start -- --data prepared/ml-100k --port 8080
+  npm start -- --data prepared/ --port 8080
 `;
 
 export class UsageError extends Error {}

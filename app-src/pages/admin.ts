@@ -96,10 +96,7 @@ export function adminPage(data: AdminPageData): string {
                         <td class="num">${m.sortOrder}</td>
                         <td class="buttons">
                           <a class="button" href="/admin/models/${m.id}/edit">Edit ${m.name}</a>
-                          <form method="post" action="/admin/models/${m.id}/delete">
-                            <input type="hidden" name="_csrf" value="${data.csrfToken}" />
-                            <button type="submit" class="secondary">Delete ${m.name}</button>
-                          </form>
+                          <a class="button secondary" href="/admin/models/${m.id}/delete">Delete ${m.name}</a>
                         </td>
                       </tr>`,
                   )}
@@ -136,6 +133,25 @@ export function editPage(id: number, csrfToken: string, form: ModelForm, errors:
           <input type="hidden" name="_csrf" value="${csrfToken}" />
           ${modelFields(form)}
           <div class="buttons"><button type="submit">Save</button> <a href="/admin/">Cancel</a></div>
+        </form>
+      </section>`,
+  );
+}
+
+/** The step before a delete: what goes, and what becomes of pages that name the model. */
+export function deletePage(id: number, csrfToken: string, name: string, campaignArn: string): string {
+  return page(
+    'Delete model',
+    html`<h1>Delete model</h1>
+      <section class="card medium">
+        <p>Delete <strong>${name}</strong> (<code>${campaignArn}</code>)?</p>
+        <p class="muted">
+          It leaves the site's lists at once; pages that name it show the default model instead, with a notice. The
+          campaign itself is not touched.
+        </p>
+        <form method="post" action="/admin/models/${id}/delete">
+          <input type="hidden" name="_csrf" value="${csrfToken}" />
+          <div class="buttons"><button type="submit">Delete ${name}</button> <a href="/admin/">Cancel</a></div>
         </form>
       </section>`,
   );

@@ -10,10 +10,17 @@ import { page } from './layout';
 import { modelName } from './front';
 
 export const ROW_LENGTH = 25;
+/** Model 2's "No model": one row of recommendations (no model id has this form: they hold a colon). */
+export const NO_MODEL = 'none';
 
 export const MODES = { recommend: 'Recommendations', ranking: 'Personal Ranking', similar: 'Similar Items' } as const;
 export type Mode = keyof typeof MODES;
-export const ORDERINGS = { popular: 'Most popular', personalized: 'Personalized' } as const;
+/**
+ * Similar Items' orderings. The default is the similar-items model's own order (the original
+ * workshop's first choice: not re-ranked); Personalized re-ranks the same movies with the ranking
+ * model; Most popular re-sorts them by positive ratings.
+ */
+export const ORDERINGS = { model: 'Model order', personalized: 'Personalized', popular: 'Most popular' } as const;
 export type Ordering = keyof typeof ORDERINGS;
 
 /** The page's state, as parsed and checked from the query string. */
@@ -37,6 +44,8 @@ export interface MovieRow {
   readonly ratings?: ReadonlyMap<number, number>;
   /** Tiles link here (Similar Items: the movie becomes the base). */
   readonly link?: (movie: Movie) => string;
+  /** Similar Items: the starting movie, shown first and marked as such (it is not a recommendation). */
+  readonly start?: Movie;
   /** The row's id for tests and in-page links. */
   readonly id: string;
 }
@@ -55,6 +64,8 @@ export interface UserPageData {
   readonly reviews: readonly Review[];
   readonly baseMovie?: Movie;
   readonly rows: readonly MovieRow[];
+  /** Said above the rows: a model in the address that is gone, a default passed over. */
+  readonly notices?: readonly string[];
 }
 
 /** The query string of a state, with only what differs from the defaults left out. */
@@ -66,7 +77,7 @@ export function stateQuery(state: UserPageState, change: Partial<UserPageState> 
   if (s.m2) params.set('m2', s.m2);
   if (s.genre) params.set('genre', s.genre);
   if (s.base !== undefined) params.set('base', String(s.base));
-  if (s.order !== 'popular') params.set('order', s.order);
+  if (s.order !== 'model') params.set('order', s.order);
   params.set('reviews', s.reviews ? 'show' : 'hide');
   return params.toString();
 }
@@ -114,6 +125,17 @@ function tile(movie: Movie, rating: number | undefined, link: string | undefined
   </li>`;
 }
 
+/** The starting movie of Similar Items: first in the row, marked, with no link (it is the base already). */
+function startTile(movie: Movie): SafeHtml {
+  return html`<li class="start-tile" data-start-movie-id="${movie.id}">
+    <span class="start-label">If you liked this</span>
+    <img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
+    <span class="year">${movie.year ?? ''}</span>
+    <span class="title">${movie.title}</span>
+    <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
+  </li>`;
+}
+
 function movieRow(row: MovieRow): SafeHtml {
   return html`<section class="row" id="${row.id}" aria-label="${row.heading}">
     <div class="row-header"><h2>${row.heading}</h2></div>
@@ -122,6 +144,7 @@ function movieRow(row: MovieRow): SafeHtml {
         ? html`<div class="unavailable" role="status">recommendations unavailable: ${row.unavailable}</div>`
         : row.movies && row.movies.length
           ? html`<ul class="tiles">
+              ${row.start ? startTile(row.start) : ''}
               ${row.movies.map((m) => tile(m, row.ratings?.get(m.id), row.link?.(m)))}
             </ul>`
           : html`<div class="unavailable" role="status">No movies to show.</div>`
@@ -140,14 +163,18 @@ function select(
   label: string,
   options: readonly (readonly [string, string])[],
   selected: string | undefined,
-  disabled = false,
 ): SafeHtml {
   return html`<label for="${name}">${label}</label>
-    <select id="${name}" name="${name}" ${disabled ? html`disabled` : ''}>
+    <select id="${name}" name="${name}">
       ${options.map(([value, text]) => html`<option value="${value}" ${value === selected ? html`selected` : ''}>${text}</option>`)}
     </select>`;
 }
 
+/**
+ * The user page. Show User Reviews is a checkbox after a hidden reviews=hide: unticked, the form says
+ * reviews=hide; ticked, hide then show, and the last counts (routes/recommend.ts). An address
+ * without `reviews` shows them, whatever else it holds.
+ */
 export function userPage(data: UserPageData): string {
   const { user, state } = data;
   const navState = { ...state, base: undefined };
@@ -238,8 +265,10 @@ export function userPage(data: UserPageData): string {
         </section>
       </aside>
       <div>
+        ${(data.notices ?? []).map((n) => html`<div class="notice" role="status">${n}</div>`)}
         <form method="get" action="/recommend/${user.id}/" data-autosubmit class="card">
           ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'order'])}
+          <input type="hidden" name="reviews" value="hide" />
           <label class="inline-label">
             <input type="checkbox" name="reviews" value="show" ${state.reviews ? html`checked` : ''} /> Show User
             Reviews
@@ -269,7 +298,7 @@ function modeControls(data: UserPageData): SafeHtml {
     return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
       ${hidden(state, ['mode', 'genre', 'order', 'reviews'])}
       ${select('m1', 'Model 1', options(models.recommend), state.m1)}
-      ${select('m2', 'Model 2', options(models.recommend), state.m2)}
+      ${select('m2', 'Model 2', [...options(models.recommend), [NO_MODEL, 'No model'] as const], state.m2)}
       <noscript><button type="submit" class="secondary">Show</button></noscript>
     </form>`;
   }
@@ -283,8 +312,13 @@ function modeControls(data: UserPageData): SafeHtml {
   const noRanking = models.ranking.length === 0;
   return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
       ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'reviews'])}
-      ${select('order', 'Ordering', Object.entries(ORDERINGS), state.order, noRanking)}
-      ${noRanking ? html`<p class="muted">No ranking model exists, so the list cannot be personalized.</p>` : ''}
+      ${select(
+        'order',
+        'Ordering',
+        Object.entries(ORDERINGS).filter(([value]) => !(noRanking && value === 'personalized')),
+        state.order,
+      )}
+      ${noRanking ? html`<p class="muted">No ranking model exists, so the list cannot be personalized: it keeps the model's order.</p>` : ''}
       <noscript><button type="submit" class="secondary">Show</button></noscript>
     </form>
     ${

@@ -26,7 +26,7 @@ h1 { font-size:1.5rem; margin:.25rem 0 1rem; } h2 { font-size:1.15rem; margin:0 
 label { display:block; font-weight:600; margin:.5rem 0 .2rem; }
 select, input[type=text], input[type=password], input[type=number] { width:100%; padding:.4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; background:#fff; }
 button, .button { display:inline-block; padding:.45rem .8rem; font:inherit; border:1px solid var(--accent); background:var(--accent); color:#fff; border-radius:4px; cursor:pointer; text-decoration:none; }
-button.secondary { background:#fff; color:var(--accent); }
+button.secondary, .button.secondary { background:#fff; color:var(--accent); }
 button:focus-visible, a:focus-visible, select:focus-visible, input:focus-visible { outline:3px solid #f0b429; outline-offset:2px; }
 .buttons { display:flex; gap:.5rem; flex-wrap:wrap; margin-top:.5rem; } .buttons form { margin:0; }
 table { border-collapse:collapse; width:100%; } th, td { text-align:left; padding:.35rem .5rem; border-bottom:1px solid var(--line); }
@@ -35,9 +35,12 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .row-header { display:flex; justify-content:space-between; align-items:baseline; background:#e9edf5; border-radius:6px 6px 0 0; padding:.4rem .75rem; }
 .row { margin-bottom:1.25rem; }
 .tiles { display:flex; gap:.75rem; overflow-x:auto; padding:.75rem; background:#fff; border:1px solid var(--line); border-top:0; border-radius:0 0 6px 6px; list-style:none; margin:0; }
-.tile { flex:0 0 132px; font-size:.85rem; }
-.tile img { width:120px; height:180px; display:block; border-radius:4px; background:#ccd; }
-.tile .title { font-weight:600; display:block; } .tile .genres { font-style:italic; color:var(--muted); }
+.tile, .start-tile { flex:0 0 132px; font-size:.85rem; }
+.tile img, .start-tile img { width:120px; height:180px; display:block; border-radius:4px; background:#ccd; }
+.tile .title, .start-tile .title { font-weight:600; display:block; } .tile .genres, .start-tile .genres { font-style:italic; color:var(--muted); }
+/* Similar Items' starting movie: set apart from the recommendations that follow it. */
+.start-tile { flex-basis:144px; padding-right:.75rem; border-right:3px solid var(--accent); }
+.start-label { display:block; font-weight:700; color:var(--accent); text-transform:uppercase; font-size:.7rem; letter-spacing:.04em; margin-bottom:.2rem; }
 .tile a { color:inherit; text-decoration:none; display:block; border-radius:6px; } .tile a:hover .title { text-decoration:underline; }
 .stars { color:#c77700; letter-spacing:1px; }
 .unavailable { padding:.75rem; background:var(--warn); border:1px solid #ecd8a0; border-top:0; border-radius:0 0 6px 6px; }

@@ -197,7 +197,13 @@ describe.each(DATABASE_KINDS)('admin on %s', (kind) => {
     const id = Number(/\/admin\/models\/(\d+)\/edit/.exec(list.body)![1]);
 
     const user = await app.inject({ method: 'GET', url: '/recommend/1/' });
-    expect(user.body).toContain(`<option value="admin:${id}" selected>Attendee &lt;b&gt;model&lt;/b&gt;</option>`);
+    // Listed first (sort order 5); its campaign cannot answer here (no AWS), so it is not the default
+    // Model 1 (test/app/model-defaults.test.ts).
+    expect(user.body).toMatch(
+      new RegExp(
+        `<select id="m1" name="m1">\\s*<option value="admin:${id}"\\s*>Attendee &lt;b&gt;model&lt;/b&gt;</option>`,
+      ),
+    );
 
     const duplicate = await admin.post('/admin/models', {
       name: 'Again',
@@ -225,6 +231,34 @@ describe.each(DATABASE_KINDS)('admin on %s', (kind) => {
     expect((await admin.get('/admin/')).body).not.toContain('Renamed');
     expect((await app.inject({ method: 'GET', url: '/recommend/1/' })).body).not.toContain(`admin:${id}`);
     expect((await admin.post(`/admin/models/${id}/delete`, {})).statusCode).toBe(404);
+  });
+
+  it('Delete asks first: the list links to a confirmation page whose form deletes', async () => {
+    const admin = await loggedIn('10.0.5.2');
+    await admin.get('/admin/');
+    expect(
+      (await admin.post('/admin/models', { name: 'To delete', campaignArn: ARN, type: 'recommend' })).statusCode,
+    ).toBe(303);
+    const list = await admin.get('/admin/');
+    const id = Number(/href="\/admin\/models\/(\d+)\/delete">Delete To delete</.exec(list.body)![1]);
+    // The list itself has no form that deletes.
+    expect(list.body).not.toContain(`action="/admin/models/${id}/delete"`);
+    const confirm = await admin.get(`/admin/models/${id}/delete`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Delete <strong>To delete</strong>');
+    expect(confirm.body).toContain(`<form method="post" action="/admin/models/${id}/delete">`);
+    expect(confirm.body).toContain('<a href="/admin/">Cancel</a>');
+    expect(confirm.body).not.toMatch(/<script>|onclick|style="/);
+    // Opening the page deletes nothing.
+    expect((await admin.get('/admin/')).body).toContain('To delete');
+    const deleted = await admin.post(`/admin/models/${id}/delete`, {});
+    expect(deleted.statusCode).toBe(303);
+    expect((await admin.get('/admin/')).body).not.toContain('To delete');
+    expect((await admin.get(`/admin/models/${id}/delete`)).statusCode).toBe(404);
+    // Logged out: the confirmation page leads to the login.
+    const stranger = await app.inject({ method: 'GET', url: `/admin/models/${id}/delete` });
+    expect(stranger.statusCode).toBe(303);
+    expect(stranger.headers.location).toBe('/admin/');
   });
 
   it.each([

@@ -68,7 +68,7 @@ describe.each([
   ['cost', 'npx movierecs cost'],
   ['leftovers', 'npx movierecs leftovers -c prefix=Demo --delete'],
   ['try', 'npx movierecs try --user 42'],
-  ['start', 'npm start -- --data prepared/ml-100k --port 8080'],
+  ['start', 'npm start -- --data prepared/ --port 8080'],
   ['evaluate', 'npm run evaluate -- --data prepared/'],
 ])('movierecs %s --help', (command, example) => {
   it('describes the options and shows an example, exit 0', async () => {

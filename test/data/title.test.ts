@@ -82,11 +82,13 @@ describe('splitTitle: the linear scan', () => {
     ['"(1995) (" repeated', '(1995) ('.repeat(130_000)],
     ['"a (" repeated, a year at the end', `${'a ('.repeat(330_000)}(1995) x`],
     ['spaces after a year', `t (1995${' '.repeat(1_000_000)}`],
-  ])('a crafted title of up to 1 MB (%s) takes well under a second', (_name, raw) => {
+  ])('a crafted title of up to 1 MB (%s) is split in linear time', (_name, raw) => {
     const started = process.hrtime.bigint();
     splitTitle(raw);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    // A quadratic scan of 1 MB is ~10^12 steps (hours); linear is milliseconds.
-    expect(ms).toBeLessThan(1000);
+    // Not a speed target (that would be a benchmark): a bound no linear scan comes near, even on a
+    // loaded CI machine (about 0.2 s here for 1 MB), while the old expression, quadratic, takes
+    // minutes on the 1 MB titles (3.9 s already on the issue's 96 KB).
+    expect(ms).toBeLessThan(20_000);
   });
 });

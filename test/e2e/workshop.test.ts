@@ -234,6 +234,14 @@ describe('the workshop in Chromium', () => {
       await similarRow.getByRole('heading', { name: /^Similar Items: / }).waitFor();
       const similar = await movieIds(similarRow);
       expect(similar.length).toBeGreaterThan(0);
+      // The starting movie comes first, marked, and is not among the recommendations.
+      const start = similarRow.locator('li.start-tile');
+      expect(await start.locator('.start-label').isVisible()).toBe(true);
+      expect(await start.locator('.start-label').textContent()).toBe('If you liked this');
+      const startId = Number(await start.getAttribute('data-start-movie-id'));
+      expect(Number(await page.locator('[data-base-movie]').getAttribute('data-base-movie'))).toBe(startId);
+      expect(similar).not.toContain(startId);
+      expect(await page.getByLabel('Ordering').inputValue()).toBe('model');
       await screenshot('similar');
       const clicked = similar[Math.min(2, similar.length - 1)];
       const clickedTitle = (await similarRow.locator(`li.tile[data-movie-id="${clicked}"] .title`).textContent())!;
@@ -264,7 +272,7 @@ describe('the workshop in Chromium', () => {
       expect(await page.getByLabel('Show User Reviews').isChecked()).toBe(true);
       await navigates(
         () => page.getByLabel('Show User Reviews').uncheck(),
-        (url) => !url.searchParams.has('reviews'),
+        (url) => url.searchParams.getAll('reviews').join() === 'hide',
       );
       expect(await reviewsRow.count()).toBe(0);
       expect(await page.getByLabel('Show User Reviews').isChecked()).toBe(false);
@@ -272,7 +280,8 @@ describe('the workshop in Chromium', () => {
       await screenshot('reviews-off');
       await navigates(
         () => page.getByLabel('Show User Reviews').check(),
-        (url) => url.searchParams.get('reviews') === 'show',
+        // The form's hidden "hide", then the ticked box's "show": the last counts.
+        (url) => url.searchParams.getAll('reviews').join() === 'hide,show',
       );
       expect(await reviewsRow.count()).toBe(1);
       expect((await movieIds(reviewsRow)).length).toBeGreaterThan(0);
@@ -334,7 +343,12 @@ describe('the workshop in Chromium', () => {
       await screenshot('user-with-admin-model');
       await page.goto(`${base}/admin/`);
       await navigates(
-        () => page.getByRole('button', { name: `Delete ${ADMIN_MODEL}` }).click(),
+        async () => {
+          // Delete asks first, on a page of its own.
+          await page.getByRole('link', { name: `Delete ${ADMIN_MODEL}` }).click();
+          await page.waitForURL((url) => url.pathname.endsWith('/delete'));
+          await page.getByRole('button', { name: `Delete ${ADMIN_MODEL}` }).click();
+        },
         (url) => url.searchParams.get('notice') === 'deleted',
       );
       expect(await page.getByRole('row', { name: ADMIN_ARN }).count()).toBe(0);

@@ -1,0 +1,299 @@
+/**
+ * The attendee's pages: the front page with the models and their metrics, Select Random User, and
+ * the user page in its three modes (Recommendations, Personal Ranking, Similar Items).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Movie } from '../db/queries';
+import { HttpError, parseId, readQuery, sendHtml } from '../http';
+import { frontPage } from '../pages/front';
+import {
+  MODES,
+  Mode,
+  MovieRow,
+  NO_MODEL,
+  ORDERINGS,
+  Ordering,
+  ROW_LENGTH,
+  UserPageState,
+  userPage,
+  userUrl,
+} from '../pages/user';
+import { modelsOfType } from '../recommenders/catalog';
+import { ModelHealth } from '../recommenders/health';
+import type { Model, ModelType } from '../recommenders/port';
+import type { AreaOptions } from './area';
+
+const USER_QUERY = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as const;
+/** Default models asked at most per page before giving up on finding one that answers. */
+const MAX_DEFAULT_ATTEMPTS = 4;
+
+type Answer = { ids?: number[]; unavailable?: string };
+
+export async function recommendRoutes(app: FastifyInstance, { deps, queries }: AreaOptions): Promise<void> {
+  const health = new ModelHealth();
+  app.get('/recommend', async (_request, reply) => reply.redirect('/recommend/'));
+  app.get('/recommend/', async (request, reply) => {
+    readQuery(request, []);
+    const [view, summary] = await Promise.all([deps.catalog.view(), queries.dataSummary()]);
+    return sendHtml(
+      reply,
+      frontPage({
+        models: view.models,
+        summary,
+        pipeline: view.pipeline,
+        problems: view.problems,
+        evaluationProtocol: deps.evaluationProtocol,
+      }),
+    );
+  });
+  app.get('/recommend/random', async (request, reply) => {
+    readQuery(request, []);
+    const id = await queries.randomUserId();
+    if (id === undefined) throw new HttpError(404, 'No users are loaded yet.');
+    return reply.redirect(`/recommend/${id}/`);
+  });
+  app.get<{ Params: { userId: string } }>('/recommend/:userId', async (request, reply) => {
+    parseId(request.params.userId, 'user');
+    return reply.redirect(`/recommend/${request.params.userId}/`);
+  });
+  app.get<{ Params: { userId: string } }>('/recommend/:userId/', async (request, reply) => {
+    const userId = parseId(request.params.userId, 'user');
+    // The Show User Reviews form sends reviews=hide, then reviews=show when the box is ticked.
+    const query = readQuery(request, USER_QUERY, { reviews: 'hide' });
+    const user = await queries.user(userId);
+    if (!user) throw new HttpError(404, `There is no user ${userId}.`);
+    const [view, genres] = await Promise.all([deps.catalog.view(), queries.genres()]);
+    const models = {
+      recommend: modelsOfType(view.models, 'recommend'),
+      ranking: modelsOfType(view.models, 'ranking'),
+      sims: modelsOfType(view.models, 'sims'),
+    };
+    const parsed = parseUserState(query, models, genres);
+    let state = parsed.state;
+    const notices = [...parsed.notices];
+    const [neighbours, ratingCounts, reviews] = await Promise.all([
+      queries.neighbourUsers(userId),
+      queries.ratingCounts(userId),
+      queries.topReviews(userId, ROW_LENGTH),
+    ]);
+    let baseMovie: Movie | undefined;
+    if (state.mode === 'similar') {
+      baseMovie = state.base !== undefined ? await queries.movie(state.base) : reviews[0]?.movie;
+      if (state.base !== undefined && !baseMovie) throw new HttpError(400, `base: there is no movie ${state.base}.`);
+    }
+    let rows: MovieRow[];
+    if (state.mode === 'recommend') {
+      const recommended = await recommendationRows(state, userId, models.recommend);
+      state = recommended.state;
+      rows = recommended.rows;
+      notices.push(...recommended.notices);
+    } else {
+      // No model of Recommendations is asked here: the links carry the defaults as they stand.
+      const defaults = models.recommend.filter((m) => health.failing(m) === undefined);
+      const m1 = state.m1 ?? (defaults[0] ?? models.recommend[0])?.id;
+      const m2 = state.m2 ?? (defaults.find((m) => m.id !== m1) ?? defaults[0] ?? models.recommend[0])?.id;
+      state = { ...state, m1, m2 };
+      rows = await modelRows(state, userId, models, baseMovie);
+    }
+    return sendHtml(
+      reply,
+      userPage({ user, state, neighbours, ratingCounts, models, genres, reviews, baseMovie, rows, notices }),
+    );
+  });
+
+  /** One Recommendations model asked for the user; its health is recorded either way. */
+  async function ask(model: Model, userId: number): Promise<Answer> {
+    const answer = await settle(() => deps.recommender.recommend(model, userId, ROW_LENGTH));
+    if (answer.unavailable === undefined) health.answered(model);
+    else health.failed(model, answer.unavailable);
+    return answer;
+  }
+
+  /**
+   * Model 1 and Model 2. A model named in the address is asked as it is (a failure shows in its
+   * row). A slot the address leaves open takes the first models in the configured order (sort order,
+   * as the front page and the dropdowns list them) that answer: a model that failed lately on this
+   * instance is passed over, and one that fails now gives its slot to the next.
+   */
+  async function recommendationRows(
+    state: UserPageState,
+    userId: number,
+    recommendModels: readonly Model[],
+  ): Promise<{ state: UserPageState; rows: MovieRow[]; notices: string[] }> {
+    const named = [state.m1, state.m2].map((id) => recommendModels.find((m) => m.id === id));
+    // Model 2 "No model": one row only.
+    const off = [false, state.m2 === NO_MODEL];
+    const namedAnswers = Promise.all(
+      named.map(async (model) => (model ? { model, answer: await ask(model, userId) } : undefined)),
+    );
+    const taken = new Set(named.flatMap((m) => (m ? [m.id] : [])));
+    const candidates = recommendModels.filter((m) => !taken.has(m.id));
+    const queue = candidates.filter((m) => health.failing(m) === undefined);
+    const open = named.filter((m, i) => !m && !off[i]).length;
+    const answered: { model: Model; answer: Answer }[] = [];
+    const failedNow: { model: Model; answer: Answer }[] = [];
+    let attempts = 0;
+    while (answered.length < open && queue.length > 0 && attempts < MAX_DEFAULT_ATTEMPTS) {
+      const batch = queue.splice(0, Math.min(open - answered.length, MAX_DEFAULT_ATTEMPTS - attempts));
+      attempts += batch.length;
+      const answers = await Promise.all(batch.map((model) => ask(model, userId)));
+      batch.forEach((model, i) =>
+        (answers[i].unavailable === undefined ? answered : failedNow).push({ model, answer: answers[i] }),
+      );
+    }
+    const asked = await namedAnswers;
+    // Fewer models answer than slots are open: a model that answered fills both (as with one model);
+    // when none answers, the first model stays, with its reason in the row.
+    const fallback = (): { model: Model; answer: Answer } | undefined => {
+      const first = answered[0] ?? asked.find((slot) => slot !== undefined) ?? failedNow[0];
+      if (first) return first;
+      const model = candidates[0];
+      return model && { model, answer: { unavailable: health.failing(model) ?? 'no answer' } };
+    };
+    let next = 0;
+    const slots = asked.map((slot, i) => (off[i] ? undefined : (slot ?? answered[next++] ?? fallback())));
+    // Say which models were passed over, in the configured order, up to the last default taken.
+    const defaults = slots.filter((slot, i) => slot && !named[i]).map((slot) => slot!.model);
+    const lastDefault = Math.max(-1, ...defaults.map((m) => candidates.indexOf(m)));
+    const notices = candidates.slice(0, Math.max(0, lastDefault)).flatMap((m) => {
+      const reason = health.failing(m);
+      return reason === undefined || defaults.includes(m)
+        ? []
+        : [
+            `“${m.name}” did not answer (${reason}), so it is not a default model here for now; choose it as Model 1 or Model 2 to try it.`,
+          ];
+    });
+    const movies = byId(await queries.moviesInOrder([...new Set(slots.flatMap((s) => s?.answer.ids ?? []))]));
+    const rows = slots.flatMap((slot, i) =>
+      slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+    );
+    const m2 = off[1] ? NO_MODEL : slots[1]?.model.id;
+    return { state: { ...state, m1: slots[0]?.model.id, m2 }, rows, notices };
+  }
+
+  /** The rows of Personal Ranking and Similar Items; model calls run concurrently, each failure stays in its row. */
+  async function modelRows(
+    state: UserPageState,
+    userId: number,
+    models: Record<ModelType, Model[]>,
+    baseMovie: Movie | undefined,
+  ): Promise<MovieRow[]> {
+    if (state.mode === 'ranking') {
+      const popular = await queries.popularMovies(state.genre, ROW_LENGTH);
+      const ids = popular.map((m) => m.id);
+      const movies = byId(popular);
+      const answers = await Promise.all(
+        models.ranking.map((model) =>
+          settle(async () => (ids.length ? deps.recommender.rank(model, userId, ids) : [])),
+        ),
+      );
+      return [
+        { id: 'popular', heading: `Most popular movies in ${state.genre ?? 'All'}`, movies: popular },
+        ...models.ranking.map((model, i) => toRow(`ranking-${i + 1}`, `Rankings: ${model.name}`, answers[i], movies)),
+      ];
+    }
+    if (!baseMovie) return [];
+    const link = (movie: Movie) => userUrl(userId, state, { base: movie.id });
+    const ranker = models.ranking[0];
+    // As for Recommendations: every model asked at once (re-ranked when asked), one movie query.
+    const answers = await Promise.all(
+      models.sims.map((model) =>
+        settle(async () => {
+          const similar = await deps.recommender.similar(model, baseMovie.id, ROW_LENGTH, userId);
+          const personalize = state.order === 'personalized' && ranker && similar.length > 0;
+          return personalize ? deps.recommender.rank(ranker, userId, similar) : similar;
+        }),
+      ),
+    );
+    const movies = byId(await queries.moviesInOrder([...new Set(answers.flatMap((a) => a.ids ?? []))]));
+    return models.sims.map((model, i) => {
+      const row = toRow(`similar-${i + 1}`, `Similar Items: ${model.name}`, answers[i], movies);
+      const byPopularity = state.order === 'popular' && row.movies;
+      return {
+        ...row,
+        link,
+        start: baseMovie,
+        ...(byPopularity
+          ? { movies: [...row.movies!].sort((a, b) => b.positiveCount - a.positiveCount || a.id - b.id) }
+          : {}),
+      };
+    });
+  }
+}
+
+/** A model's answer, or why there is none: one failing model never fails the page. */
+async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; unavailable?: string }> {
+  try {
+    return { ids: await ask() };
+  } catch (error) {
+    return { unavailable: (error as Error).message || String(error) };
+  }
+}
+
+function byId(movies: readonly Movie[]): Map<number, Movie> {
+  return new Map(movies.map((m) => [m.id, m]));
+}
+
+function toRow(
+  id: string,
+  heading: string,
+  answer: { ids?: number[]; unavailable?: string },
+  movies: ReadonlyMap<number, Movie>,
+): MovieRow {
+  if (answer.unavailable !== undefined) return { id, heading, unavailable: answer.unavailable };
+  return { id, heading, movies: (answer.ids ?? []).flatMap((movieId) => movies.get(movieId) ?? []) };
+}
+
+function parseUserState(
+  query: Record<string, string | undefined>,
+  models: Record<ModelType, Model[]>,
+  genres: readonly string[],
+): { state: UserPageState; notices: string[] } {
+  const mode = (query.mode ?? 'recommend') as Mode;
+  if (!Object.hasOwn(MODES, mode)) {
+    throw new HttpError(400, `mode: "${query.mode}" is not a mode; use one of ${Object.keys(MODES).join(', ')}.`);
+  }
+  const order = (query.order ?? 'model') as Ordering;
+  if (!Object.hasOwn(ORDERINGS, order)) {
+    throw new HttpError(
+      400,
+      `order: "${query.order}" is not an ordering; use one of ${Object.keys(ORDERINGS).join(', ')}.`,
+    );
+  }
+  // A model the address names that is gone (deleted in admin, or its campaign no longer published)
+  // is left to the defaults, with a notice: links and tabs opened before keep working.
+  const notices: string[] = [];
+  const pickModel = (key: 'm1' | 'm2') => {
+    const id = query[key];
+    if (id === undefined || id === '') return undefined;
+    if (models.recommend.some((m) => m.id === id) || (key === 'm2' && id === NO_MODEL)) return id;
+    const slot = key === 'm1' ? 'Model 1' : 'Model 2';
+    notices.push(
+      `${slot}: there is no recommendation model "${id}" (it may have been deleted), so the default model is shown.`,
+    );
+    return undefined;
+  };
+  const genre = query.genre === undefined || query.genre === '' || query.genre === 'All' ? undefined : query.genre;
+  if (genre !== undefined && !genres.includes(genre)) {
+    throw new HttpError(400, `genre: "${genre}" is not a genre of the loaded data.`);
+  }
+  let base: number | undefined;
+  if (query.base !== undefined && query.base !== '') {
+    if (!/^\d{1,9}$/.test(query.base)) throw new HttpError(400, `base: "${query.base}" is not a movie id.`);
+    base = Number(query.base);
+  }
+  if (query.reviews !== undefined && query.reviews !== 'show' && query.reviews !== 'hide') {
+    throw new HttpError(400, `reviews: "${query.reviews}" must be show or hide.`);
+  }
+  const state: UserPageState = {
+    mode,
+    m1: pickModel('m1'),
+    m2: pickModel('m2'),
+    genre,
+    base,
+    order,
+    // Shown unless the address says reviews=hide, whatever else it holds (mode, models, ...).
+    reviews: query.reviews !== 'hide',
+  };
+  return { state, notices };
+}
