@@ -7,6 +7,7 @@
  *   npm start -- --database-url postgres://user@localhost/movierecs
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWebApp } from './start';
@@ -95,6 +96,20 @@ export function parseServerArgs(argv: readonly string[]): ServerOptions | 'help'
   };
 }
 
+/**
+ * Whether something already listens on the port: a trial listen on the same address, closed at
+ * once. (Another process may still take the port before the app listens; that is reported too.)
+ */
+export function portInUse(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(true) : reject(error),
+    );
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(false)));
+  });
+}
+
 /** The address to open in a browser: a wildcard host is this machine; an IPv6 address goes in brackets. */
 export function urlFor(host: string, port: number, pathname: string): string {
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
@@ -117,6 +132,11 @@ export async function main(
   if (options === 'help') {
     out.log(USAGE);
     return 0;
+  }
+  // A busy port is said at once, not after the data has loaded (seconds, minutes for ml-25m).
+  if (await portInUse(options.port, options.host)) {
+    out.error(`npm start: port ${options.port} is in use; choose another with --port`);
+    return 1;
   }
   const started = performance.now();
   const web = await startWebApp({

@@ -4,6 +4,7 @@
  */
 import { Kysely, sql } from 'kysely';
 import type { Database } from './schema';
+import { displayTitle } from '../titles';
 
 export interface Movie {
   readonly id: number;
@@ -43,7 +44,13 @@ function toMovie(row: {
   genres: string[];
   positive_count: number;
 }): Movie {
-  return { id: row.id, title: row.title, year: row.year, genres: row.genres, positiveCount: row.positive_count };
+  return {
+    id: row.id,
+    title: displayTitle(row.title),
+    year: row.year,
+    genres: row.genres,
+    positiveCount: row.positive_count,
+  };
 }
 
 /** How long what changes only with a data load (summary, genres, user bounds) is kept. */

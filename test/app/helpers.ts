@@ -32,7 +32,7 @@ export const FIXTURE_MOVIES: FixtureMovie[] = [
   { id: 5, title: 'Casablanca', year: 1942, genres: ['Drama', 'Romance', 'War'] },
   { id: 6, title: 'Fargo', year: 1996, genres: ['Crime', 'Drama', 'Thriller'] },
   { id: 7, title: '<script>alert("x")</script> & <b>Bold</b>', year: 2001, genres: ['Comedy'] },
-  { id: 8, title: 'Good, the Bad and the "Ugly"', year: 1966, genres: ['Western'] },
+  { id: 8, title: 'Good, the Bad and the "Ugly", The', year: 1966, genres: ['Western'] },
   { id: 9, title: 'Halloween', year: 1978, genres: ['Horror'] },
   { id: 10, title: 'Heat', year: 1995, genres: ['Action', 'Crime', 'Thriller'] },
   { id: 11, title: 'Babe', year: 1995, genres: ["Children's", 'Comedy', 'Drama'] },

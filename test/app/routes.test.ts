@@ -192,7 +192,16 @@ describe.each(DATABASE_KINDS)('pages on %s', (kind) => {
       expect(poster.statusCode).toBe(200);
       expect(poster.headers['content-type']).toBe('image/svg+xml');
       expect(poster.body).not.toContain('<script');
-      expect(poster.body).toContain('&lt;script&gt;');
+      // The caption prints the title; the poster shows the genres and year instead (issue 16, point 9).
+      expect(poster.body).not.toMatch(/script|Bold/);
+      expect(poster.body).toContain('>Comedy</text>');
+      expect(poster.body).toContain('>2001</text>');
+    });
+
+    it("shows titles with their article first, as people write them (the data keep MovieLens' form)", async () => {
+      const res = await get('/recommend/3/');
+      expect(res.body).toContain('The Good, the Bad and the &quot;Ugly&quot;');
+      expect(res.body).not.toContain('&quot;Ugly&quot;, The');
     });
 
     it('a movie with no genres and no year still gets a tile and a poster', async () => {
