@@ -46,6 +46,8 @@ export interface MovieRow {
   readonly link?: (movie: Movie) => string;
   /** Similar Items: the starting movie, shown first and marked as such (it is not a recommendation). */
   readonly start?: Movie;
+  /** Recommendations: the movies Model 1 and Model 2 both recommend, marked on their tiles. */
+  readonly shared?: ReadonlySet<number>;
   /** The row's id for tests and in-page links. */
   readonly id: string;
 }
@@ -110,8 +112,9 @@ function starText(rating: number): string {
   return '★'.repeat(full) + (rating - full >= 0.5 ? '½' : '') + '☆'.repeat(5 - Math.ceil(rating));
 }
 
-function tile(movie: Movie, rating: number | undefined, link: string | undefined): SafeHtml {
-  const body = html`<img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
+function tile(movie: Movie, rating: number | undefined, link: string | undefined, shared = false): SafeHtml {
+  const body = html`${shared ? html`<span class="both-label" data-shared>Both models</span>` : ''}
+    <img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
     ${
       rating !== undefined
         ? html`<span class="stars" aria-label="${rating} out of 5 stars">${starText(rating)}</span>`
@@ -145,7 +148,7 @@ function movieRow(row: MovieRow): SafeHtml {
         : row.movies && row.movies.length
           ? html`<ul class="tiles">
               ${row.start ? startTile(row.start) : ''}
-              ${row.movies.map((m) => tile(m, row.ratings?.get(m.id), row.link?.(m)))}
+              ${row.movies.map((m) => tile(m, row.ratings?.get(m.id), row.link?.(m), row.shared?.has(m.id)))}
             </ul>`
           : html`<div class="unavailable" role="status">No movies to show.</div>`
     }

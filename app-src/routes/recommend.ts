@@ -164,8 +164,10 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
           ];
     });
     const movies = byId(await queries.moviesInOrder([...new Set(slots.flatMap((s) => s?.answer.ids ?? []))]));
-    const rows = slots.flatMap((slot, i) =>
-      slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+    const rows = markShared(
+      slots.flatMap((slot, i) =>
+        slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+      ),
     );
     const m2 = off[1] ? NO_MODEL : slots[1]?.model.id;
     return { state: { ...state, m1: slots[0]?.model.id, m2 }, rows, notices };
@@ -232,6 +234,14 @@ async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; u
 
 function byId(movies: readonly Movie[]): Map<number, Movie> {
   return new Map(movies.map((m) => [m.id, m]));
+}
+
+/** With two rows of movies: the movies both models recommend, marked in each row. */
+export function markShared(rows: MovieRow[]): MovieRow[] {
+  if (rows.length !== 2 || !rows[0].movies || !rows[1].movies) return rows;
+  const second = new Set(rows[1].movies.map((m) => m.id));
+  const shared = new Set(rows[0].movies.filter((m) => second.has(m.id)).map((m) => m.id));
+  return shared.size === 0 ? rows : rows.map((row) => ({ ...row, shared }));
 }
 
 function toRow(

@@ -40,6 +40,7 @@ td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .tile .title, .start-tile .title { font-weight:600; display:block; } .tile .genres, .start-tile .genres { font-style:italic; color:var(--muted); }
 /* Similar Items' starting movie: set apart from the recommendations that follow it. */
 .start-tile { flex-basis:144px; padding-right:.75rem; border-right:3px solid var(--accent); }
+.both-label { display:inline-block; font-weight:700; font-size:.7rem; color:#fff; background:var(--accent); border-radius:3px; padding:0 .3rem; margin-bottom:.2rem; }
 .start-label { display:block; font-weight:700; color:var(--accent); text-transform:uppercase; font-size:.7rem; letter-spacing:.04em; margin-bottom:.2rem; }
 .tile a { color:inherit; text-decoration:none; display:block; border-radius:6px; } .tile a:hover .title { text-decoration:underline; }
 .stars { color:#c77700; letter-spacing:1px; }
