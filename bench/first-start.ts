@@ -21,6 +21,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -225,7 +226,10 @@ async function timeStart(
       '--host',
       '127.0.0.1',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MOVIERECS_ADMIN_PASSWORD: 'bench-first-start' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, MOVIERECS_ADMIN_PASSWORD: randomBytes(18).toString('base64url') },
+    },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

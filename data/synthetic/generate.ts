@@ -12,7 +12,12 @@ import { closeSync, createWriteStream, mkdirSync, openSync, writeSync } from 'no
 import { once } from 'node:events';
 import * as path from 'node:path';
 import * as yazl from 'yazl';
-import { ML100K_GENRES, ML_LATEST_GENRES, NO_GENRES_LISTED } from '../../lib/data/movielens/editions';
+import {
+  ML100K_GENRES,
+  ML100K_OCCUPATIONS,
+  ML_LATEST_GENRES,
+  NO_GENRES_LISTED,
+} from '../../lib/data/movielens/editions';
 import { Random, WeightedSampler } from './random';
 
 export type SyntheticEdition = 'ml-100k' | 'ml-latest';
@@ -44,30 +49,6 @@ export interface SyntheticUser {
   readonly zip: string;
 }
 
-/** The occupations of `u.user` (`u.occupation`). */
-const OCCUPATIONS = [
-  'administrator',
-  'artist',
-  'doctor',
-  'educator',
-  'engineer',
-  'entertainment',
-  'executive',
-  'healthcare',
-  'homemaker',
-  'lawyer',
-  'librarian',
-  'marketing',
-  'none',
-  'other',
-  'programmer',
-  'retired',
-  'salesman',
-  'scientist',
-  'student',
-  'technician',
-  'writer',
-];
 const ADJECTIVES = [
   'Silent',
   'Crimson',
@@ -190,7 +171,7 @@ export function generateUsers(options: SyntheticOptions, random: Random): Synthe
       favourites: [...favourites],
       age: Math.min(73, Math.max(7, Math.round(33 + random.normal() * 12))),
       gender: random.next() < 0.71 ? 'M' : 'F',
-      occupation: random.pick(OCCUPATIONS),
+      occupation: random.pick(ML100K_OCCUPATIONS),
       zip: String(random.int(1000, 99999)).padStart(5, '0'),
     });
   }

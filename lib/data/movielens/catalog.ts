@@ -232,14 +232,9 @@ export function parseMl100kItems(
       continue;
     }
     const [rawId, rawTitle, releaseDate] = fields;
-    const id = parseId('movie id', rawId);
+    const id = ids.read(rawId, lineNumber);
     if (typeof id !== 'number') {
       badLines.report(label, lineNumber, id.problem);
-      continue;
-    }
-    const repeated = ids.check(id, lineNumber);
-    if (repeated) {
-      badLines.report(label, lineNumber, repeated);
       continue;
     }
     const flags = fields.slice(5);
@@ -292,14 +287,9 @@ export function parseMl100kUsers(bytes: Buffer, label: string, badLines: BadLine
       continue;
     }
     const [rawId, age, gender, occupation, zip] = fields;
-    const id = parseId('user id', rawId);
+    const id = ids.read(rawId, lineNumber);
     if (typeof id !== 'number') {
       badLines.report(label, lineNumber, id.problem);
-      continue;
-    }
-    const repeated = ids.check(id, lineNumber);
-    if (repeated) {
-      badLines.report(label, lineNumber, repeated);
       continue;
     }
     if (!WHOLE_NUMBER.test(age) || age.length > 3 || Number(age) > MAX_AGE) {
@@ -368,14 +358,9 @@ export function parseLatestMovies(
       continue;
     }
     const [rawId, rawTitle, genres] = record;
-    const id = parseId('movie id', rawId);
+    const id = ids.read(rawId, lineNumber);
     if (typeof id !== 'number') {
       badLines.report(label, lineNumber, id.problem);
-      continue;
-    }
-    const repeated = ids.check(id, lineNumber);
-    if (repeated) {
-      badLines.report(label, lineNumber, repeated);
       continue;
     }
     const genreList = genres === NO_GENRES_LISTED || genres === '' ? [] : genres.split('|');
@@ -412,11 +397,14 @@ class FirstLines {
 
   constructor(private readonly what: string) {}
 
-  check(id: number, lineNumber: number): string | undefined {
+  /** The id written as `text`, or what is wrong with it: out of range, or listed before. */
+  read(text: string, lineNumber: number): number | { problem: string } {
+    const id = parseId(this.what, text);
+    if (typeof id !== 'number') return id;
     const first = this.lines.get(id);
-    if (first !== undefined) return `${this.what} ${id} is listed twice (first on line ${first})`;
+    if (first !== undefined) return { problem: `${this.what} ${id} is listed twice (first on line ${first})` };
     this.lines.set(id, lineNumber);
-    return undefined;
+    return id;
   }
 }
 
