@@ -164,14 +164,19 @@ export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): 
       return reply.redirect(`/admin/?notice=added`, 303);
     },
   );
+  /** The model a page's address names (no query allowed), or a 404 page. */
+  async function modelOfPage(request: FastifyRequest<{ Params: { id: string } }>) {
+    readQuery(request, []);
+    const id = parseId(request.params.id, 'model');
+    const model = await adminModels.get(id);
+    if (!model) throw new HttpError(404, `There is no model ${id}.`);
+    return { id, model };
+  }
   app.get<{ Params: { id: string } }>(
     '/admin/models/:id/edit',
     { preHandler: requireAdmin },
     async (request, reply) => {
-      readQuery(request, []);
-      const id = parseId(request.params.id, 'model');
-      const model = await adminModels.get(id);
-      if (!model) throw new HttpError(404, `There is no model ${id}.`);
+      const { id, model } = await modelOfPage(request);
       const form = {
         name: model.name,
         campaignArn: model.campaignArn,
@@ -207,10 +212,7 @@ export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): 
     '/admin/models/:id/delete',
     { preHandler: requireAdmin },
     async (request, reply) => {
-      readQuery(request, []);
-      const id = parseId(request.params.id, 'model');
-      const model = await adminModels.get(id);
-      if (!model) throw new HttpError(404, `There is no model ${id}.`);
+      const { id, model } = await modelOfPage(request);
       return sendHtml(reply, deletePage(id, formToken(request, reply), model.name, model.campaignArn));
     },
   );
