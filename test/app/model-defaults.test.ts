@@ -81,7 +81,9 @@ describe.each(DATABASE_KINDS)('default models on %s', (kind) => {
         const res = await post('/admin/models', { name, campaignArn, type: 'recommend', sortOrder: String(sortOrder) });
         expect(res.statusCode).toBe(303);
         const list = keep(await app.inject({ method: 'GET', url: '/admin/', cookies })).body;
-        const id = new RegExp(`href="/admin/models/(\\d+)/edit">Edit ${name}<`).exec(list);
+        const id = new RegExp(`href="/admin/models/(\\d+)/edit"\\s*>Edit<span class="visually-hidden"> ${name}<`).exec(
+          list,
+        );
         if (!id) throw new Error(`no edit link for ${name} in the admin page`);
         return `admin:${id[1]}`;
       },
@@ -122,7 +124,7 @@ describe.each(DATABASE_KINDS)('default models on %s', (kind) => {
     expect(heading(after.body, 'model-1')).toBe('Personalization: Most popular (local)');
     // Next User, as every open tab would press it, from the URL before the delete.
     const next =
-      /<form method="get" action="(\/recommend\/\d+\/)">((?:(?!<form)[\s\S])*?)<button type="submit">Next User/.exec(
+      /<form method="get" action="(\/recommend\/\d+\/)"[^>]*>((?:(?!<form)[\s\S])*?)<button type="submit"[^>]*>Next User/.exec(
         after.body,
       )!;
     const fields = [...next[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map(
