@@ -68,7 +68,7 @@ export function frontPage(data: FrontPageData, now: number = Date.now()): string
         <p class="muted">Larger is better for every metric. Local models are baselines trained here.</p>
         <p class="scroll-note muted" aria-hidden="true">The table scrolls sideways: every metric is to the right →</p>
         <div class="scroll-x">
-          <table>
+          <table class="stack-js">
             <thead>
               <tr>
                 <th>Name</th>

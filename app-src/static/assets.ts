@@ -53,13 +53,13 @@ main:focus { outline:none; }
 .bar svg { width:100%; height:.7rem; display:block; background:#eef1f6; border-radius:2px; }
 .bar .value { text-align:right; font-variant-numeric:tabular-nums; }
 .metric-notes { margin:0; font-size:.9rem; } .metric-notes dt { font-weight:700; } .metric-notes dd { margin:0 0 .45rem; color:var(--muted); }
+/* Without the script the metrics table scrolls sideways on a phone (the note says so), its names column in view. */
 .scroll-note { display:none; font-size:.85rem; }
-@media (max-width: 760px) { .scroll-note { display:block; } }
-/* The first column of a wide table stays in view while the rest scrolls. */
 .scroll-x th:first-child, .scroll-x td:first-child { position:sticky; left:0; background:var(--card); z-index:1; }
-@media (max-width: 760px) {
-  .scroll-x th, .scroll-x td { white-space:nowrap; }
-  .scroll-x th:first-child, .scroll-x td:first-child { white-space:normal; min-width:8.5rem; max-width:11rem; box-shadow:1px 0 0 var(--line); }
+@media (max-width: 700px) {
+  html:not(.js) .scroll-note { display:block; }
+  html:not(.js) .scroll-x th, html:not(.js) .scroll-x td { white-space:nowrap; }
+  html:not(.js) .scroll-x th:first-child, html:not(.js) .scroll-x td:first-child { white-space:normal; min-width:8.5rem; max-width:11rem; box-shadow:1px 0 0 var(--line); }
 }
 /* Pipeline timeline: one step per phase, done / current / pending / failed. */
 .timeline { list-style:none; margin:.75rem 0 .25rem; padding:0; display:grid; grid-template-columns:repeat(auto-fit, minmax(10rem, 1fr)); gap:.5rem; }
@@ -73,14 +73,18 @@ main:focus { outline:none; }
 .timeline li[data-state=pending]::before { content:""; border:2px solid #b8c0cc; }
 .timeline li[data-state=failed] { border-color:#d33; }
 .timeline li[data-state=failed]::before { content:"✕"; background:#d33; color:#fff; }
-/* Narrow screens: tables marked .stack become one card per row, each cell labelled from data-label. */
+/*
+ * Narrow screens: tables marked .stack become one card per row: the first cell its title, the others
+ * labelled from data-label (written by the server; for .stack-js tables, copied from the header by the script).
+ */
 @media (max-width: 700px) {
-  table.stack thead { position:absolute; left:-9999px; }
-  table.stack tr { display:block; border:1px solid var(--line); border-radius:6px; padding:.4rem .6rem; margin-bottom:.6rem; }
-  table.stack td { display:grid; grid-template-columns:7rem minmax(0, 1fr); gap:.5rem; border:0; padding:.2rem 0; text-align:left; }
-  table.stack td::before { content:attr(data-label); font-weight:600; color:var(--muted); }
+  table.stack thead, .js table.stack-js thead { position:absolute; left:-9999px; }
+  table.stack tr, .js table.stack-js tr { display:block; border:1px solid var(--line); border-radius:6px; padding:.4rem .6rem; margin-bottom:.6rem; }
+  table.stack td, .js table.stack-js td { display:grid; grid-template-columns:8.5rem minmax(0, 1fr); gap:.5rem; border:0; padding:.15rem 0; text-align:left; position:static; }
+  table.stack td::before, .js table.stack-js td::before { content:attr(data-label); font-weight:600; color:var(--muted); }
+  table.stack td:first-child, .js table.stack-js td:first-child { display:block; font-weight:700; padding-bottom:.25rem; }
+  table.stack td:first-child::before, .js table.stack-js td:first-child::before, table.stack td.buttons::before { content:none; }
   table.stack td.buttons { display:flex; }
-  table.stack td.buttons::before { content:none; }
 }
 code { overflow-wrap:anywhere; }
 @media (max-width: 560px) {
@@ -138,6 +142,8 @@ details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
  *   user browses the options, then presses Enter or the Show button that appears.
  * - After a control form or Prev/Next User submits, the next page focuses the same control again
  *   (its id, kept in sessionStorage for one page load), so focus does not jump to the top.
+ * - Tables marked stack-js get each cell labelled from its column's header (data-label), so on a
+ *   phone they stack into one card per row (without the script they scroll sideways instead).
  * - Rows and tables that scroll sideways get data-overflow, which shows a "scroll" hint.
  */
 export const JS = `
@@ -181,6 +187,14 @@ export const JS = `
     var target = id && document.getElementById(id);
     if (target) target.focus();
   } catch (e) { /* storage off */ }
+  document.querySelectorAll('table.stack-js').forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll('tbody tr').forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (cell, i) {
+        if (heads[i] && !cell.hasAttribute('data-label')) cell.setAttribute('data-label', heads[i]);
+      });
+    });
+  });
   function markOverflow() {
     document.querySelectorAll('.tiles, .scroll-x').forEach(function (el) {
       var host = el.closest('.row') || el;

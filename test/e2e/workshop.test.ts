@@ -437,6 +437,12 @@ describe('the workshop in Chromium', () => {
       }
       await page.goto(`${base}/recommend/`);
       await noHorizontalScroll('front page');
+      // The metrics table stacks: one card per model, each value labelled with its metric.
+      const knnRow = page.getByRole('row', { name: /Item-kNN \(local\)/ }).first();
+      const labels = await knnRow
+        .locator('td')
+        .evaluateAll((cells) => cells.map((cell) => getComputedStyle(cell, '::before').content));
+      expect(labels).toEqual(expect.arrayContaining(['"precision@5"', '"NDCG@10"', '"coverage"']));
       // Select Random User is on the first screen.
       expect(await top(page.getByRole('button', { name: 'Select Random User' }))).toBeLessThan(PHONE.height / 2);
       await screenshot('phone-front');
