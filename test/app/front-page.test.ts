@@ -1,8 +1,9 @@
 /**
- * The front page's Personalize timeline: the phases' states from the resources the controller
- * reports (lib/personalize/controller), and how the timeline reads.
+ * The front page's Personalize timeline (the phases' states from the resources the controller
+ * reports, lib/personalize/controller) and its metrics chart.
  */
-import { frontPage, pipelineSteps, PIPELINE_PHASES } from '../../app-src/pages/front';
+import { frontPage, metricsChart, pipelineSteps, PIPELINE_PHASES } from '../../app-src/pages/front';
+import type { Model } from '../../app-src/recommenders/port';
 import type { PipelineProgress } from '../../app-src/recommenders/registry';
 
 type Resource = PipelineProgress['resources'][number];
@@ -129,5 +130,43 @@ describe('the timeline on the front page', () => {
     expect(failed).toMatch(/data-state="failed"[^>]*>\s*<span class="step-name">Data import/);
     expect(frontPage(data(pipeline([], 'done')))).not.toContain('class="timeline"');
     expect(frontPage(data(undefined))).not.toContain('class="timeline"');
+  });
+});
+
+describe('the metrics chart', () => {
+  const model = (id: string, metrics: Model['metrics']): Model => ({
+    id,
+    name: id,
+    type: 'recommend',
+    source: 'local',
+    recipe: 'local-test',
+    sortOrder: 1,
+    metrics,
+  });
+
+  it('draws each precision as a bar as long as its share of the largest, with the value as text', () => {
+    const chart = metricsChart([
+      model('local:a', { precisionAt5: 0.2, precisionAt10: 0.1 }),
+      model('local:b', { precisionAt5: 0.05, precisionAt10: 0.04, precisionAt25: 0.02 }),
+      model('local:none', { coverage: 0.5 }),
+    ]).toString();
+    const bars = [
+      ...chart.matchAll(/<span>(precision@\d+)<\/span>[\s\S]*?<rect width="([\d.]+)"[\s\S]*?class="value">([^<]+)</g),
+    ].map((m) => [m[1], Number(m[2]), m[3]]);
+    expect(bars).toEqual([
+      ['precision@5', 100, '0.200'],
+      ['precision@10', 50, '0.100'],
+      ['precision@25', 0, '–'],
+      ['precision@5', 25, '0.050'],
+      ['precision@10', 20, '0.040'],
+      ['precision@25', 10, '0.020'],
+    ]);
+    // A model with no precision at all is left out; text, not SVG text, so it reads at any width.
+    expect(chart).not.toContain('local:none');
+    expect(chart).not.toContain('<text');
+  });
+
+  it('says so when no model has metrics yet', () => {
+    expect(metricsChart([model('local:a', {})]).toString()).toContain('No model has offline metrics yet.');
   });
 });
