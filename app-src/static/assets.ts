@@ -86,7 +86,8 @@ main:focus { outline:none; }
   table.stack td:first-child::before, .js table.stack-js td:first-child::before, table.stack td.buttons::before { content:none; }
   table.stack td.buttons { display:flex; }
 }
-code { overflow-wrap:anywhere; }
+/* Long words (an ARN, a bad value repeated in an error) wrap instead of widening the page. */
+code, .error, .notice, .unavailable { overflow-wrap:anywhere; }
 @media (max-width: 560px) {
   main { padding:.75rem; }
   header.banner { padding:.6rem .75rem; }
