@@ -30,7 +30,8 @@
  *
  * So the local ranking model gets the same split, the same test users and the same metrics, on a
  * candidate list per test user: their held-out positives (at most half the list, a seeded sample
- * when there are more) and a seeded sample of movies they never rated, 100 in all, shuffled. Its
+ * when there are more) and a seeded sample of movies they never rated (drawn in proportion to their
+ * number of ratings, so popularity alone does not single out the held-out ones), 100 in all. Its
  * figures measure an easier task (finding the held-out movies among 100, not among thousands)
  * and are not comparable with the recommenders'; EVALUATION_PROTOCOL and the front page say so.
  */
@@ -55,7 +56,8 @@ export const EVALUATION_PROTOCOL =
   'weighs each relevant movie by 1/log(1 + position) against the best possible order, MRR@25 is the mean of ' +
   '1/position of the first relevant movie, and coverage is the share of the catalog that appears in any list. ' +
   `The personal ranking model instead orders a candidate list per test user, up to ${RANKING_CANDIDATES} movies: ` +
-  'their held-out movies mixed with a random sample of movies they never rated; its figures come from those ' +
+  'their held-out movies mixed with a random sample of movies they never rated, drawn in proportion to how often ' +
+  'each movie was rated; its figures come from those ' +
   "candidate lists, an easier task, and are not comparable with the recommenders' figures.";
 
 /** Personalize's numbers: 10% of users, and the latest 10% of each one's interactions. */
@@ -270,6 +272,11 @@ export interface RankingQuery {
  * than half of `size`) and a seeded sample of the movies of `ratings` that they never rated, `size`
  * movies in all (fewer when the catalog runs out), shuffled. A user who has rated every other
  * movie gets no list: with nothing to rank against, any order would be perfect.
+ *
+ * The movies never rated are drawn in proportion to their number of ratings, as the held-out
+ * movies come: drawn uniformly they would be mostly obscure, and ordering by popularity alone would
+ * find the held-out ones. Measured on the synthetic sample, NDCG@10 of ordering by popularity was
+ * 0.25 with uniform draws and is 0.12 with these, against 0.09 for the order given; item-kNN 0.61.
  */
 export function rankingQueries(
   ratings: readonly RatingRow[],
@@ -280,12 +287,8 @@ export function rankingQueries(
   if (!Number.isInteger(size) || size < 2) throw new RangeError(`size must be a whole number >= 2, got ${size}`);
   const seed = options.seed ?? 1;
   const rated = new Map<number, Set<number>>(testUsers.map((user) => [user.userId, new Set<number>()]));
-  const movieSet = new Set<number>();
-  for (const r of ratings) {
-    movieSet.add(r.movieId);
-    rated.get(r.userId)?.add(r.movieId);
-  }
-  const movies = [...movieSet].sort((a, b) => a - b);
+  for (const r of ratings) rated.get(r.userId)?.add(r.movieId);
+  const catalog = weightedCatalog(ratings);
   return testUsers.flatMap((user): RankingQuery[] => {
     const random = mulberry32(Math.imul(seed >>> 0, 0x9e3779b1) ^ user.userId);
     const seen = rated.get(user.userId) as Set<number>;
@@ -293,7 +296,7 @@ export function rankingQueries(
       [...user.relevant].sort((a, b) => a - b),
       random,
     ).slice(0, Math.floor(size * MAX_RELEVANT_SHARE));
-    const others = sampleExcept(movies, seen, size - relevant.length, random);
+    const others = sampleUnrated(catalog, seen, size - relevant.length, random);
     if (others.length === 0) return [];
     return [
       { userId: user.userId, candidates: shuffle([...relevant, ...others], random), relevant: new Set(relevant) },
@@ -316,24 +319,52 @@ export function scoreRanking(
   );
 }
 
-/** Up to `count` of `movies` (sorted ids) not in `except`, drawn without repeats. */
-function sampleExcept(
-  movies: readonly number[],
+/** The movies of the ratings by id, and their numbers of ratings cumulated: the sample's weights. */
+interface WeightedCatalog {
+  readonly ids: readonly number[];
+  readonly cumulative: Float64Array;
+}
+
+function weightedCatalog(ratings: readonly RatingRow[]): WeightedCatalog {
+  const counts = new Map<number, number>();
+  for (const r of ratings) counts.set(r.movieId, (counts.get(r.movieId) ?? 0) + 1);
+  const ids = [...counts.keys()].sort((a, b) => a - b);
+  const cumulative = new Float64Array(ids.length);
+  ids.forEach((id, i) => (cumulative[i] = (i > 0 ? cumulative[i - 1] : 0) + (counts.get(id) as number)));
+  return { ids, cumulative };
+}
+
+/**
+ * Up to `count` movies of the catalog not in `except` (a subset of it), without repeats, each
+ * drawn with a chance in proportion to its number of ratings. When draws keep hitting `except`
+ * (a user who rated most popular movies), the rest come by weight, heaviest first.
+ */
+function sampleUnrated(
+  { ids, cumulative }: WeightedCatalog,
   except: ReadonlySet<number>,
   count: number,
   random: () => number,
 ): number[] {
-  const available = movies.length - except.size;
-  if (available <= 2 * count)
-    return shuffle(
-      movies.filter((id) => !except.has(id)),
-      random,
-    ).slice(0, count);
-  // Most movies qualify: drawing and skipping the few that do not is cheaper than listing them all.
+  const wanted = Math.min(count, ids.length - except.size);
   const chosen = new Set<number>();
-  while (chosen.size < count) {
-    const id = movies[Math.floor(random() * movies.length)];
-    if (!except.has(id)) chosen.add(id);
+  const total = cumulative[ids.length - 1];
+  for (let attempt = 0; chosen.size < wanted && attempt < 20 * count; attempt++) {
+    const target = random() * total;
+    let low = 0;
+    let high = ids.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle] > target) high = middle;
+      else low = middle + 1;
+    }
+    if (!except.has(ids[low])) chosen.add(ids[low]);
+  }
+  if (chosen.size < wanted) {
+    const weight = (i: number) => cumulative[i] - (i > 0 ? cumulative[i - 1] : 0);
+    const rest = [...ids.keys()]
+      .filter((i) => !except.has(ids[i]) && !chosen.has(ids[i]))
+      .sort((a, b) => weight(b) - weight(a) || a - b);
+    for (const i of rest.slice(0, wanted - chosen.size)) chosen.add(ids[i]);
   }
   return [...chosen];
 }

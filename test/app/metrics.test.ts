@@ -188,6 +188,26 @@ describe('ranking metrics on candidate lists', () => {
     expect(() => rankingQueries(small, [user(1, [2])], { size: 1 })).toThrow(/size/);
   });
 
+  test('the movies never rated are drawn in proportion to their number of ratings', () => {
+    // Movies 1..10 rated by 100 users each, 11..200 by one: 1,000 of 1,190 ratings are of 1..10.
+    const ratings = [
+      ...Array.from({ length: 10 }, (_, m) => Array.from({ length: 100 }, (_, u) => r(1000 + u, m + 1, 1))).flat(),
+      ...Array.from({ length: 190 }, (_, m) => r(999, m + 11, 1)),
+      r(1, 200, 5),
+    ];
+    let popular = 0;
+    let drawn = 0;
+    for (let seed = 1; seed <= 50; seed++) {
+      const [query] = rankingQueries(ratings, [user(1, [200])], { seed, size: 11 });
+      const others = query.candidates.filter((id) => id !== 200);
+      expect(new Set(others).size).toBe(10);
+      popular += others.filter((id) => id <= 10).length;
+      drawn += others.length;
+    }
+    // Drawn uniformly, 10 of the 199 unrated movies would be 5%.
+    expect(popular / drawn).toBeGreaterThan(0.5);
+  });
+
   test("by hand: the ranker's order is scored like a recommendation list (the Developer Guide's example)", () => {
     const queries: RankingQuery[] = [{ userId: 1, candidates: [5, 4, 3, 2, 1], relevant: new Set([2, 5]) }];
     const asked: [number, readonly number[]][] = [];
@@ -311,10 +331,13 @@ describe('on the synthetic sample (600 users, 1000 movies, 50,000 ratings)', () 
     expect(scoreRanking(full, perfectRanker, movies.length).precisionAt5).toBe(1);
 
     const random = scoreRanking(queries, (_, candidates) => candidates, movies.length);
+    // The movies never rated are as popular as the held-out ones: popularity alone finds few.
+    const popularity = scoreRanking(queries, (_, candidates) => local.byPopularity([...candidates]), movies.length);
     const knn = scoreRanking(queries, (userId, candidates) => local.rank(userId, candidates), movies.length);
     for (const key of ['precisionAt5', 'precisionAt10', 'ndcgAt10', 'ndcgAt25', 'mrrAt25'] as const) {
       expect(random[key]).toBeLessThan(perfect[key] as number);
       expect(knn[key]).toBeGreaterThan(random[key] as number);
+      expect(knn[key]).toBeGreaterThan(2 * (popularity[key] as number));
     }
     // What evaluateLocalModels reports for the local ranking model is this figure.
     const evaluation = evaluateLocalModels(ratings, { positiveThreshold: THRESHOLD, catalogSize: movies.length });
