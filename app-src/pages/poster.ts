@@ -31,7 +31,7 @@ export function decadeStyle(year: number | null): DecadeStyle {
 
 interface Typography {
   readonly family: string;
-  /** Average glyph width in ems, to fit the genre on the plate. */
+  /** Average glyph width in ems, that of the widest font listed, to fit the genre on the plate. */
   readonly width: number;
   readonly weight: number;
   readonly italic?: boolean;
@@ -47,7 +47,7 @@ const TYPE: Record<DecadeStyle, Typography> = {
   deco: { family: SERIF, width: 0.62, weight: 400, spacing: 1.5, anchor: 'middle', size: 17 },
   midcentury: {
     family: "'Trebuchet MS','Gill Sans',sans-serif",
-    width: 0.56,
+    width: 0.68,
     weight: 700,
     italic: true,
     spacing: 0,
@@ -56,7 +56,7 @@ const TYPE: Record<DecadeStyle, Typography> = {
   },
   seventies: {
     family: "'Arial Rounded MT Bold','Varela Round',Verdana,sans-serif",
-    width: 0.68,
+    width: 0.72,
     weight: 800,
     spacing: 0,
     anchor: 'middle',
@@ -64,17 +64,17 @@ const TYPE: Record<DecadeStyle, Typography> = {
   },
   eighties: {
     family: "Impact,'Arial Narrow','DejaVu Sans Condensed',sans-serif",
-    width: 0.52,
+    width: 0.62,
     weight: 700,
     italic: true,
     spacing: 1,
     anchor: 'middle',
     size: 21,
   },
-  nineties: { family: 'Verdana,Tahoma,sans-serif', width: 0.66, weight: 700, spacing: -0.3, anchor: 'start', size: 17 },
+  nineties: { family: 'Verdana,Tahoma,sans-serif', width: 0.74, weight: 700, spacing: -0.3, anchor: 'start', size: 17 },
   modern: {
     family: "'Helvetica Neue',Helvetica,Arial,sans-serif",
-    width: 0.56,
+    width: 0.6,
     weight: 400,
     spacing: 0.3,
     anchor: 'start',
