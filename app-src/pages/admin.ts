@@ -100,12 +100,8 @@ export function adminPage(data: AdminPageData): string {
                         <td data-label="Campaign ARN"><code>${m.campaignArn}</code></td>
                         <td class="num" data-label="Sort order">${m.sortOrder}</td>
                         <td class="buttons">
-                          <a class="button" href="/admin/models/${m.id}/edit"
-                            >Edit<span class="visually-hidden"> ${m.name}</span></a
-                          >
-                          <a class="button secondary" href="/admin/models/${m.id}/delete"
-                            >Delete<span class="visually-hidden"> ${m.name}</span></a
-                          >
+                          <a class="button" href="/admin/models/${m.id}/edit">Edit ${m.name}</a>
+                          <a class="button secondary" href="/admin/models/${m.id}/delete">Delete ${m.name}</a>
                         </td>
                       </tr>`,
                   )}

@@ -101,7 +101,7 @@ button.secondary, .button.secondary { background:#fff; color:var(--accent); }
 button:focus-visible, a:focus-visible, select:focus-visible, input:focus-visible { outline:3px solid #f0b429; outline-offset:2px; }
 .buttons { display:flex; gap:.5rem; flex-wrap:wrap; margin-top:.5rem; } .buttons form { margin:0; }
 /* A table row's buttons: side by side in their cell. */
-td.buttons { display:table-cell; white-space:nowrap; } td.buttons .button + .button { margin-left:.4rem; }
+td.buttons { display:table-cell; } td.buttons .button { margin:.15rem .3rem .15rem 0; }
 table { border-collapse:collapse; width:100%; } th, td { text-align:left; padding:.35rem .5rem; border-bottom:1px solid var(--line); }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .badge { font-size:.75rem; background:#e8edf7; color:#334; border-radius:999px; padding:.05rem .5rem; margin-left:.3rem; }
@@ -134,6 +134,10 @@ details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
 /* The pages carry no style attributes (the Content-Security-Policy allows no inline style). */
 .card.narrow { max-width:420px; } .card.medium { max-width:640px; } .scroll-x { overflow-x:auto; }
 .inline-label { display:inline; font-weight:600; }
+/* Why a local model chose a movie, and how far Personal Ranking moved it from the popular order. */
+.because { display:block; font-size:.75rem; color:var(--muted); margin-top:.15rem; }
+.move { display:inline-block; font-weight:700; font-size:.75rem; border-radius:3px; padding:0 .3rem; margin-top:.15rem; }
+.move.up { background:#e3f4e8; color:#1c6b35; } .move.down { background:#fbe9e7; color:#9b2c1f; } .move.same { background:#eef0f4; color:#4a5262; }
 `;
 
 /**

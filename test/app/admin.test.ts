@@ -240,9 +240,7 @@ describe.each(DATABASE_KINDS)('admin on %s', (kind) => {
       (await admin.post('/admin/models', { name: 'To delete', campaignArn: ARN, type: 'recommend' })).statusCode,
     ).toBe(303);
     const list = await admin.get('/admin/');
-    const id = Number(
-      /href="\/admin\/models\/(\d+)\/delete"\s*>Delete<span class="visually-hidden"> To delete</.exec(list.body)![1],
-    );
+    const id = Number(/href="\/admin\/models\/(\d+)\/delete">Delete To delete</.exec(list.body)![1]);
     // The list itself has no form that deletes.
     expect(list.body).not.toContain(`action="/admin/models/${id}/delete"`);
     const confirm = await admin.get(`/admin/models/${id}/delete`);
