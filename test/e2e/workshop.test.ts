@@ -422,6 +422,14 @@ describe('the workshop in Chromium', () => {
       expect(await firstRow.locator('.row-header').evaluate((el) => getComputedStyle(el, '::after').content)).toBe(
         '"scroll →"',
       );
+      // A row scrolls from the keyboard too: it takes focus, and the arrow keys move it.
+      const tiles = firstRow.locator('ul.tiles');
+      await tiles.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(
+        (el) => (el as unknown as { scrollLeft: number }).scrollLeft > 0,
+        await tiles.elementHandle(),
+      );
       const top = async (locator: Locator) => (await locator.boundingBox())!.y;
       expect(await top(firstRow)).toBeLessThan(await top(page.getByRole('heading', { name: 'Current User' })));
       expect(await top(firstRow)).toBeLessThan(PHONE.height);
