@@ -35,9 +35,9 @@ export interface DataSummary {
   readonly loadedAt: Date;
 }
 
-const movieColumns = ['movies.id', 'movies.title', 'movies.year', 'movies.genres', 'movies.positive_count'] as const;
+export const movieColumns = ['movies.id', 'movies.title', 'movies.year', 'movies.genres', 'movies.positive_count'] as const;
 
-function toMovie(row: {
+export function toMovie(row: {
   id: number;
   title: string;
   year: number | null;

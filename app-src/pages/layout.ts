@@ -2,6 +2,20 @@
 import { html, SafeHtml } from '../html';
 import { CSS_PATH, JS_PATH } from '../static/assets';
 
+/** Go to user # and the movie search, on every page (routes/movies.ts). */
+const findForms = html`<div class="banner-find">
+  <form method="get" action="/recommend/go" class="find-form">
+    <label for="go-user">Go to user #</label>
+    <input id="go-user" name="user" type="text" inputmode="numeric" autocomplete="off" size="5" required />
+    <button type="submit">Go</button>
+  </form>
+  <form method="get" action="/movies/" class="find-form" role="search">
+    <label for="find-movie">Find a movie</label>
+    <input id="find-movie" name="q" type="search" maxlength="200" size="14" required />
+    <button type="submit">Search</button>
+  </form>
+</div>`;
+
 export function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
@@ -16,6 +30,7 @@ export function page(title: string, body: SafeHtml): string {
         <header class="banner">
           <a href="/recommend/">MovieRecs Workshop</a>
           <span>Movie recommendations with Amazon Personalize</span>
+          ${findForms}
         </header>
         <main>${body}</main>
         <script src="${JS_PATH}" defer></script>
