@@ -134,11 +134,12 @@ function tile(movie: Movie, rating: number | undefined, link: string | undefined
   </li>`;
 }
 
-/** The movie page, from a tile whose own link does something else. */
+/**
+ * The movie page, from a tile whose own link does something else. Its name leaves the title out:
+ * the tile's link is the one named by the title.
+ */
 function aboutLink(movie: Movie): SafeHtml {
-  return html`<a class="tile-about" href="/movies/${movie.id}"
-    >About this movie<span class="visually-hidden">: ${movie.title}</span></a
-  >`;
+  return html`<a class="tile-about" href="/movies/${movie.id}">About this movie</a>`;
 }
 
 /** The starting movie of Similar Items: first in the row, marked, linked to its movie page only (it is the base already). */

@@ -58,7 +58,7 @@ details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
 .find-form { display:flex; flex-wrap:wrap; align-items:center; gap:.35rem; margin:0; min-width:0; max-width:100%; }
 .find-form label { display:inline; margin:0; }
 .find-form input { width:auto; min-width:0; flex:1 1 5rem; padding:.3rem .4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; }
-.find-form button { padding:.3rem .7rem; }
+.find-form button { padding:.3rem .7rem; } .card.find-form { margin-bottom:1rem; } .card.find-form input { max-width:8rem; }
 header.banner .find-form label { color:#fff; font-size:.9rem; font-weight:600; }
 header.banner .find-form input { max-width:11rem; }
 .search-line { display:flex; gap:.5rem; } .search-line input { flex:1; min-width:0; width:auto; padding:.4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; }
