@@ -134,8 +134,7 @@ export class MovieQueries {
       ),
     ];
     const exactLevels = search.exact.map(
-      (forms, level) =>
-        sql`when ${folded} in (${sql.join(forms.map((form) => fold(form)))}) then ${sql.lit(level)}`,
+      (forms, level) => sql`when ${folded} in (${sql.join(forms.map((form) => fold(form)))}) then ${sql.lit(level)}`,
     );
     const prefix = sql.join(
       search.prefixes.map((form) => sql`${folded} like ${fold(likeEscaped(form))} || '%'`),

@@ -35,7 +35,7 @@ export interface DataSummary {
   readonly loadedAt: Date;
 }
 
-export const movieColumns = ['movies.id', 'movies.title', 'movies.year', 'movies.genres', 'movies.positive_count'] as const;
+const movieColumns = ['movies.id', 'movies.title', 'movies.year', 'movies.genres', 'movies.positive_count'] as const;
 
 export function toMovie(row: {
   id: number;

@@ -39,8 +39,8 @@ function resultList(q: string, total: number, results: readonly SearchResult[]):
   if (total === 0) return html`<p data-result-count="0">No movies match “${q}”.</p>`;
   const count =
     results.length < total
-      ? html`Showing ${results.length} of ${number.format(total)} movies matching “${q}”, the closest matches and
-        the most rated first. Add words or a year to narrow the search.`
+      ? html`Showing ${results.length} of ${number.format(total)} movies matching “${q}”, the closest matches and the
+        most rated first. Add words or a year to narrow the search.`
       : html`${total === 1 ? 'One movie matches' : `${number.format(total)} movies match`} “${q}”.`;
   return html`<p data-result-count="${total}">${count}</p>
     <ol class="search-results">
@@ -48,9 +48,7 @@ function resultList(q: string, total: number, results: readonly SearchResult[]):
         ({ movie, ratingCount }) =>
           html`<li data-movie-id="${movie.id}">
             <a href="/movies/${movie.id}">${movie.title}</a>${movie.year ? ` (${movie.year})` : ''}
-            <span class="muted"
-              >${movie.genres.join(', ') || '(no genres listed)'} · ${ratingText(ratingCount)}</span
-            >
+            <span class="muted">${movie.genres.join(', ') || '(no genres listed)'} · ${ratingText(ratingCount)}</span>
           </li>`,
       )}
     </ol>`;

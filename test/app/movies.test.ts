@@ -12,7 +12,14 @@ import type { Model, Recommender } from '../../app-src/recommenders/port';
 import { StaticRegistry } from '../../app-src/recommenders/registry';
 import { displayTitle } from '../../app-src/titles';
 import type { ModelRegistry } from '../../lib/shared/model-registry';
-import { DATABASE_KINDS, FIXTURE_MOVIES, FIXTURE_RATINGS, FIXTURE_USERS, startFixtureApp } from './helpers';
+import {
+  DATABASE_KINDS,
+  FIXTURE_MOVIES,
+  FIXTURE_RATINGS,
+  FIXTURE_USERS,
+  FixtureMovie,
+  startFixtureApp,
+} from './helpers';
 
 const campaign = (name: string) => `arn:aws:personalize:us-east-1:123456789012:campaign/${name}`;
 const sims = (name: string, campaignName: string, sortOrder: number) => ({
@@ -198,17 +205,20 @@ describe.each(DATABASE_KINDS)('find things on %s', (kind) => {
   });
 
   describe('movie page', () => {
-    it.each([1, 3, 6, 12])('movie %i: title, year, genres, rating count and average as the fixture has them', async (id) => {
-      const movie = FIXTURE_MOVIES.find((m) => m.id === id)!;
-      const { count, average } = expected(id);
-      const body = await page(`/movies/${id}`);
-      expect(body).toContain(`<img src="/posters/${id}.svg"`);
-      expect(body).toContain(`>${displayTitle(movie.title)}${movie.year ? ` (${movie.year})` : ''}</h1>`);
-      expect(fact(body, 'year')).toBe(movie.year === '' ? 'not known' : String(movie.year));
-      expect(fact(body, 'genres')).toBe(escapeHtml(movie.genres.join(', ') || '(no genres listed)'));
-      expect(fact(body, 'ratings')).toBe(String(count));
-      expect(fact(body, 'average')).toMatch(new RegExp(`^${average.toFixed(2)} out of 5`));
-    });
+    it.each([1, 3, 6, 12])(
+      'movie %i: title, year, genres, rating count and average as the fixture has them',
+      async (id) => {
+        const movie = FIXTURE_MOVIES.find((m) => m.id === id)!;
+        const { count, average } = expected(id);
+        const body = await page(`/movies/${id}`);
+        expect(body).toContain(`<img src="/posters/${id}.svg"`);
+        expect(body).toContain(`>${displayTitle(movie.title)}${movie.year ? ` (${movie.year})` : ''}</h1>`);
+        expect(fact(body, 'year')).toBe(movie.year === '' ? 'not known' : String(movie.year));
+        expect(fact(body, 'genres')).toBe(escapeHtml(movie.genres.join(', ') || '(no genres listed)'));
+        expect(fact(body, 'ratings')).toBe(String(count));
+        expect(fact(body, 'average')).toMatch(new RegExp(`^${average.toFixed(2)} out of 5`));
+      },
+    );
 
     it('counts the ratings at each star level', async () => {
       const body = await page('/movies/3');
@@ -239,7 +249,8 @@ describe.each(DATABASE_KINDS)('find things on %s', (kind) => {
       expect(local.length).toBeGreaterThan(0);
       expect(local).not.toContain(3);
       // Those tiles lead to their own movie pages.
-      for (const id of rowMovieIds(body, 'similar-1')) expect(rowHtml(body, 'similar-1')).toContain(`href="/movies/${id}"`);
+      for (const id of rowMovieIds(body, 'similar-1'))
+        expect(rowHtml(body, 'similar-1')).toContain(`href="/movies/${id}"`);
     });
 
     it('lists the users who rated it highest, the latest first among equals, each linked to their page', async () => {
@@ -349,10 +360,95 @@ describe.each(DATABASE_KINDS)('find things on %s', (kind) => {
   });
 });
 
+/**
+ * Titles chosen for the ordering: an exact title with few ratings before longer ones with more,
+ * MovieLens' moved articles (English, French, with an apostrophe), accents, numbers in titles.
+ */
+const SEARCH_MOVIES: FixtureMovie[] = [
+  { id: 1, title: 'Empire Strikes Back, The', year: 1980, genres: ['Sci-Fi'] },
+  { id: 2, title: 'Star Wars', year: 1977, genres: ['Sci-Fi'] },
+  { id: 3, title: 'Star Wars: Episode I - The Phantom Menace', year: 1999, genres: ['Sci-Fi'] },
+  { id: 4, title: 'Return of the Jedi', year: 1983, genres: ['Sci-Fi'] },
+  { id: 5, title: "Fabuleux destin d'Amélie Poulain, Le (Amélie)", year: 2001, genres: ['Comedy'] },
+  { id: 6, title: 'Heat', year: 1995, genres: ['Crime'] },
+  { id: 7, title: 'Heat Wave', year: 1990, genres: ['Drama'] },
+  { id: 8, title: 'In the Heat of the Night', year: 1967, genres: ['Drama'] },
+  { id: 9, title: "Homme qui aimait les femmes, L'", year: 1977, genres: ['Comedy'] },
+  { id: 10, title: '2001: A Space Odyssey', year: 1968, genres: ['Sci-Fi'] },
+  { id: 11, title: 'Zardoz', year: 2001, genres: ['Sci-Fi'] },
+  { id: 12, title: "École des facteurs, L'", year: 1947, genres: ['Comedy'] },
+];
+/** How many users (of the six) rated each movie: 3 most, then 8, 7, 2, 1 and 10, the rest once. */
+const SEARCH_COUNTS: Record<number, number> = { 1: 2, 2: 3, 3: 6, 7: 4, 8: 5, 10: 2 };
+const SEARCH_RATINGS: [number, number, number, number][] = SEARCH_MOVIES.flatMap((m) =>
+  Array.from({ length: SEARCH_COUNTS[m.id] ?? 1 }, (_, i): [number, number, number, number] => [
+    i + 1,
+    m.id,
+    4,
+    1000 + m.id * 10 + i,
+  ]),
+);
+
+describe.each(DATABASE_KINDS)('search order and title forms on %s', (kind) => {
+  let started: Awaited<ReturnType<typeof startFixtureApp>> | undefined;
+
+  beforeAll(async () => {
+    started = await startFixtureApp(
+      kind,
+      {
+        admin: { password: 'correct horse battery staple' },
+        sessionSecret: 'a test secret long enough to sign cookies',
+      },
+      { movies: SEARCH_MOVIES, ratings: SEARCH_RATINGS },
+    );
+  }, 120_000);
+  afterAll(async () => started?.close());
+
+  const ids = async (q: string) => {
+    const res = await started!.web.app.inject({ method: 'GET', url: `/movies/?q=${encodeURIComponent(q)}` });
+    expect(res.statusCode).toBe(200);
+    return [
+      ...(/<ol class="search-results">[\s\S]*?<\/ol>/.exec(res.body)?.[0] ?? '').matchAll(/data-movie-id="(\d+)"/g),
+    ].map((m) => Number(m[1]));
+  };
+
+  it.each([
+    // The whole title first, then titles that begin with it, then the rest; most rated first within each.
+    ['heat', [6, 7, 8]],
+    ['star wars', [2, 3]],
+    // As people write it, and as MovieLens does.
+    ['The Empire Strikes Back', [1]],
+    ['Empire Strikes Back, The', [1]],
+    ["l'homme qui aimait les femmes", [9]],
+    ['L’Homme qui aimait les femmes', [9]],
+    // Accents and case, either way round.
+    ['amelie', [5]],
+    ['AMÉLIE', [5]],
+    ['ecole', [12]],
+    ["l'ecole des facteurs", [12]],
+    // A year filters; a four-digit number in a title counts too, and a title that begins with it comes first.
+    ['star wars 1977', [2]],
+    ['star wars (1999)', [3]],
+    ['2001', [10, 5, 11]],
+  ])('%s -> %j', async (q, want) => {
+    expect(await ids(q)).toEqual(want);
+  });
+
+  it('the fixture gives the longer titles more ratings than the exact ones (the order is not by count)', () => {
+    const count = (id: number) => SEARCH_RATINGS.filter(([, movie]) => movie === id).length;
+    expect(count(6)).toBeLessThan(count(7));
+    expect(count(7)).toBeLessThan(count(8));
+    expect(count(2)).toBeLessThan(count(3));
+  });
+});
+
 function fact(body: string, name: string): string {
   const cell = new RegExp(`<td data-fact="${name}">([\\s\\S]*?)</td>`).exec(body);
   if (!cell) throw new Error(`no ${name} on the page`);
-  return cell[1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return cell[1]
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function rowHtml(body: string, rowId: string): string {
