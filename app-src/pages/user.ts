@@ -306,6 +306,7 @@ export function userPage(data: UserPageData): string {
         ${data.rows.map(movieRow)}
       </div>
     </div>`,
+    { goToUserState: new URLSearchParams(stateQuery(navState)) },
   );
 }
 

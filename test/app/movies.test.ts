@@ -304,6 +304,32 @@ describe.each(DATABASE_KINDS)('find things on %s', (kind) => {
       }
     });
 
+    it("on a user page, the form carries the page's state (as Prev User and Next User do) and the user page keeps it", async () => {
+      const body = await page('/recommend/1/?mode=ranking&genre=Horror&reviews=hide');
+      const form = /<form method="get" action="\/recommend\/go" class="find-form">[\s\S]*?<\/form>/.exec(body)![0];
+      const hidden = [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map(
+        (m): [string, string] => [m[1], m[2]],
+      );
+      expect(hidden).toEqual(
+        expect.arrayContaining([
+          ['mode', 'ranking'],
+          ['genre', 'Horror'],
+          ['reviews', 'hide'],
+        ]),
+      );
+      const query = new URLSearchParams([...hidden, ['user', '2']]).toString();
+      const res = await get(`/recommend/go?${query}`);
+      expect(res.statusCode).toBe(302);
+      const user2 = await page(res.headers.location as string);
+      expect(user2).toContain('Most popular movies in Horror');
+      expect(user2).not.toContain('id="reviews"');
+      // Elsewhere the form sends the user number alone.
+      const front = /<form method="get" action="\/recommend\/go" class="find-form">[\s\S]*?<\/form>/.exec(
+        await page('/recommend/'),
+      )![0];
+      expect(front).not.toContain('type="hidden"');
+    });
+
     it('goes to the user, keeping the state the form carries', async () => {
       expect((await get('/recommend/go?user=3')).headers.location).toBe('/recommend/3/');
       expect((await get('/recommend/go?user=+%233+')).headers.location).toBe('/recommend/3/');
