@@ -403,9 +403,10 @@ const SEARCH_MOVIES: FixtureMovie[] = [
   { id: 10, title: '2001: A Space Odyssey', year: 1968, genres: ['Sci-Fi'] },
   { id: 11, title: 'Zardoz', year: 2001, genres: ['Sci-Fi'] },
   { id: 12, title: "École des facteurs, L'", year: 1947, genres: ['Comedy'] },
+  { id: 13, title: 'Nobody Rated This', year: '', genres: [] },
 ];
-/** How many users (of the six) rated each movie: 3 most, then 8, 7, 2, 1 and 10, the rest once. */
-const SEARCH_COUNTS: Record<number, number> = { 1: 2, 2: 3, 3: 6, 7: 4, 8: 5, 10: 2 };
+/** How many users (of the six) rated each movie: 3 most, then 8, 7, 2, 1 and 10, 13 none, the rest once. */
+const SEARCH_COUNTS: Record<number, number> = { 1: 2, 2: 3, 3: 6, 7: 4, 8: 5, 10: 2, 13: 0 };
 const SEARCH_RATINGS: [number, number, number, number][] = SEARCH_MOVIES.flatMap((m) =>
   Array.from({ length: SEARCH_COUNTS[m.id] ?? 1 }, (_, i): [number, number, number, number] => [
     i + 1,
@@ -458,6 +459,16 @@ describe.each(DATABASE_KINDS)('search order and title forms on %s', (kind) => {
     ['2001', [10, 5, 11]],
   ])('%s -> %j', async (q, want) => {
     expect(await ids(q)).toEqual(want);
+  });
+
+  it('a movie nobody rated: its page says so, with no average and no raters', async () => {
+    const res = await started!.web.app.inject({ method: 'GET', url: '/movies/13' });
+    expect(res.statusCode).toBe(200);
+    expect(fact(res.body, 'ratings')).toBe('0');
+    expect(fact(res.body, 'average')).toBe('no ratings yet');
+    expect(fact(res.body, 'year')).toBe('not known');
+    expect(res.body).toContain('Nobody has rated this movie yet.');
+    expect(res.body).not.toContain('data-rater=');
   });
 
   it('the fixture gives the longer titles more ratings than the exact ones (the order is not by count)', () => {
