@@ -162,21 +162,22 @@ function topRaters(movie: Movie, raters: readonly TopRater[]): SafeHtml {
                   <th>User</th>
                   <th>Rating</th>
                   <th>About the user</th>
-                  <th>From here</th>
                 </tr>
               </thead>
               <tbody>
                 ${raters.map(
                   (r) =>
                     html`<tr data-rater="${r.userId}">
-                      <td><a href="/recommend/${r.userId}/">User ${r.userId}</a></td>
+                      <td>
+                        <a href="/recommend/${r.userId}/">User ${r.userId}</a>
+                        <a class="rater-similar" href="/recommend/${r.userId}/?mode=similar&amp;base=${movie.id}"
+                          >Similar Items<span class="visually-hidden"> from this movie for user ${r.userId}</span></a
+                        >
+                      </td>
                       <td>
                         <span class="stars" aria-label="${r.rating} out of 5 stars">${starText(r.rating)}</span>
                       </td>
                       <td>${[r.age, r.gender, r.occupation].filter((v) => v !== null).join(', ') || '–'}</td>
-                      <td>
-                        <a href="/recommend/${r.userId}/?mode=similar&base=${movie.id}">Similar Items for them</a>
-                      </td>
                     </tr>`,
                 )}
               </tbody>

@@ -67,6 +67,7 @@ header.banner .find-form input { max-width:11rem; }
 .movie-head > img { border-radius:4px; background:#ccd; }
 @media (max-width: 760px) { .movie-head { grid-template-columns:1fr; } }
 h1.movie-title { overflow-wrap:anywhere; }
+.rater-similar { display:block; font-size:.8rem; }
 .tile a.tile-about, .start-tile a.tile-about { display:inline-block; margin-top:.25rem; color:var(--accent); text-decoration:underline; font-size:.8rem; }
 `;
 

@@ -258,7 +258,10 @@ describe.each(DATABASE_KINDS)('find things on %s', (kind) => {
         const body = await page(`/movies/${id}`);
         const raters = [...body.matchAll(/<tr data-rater="(\d+)">/g)].map((m) => Number(m[1]));
         expect(raters).toEqual(expected(id).raters.slice(0, 10));
-        for (const user of raters) expect(body).toContain(`<a href="/recommend/${user}/">User ${user}</a>`);
+        for (const user of raters) {
+          expect(body).toContain(`<a href="/recommend/${user}/">User ${user}</a>`);
+          expect(body).toContain(`href="/recommend/${user}/?mode=similar&amp;base=${id}"`);
+        }
       }
       // Movie 1: two 5-star ratings, user 4 (later) before user 1.
       expect(expected(1).raters.slice(0, 2)).toEqual([4, 1]);
