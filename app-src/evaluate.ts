@@ -13,7 +13,7 @@ import { DataFileError } from '../lib/data/movielens/errors';
 import type { OfflineMetrics } from '../lib/shared/model-registry';
 import { FolderLoadSource, parseManifest, readRatings } from './db/load-files';
 import { describeLocalModels } from './recommenders/local';
-import { EVALUATION_PROTOCOL, METRIC_LABELS, evaluateLocalModels } from './recommenders/metrics';
+import { EVALUATION_PROTOCOL, METRIC_LABELS, RANKING_CANDIDATES, evaluateLocalModels } from './recommenders/metrics';
 
 const USAGE = `usage: npm run evaluate -- --data <folder> [--json]
 
@@ -161,6 +161,7 @@ async function evaluateFolder(folder: string, json: boolean, out: Output): Promi
   out.log(
     `\n${ratings.length} ratings, positive above ${manifest.settings.positiveRatingThreshold}; ` +
       `${evaluation.testUsers} test users with ${evaluation.heldOutPositives} held-out positives; ` +
+      `the ranking model ordered ${evaluation.rankingLists} candidate lists of up to ${RANKING_CANDIDATES} movies; ` +
       `trained in ${(evaluation.trainingMs / 1000).toFixed(1)} s.`,
   );
   out.log(wrap(EVALUATION_PROTOCOL, 100));

@@ -37,6 +37,11 @@ function metric(value: number | undefined): string {
   return value === undefined ? '–' : value.toFixed(4);
 }
 
+/** The local ranking model's metrics come from candidate lists (recommenders/metrics.ts). */
+function fromCandidateLists(model: Model): boolean {
+  return model.source === 'local' && model.type === 'ranking' && model.metrics.precisionAt5 !== undefined;
+}
+
 /** A model's name, with "(local)" for a local model whose name does not already say so. */
 export function modelName(model: Model): string {
   return model.source === 'local' && !/\blocal\b/i.test(model.name) ? `${model.name} (local)` : model.name;
@@ -97,7 +102,7 @@ export function frontPage(data: FrontPageData): string {
                   ${data.models.map(
                     (m) =>
                       html`<tr>
-                        <td>${modelName(m)}</td>
+                        <td>${modelName(m)}${fromCandidateLists(m) ? html`<sup>*</sup>` : ''}</td>
                         <td>${TYPE_LABELS[m.type]}</td>
                         <td>${m.recipe}</td>
                         ${COLUMNS.map(([key]) => html`<td class="num">${metric(m.metrics[key])}</td>`)}
@@ -106,6 +111,14 @@ export function frontPage(data: FrontPageData): string {
                 </tbody>
               </table>
             </div>
+            ${
+              data.models.some(fromCandidateLists)
+                ? html`<p class="muted" data-note="ranking-metrics">
+                    * Scored by ordering a candidate list per test user (their held-out movies among movies they never
+                    rated), an easier task: not comparable with the recommenders' figures, and left out of the chart.
+                  </p>`
+                : ''
+            }
             ${metricsChart(data.models)}
           </section>
         </div>
@@ -152,7 +165,7 @@ function pipelineBanner(pipeline: PipelineProgress | undefined): SafeHtml | stri
 /** Precision@5/10/25 per model as grouped bars, drawn on the server. */
 export function metricsChart(models: readonly Model[]): SafeHtml | string {
   const keys = ['precisionAt5', 'precisionAt10', 'precisionAt25'] as const;
-  const shown = models.filter((m) => keys.some((k) => m.metrics[k] !== undefined));
+  const shown = models.filter((m) => !fromCandidateLists(m) && keys.some((k) => m.metrics[k] !== undefined));
   if (shown.length === 0) return html`<p class="muted">No model has offline metrics yet.</p>`;
   const max = Math.max(...shown.flatMap((m) => keys.map((k) => m.metrics[k] ?? 0)), 0.0001);
   const rowHeight = 54;

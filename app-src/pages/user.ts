@@ -48,6 +48,10 @@ export interface MovieRow {
   readonly start?: Movie;
   /** Recommendations: the movies Model 1 and Model 2 both recommend, marked on their tiles. */
   readonly shared?: ReadonlySet<number>;
+  /** Local item-kNN models: per movie, the liked movie that contributed most ("because you liked"). */
+  readonly because?: ReadonlyMap<number, Movie>;
+  /** Personal Ranking: per movie, places moved from the popular order (positive: up). */
+  readonly moves?: ReadonlyMap<number, number>;
   /** The row's id for tests and in-page links. */
   readonly id: string;
 }
@@ -112,7 +116,39 @@ export function starText(rating: number): string {
   return '★'.repeat(full) + (rating - full >= 0.5 ? '½' : '') + '☆'.repeat(5 - Math.ceil(rating));
 }
 
-function tile(movie: Movie, rating: number | undefined, link: string | undefined, shared = false): SafeHtml {
+/** ↑3 / ↓5 / = against the popular order, with the words for screen readers. */
+function moveBadge(move: number): SafeHtml {
+  const places = Math.abs(move) === 1 ? 'place' : 'places';
+  const [mark, words, kind] =
+    move > 0
+      ? [`↑${move}`, `up ${move} ${places} from the popular order`, 'up']
+      : move < 0
+        ? [`↓${-move}`, `down ${-move} ${places} from the popular order`, 'down']
+        : ['=', 'same place as in the popular order', 'same'];
+  return html`<span class="move ${kind}" data-move="${move}" title="${words}"
+    ><span aria-hidden="true">${mark}</span><span class="visually-hidden">${words}</span></span
+  >`;
+}
+
+/** What a tile adds to the movie: the user's stars, the rank movement, the liked movie behind it. */
+interface TileExtras {
+  readonly rating?: number;
+  readonly shared?: boolean;
+  readonly because?: Movie;
+  readonly move?: number;
+}
+
+function tileExtras(row: MovieRow, movie: Movie): TileExtras {
+  return {
+    rating: row.ratings?.get(movie.id),
+    shared: row.shared?.has(movie.id),
+    because: row.because?.get(movie.id),
+    move: row.moves?.get(movie.id),
+  };
+}
+
+function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): SafeHtml {
+  const { rating, shared, because, move } = extras;
   const body = html`${shared ? html`<span class="both-label" data-shared>Both models</span>` : ''}
     <img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
     ${
@@ -122,7 +158,9 @@ function tile(movie: Movie, rating: number | undefined, link: string | undefined
     }
     <span class="year">${movie.year ?? ''}</span>
     <span class="title">${movie.title}</span>
-    <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>`;
+    <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
+    ${move !== undefined ? moveBadge(move) : ''}
+    ${because ? html`<span class="because" data-because="${because.id}">Because you liked ${because.title}</span>` : ''}`;
   // Every tile reaches the movie page: the whole tile, or, where the tile makes the movie the base
   // of Similar Items (`link`), a link of its own under it.
   return html`<li class="tile" data-movie-id="${movie.id}">
@@ -163,7 +201,7 @@ export function movieRow(row: MovieRow): SafeHtml {
         : row.movies && row.movies.length
           ? html`<ul class="tiles">
               ${row.start ? startTile(row.start) : ''}
-              ${row.movies.map((m) => tile(m, row.ratings?.get(m.id), row.link?.(m), row.shared?.has(m.id)))}
+              ${row.movies.map((m) => tile(m, row.link?.(m), tileExtras(row, m)))}
             </ul>`
           : html`<div class="unavailable" role="status">No movies to show.</div>`
     }

@@ -110,4 +110,7 @@ export class RoutingRecommender implements Recommender {
   similar(model: Model, movieId: number, count: number, userId?: number): Promise<number[]> {
     return this.pick(model).similar(model, movieId, count, userId);
   }
+  explain(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>> {
+    return this.pick(model).explain?.(model, userId, movieIds) ?? Promise.resolve(new Map());
+  }
 }

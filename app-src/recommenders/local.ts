@@ -275,6 +275,37 @@ export class LocalModels {
     return ranked;
   }
 
+  /**
+   * For each of `movieIds` the item-kNN scores reach, the movie of the user's history that adds
+   * the most to its score (the largest similarity; among equals, the most recent). A movie no
+   * history movie reaches (a popular filler) has no reason and is left out.
+   */
+  because(userId: number, movieIds: readonly number[]): Map<number, number> {
+    const user = this.userIndex.get(userId);
+    const reasons = new Map<number, number>();
+    if (user === undefined) return reasons;
+    const wanted = new Set<number>();
+    for (const id of movieIds) {
+      const item = this.itemIndex.get(id);
+      if (item !== undefined) wanted.add(item);
+    }
+    const best = new Map<number, { from: number; similarity: number }>();
+    for (let h = this.history.start[user]; h < this.history.start[user + 1]; h++) {
+      const from = this.history.values[h];
+      for (let k = this.neighbours.start[from]; k < this.neighbours.start[from + 1]; k++) {
+        const item = this.neighbours.values[k];
+        if (!wanted.has(item)) continue;
+        const current = best.get(item);
+        // History runs oldest first: >= lets the more recent of two equal contributions win.
+        if (!current || this.similarities[k] >= current.similarity) {
+          best.set(item, { from, similarity: this.similarities[k] });
+        }
+      }
+    }
+    for (const [item, { from }] of best) reasons.set(this.itemIds[item], this.itemIds[from]);
+    return reasons;
+  }
+
   /** Up to `count` movies like `movieId`, never itself: its neighbours, then popular movies. */
   similar(movieId: number, count: number): number[] {
     checkCount(count);
@@ -362,6 +393,12 @@ export class LocalRecommender implements Recommender {
   async similar(model: Model, movieId: number, count: number): Promise<number[]> {
     localModel(model, 'sims');
     return this.local.similar(movieId, count);
+  }
+
+  /** Item-kNN recommendations and ranking name the liked movie behind each; popularity has no such reason. */
+  async explain(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>> {
+    const id = localModel(model, model.type);
+    return id === 'local:knn' || id === 'local:ranking' ? this.local.because(userId, movieIds) : new Map();
   }
 }
 

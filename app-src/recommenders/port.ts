@@ -35,6 +35,13 @@ export interface Recommender {
   rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]>;
   /** Up to `count` movies like `movieId`, never `movieId` itself (type `sims`). */
   similar(model: Model, movieId: number, count: number, userId?: number): Promise<number[]>;
+  /**
+   * Why the model put each of `movieIds` in the user's list: the movie of the user's history that
+   * contributed most (movie id -> that movie's id); a movie without a reason is left out. Adapters
+   * whose models cannot say (Personalize's campaigns) leave the method out; the local popularity
+   * baseline gives an empty map.
+   */
+  explain?(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>>;
 }
 
 /** One rating as the web load file `web/ratings.csv` holds it. */

@@ -164,13 +164,46 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
           ];
     });
     const movies = byId(await queries.moviesInOrder([...new Set(slots.flatMap((s) => s?.answer.ids ?? []))]));
-    const rows = markShared(
-      slots.flatMap((slot, i) =>
-        slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+    const rows = await withReasons(
+      userId,
+      markShared(
+        slots.flatMap((slot, i) =>
+          slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+        ),
       ),
+      slots.flatMap((slot) => (slot ? [slot.model] : [])),
     );
     const m2 = off[1] ? NO_MODEL : slots[1]?.model.id;
     return { state: { ...state, m1: slots[0]?.model.id, m2 }, rows, notices };
+  }
+
+  /**
+   * Each row of a model that can say why (the local item-kNN models) gets "because you liked
+   * <title>" per movie: the movie of the user's history that contributed most. `models[i]` answered
+   * `rows[i]`. Explaining is extra: when it fails, the row stays as it is and the reason is logged.
+   */
+  async function withReasons(userId: number, rows: MovieRow[], models: readonly Model[]): Promise<MovieRow[]> {
+    const reasons = await Promise.all(
+      rows.map(async (row, i) => {
+        if (!row.movies?.length) return new Map<number, number>();
+        try {
+          const ids = row.movies.map((m) => m.id);
+          return (await deps.recommender.explain?.(models[i], userId, ids)) ?? new Map<number, number>();
+        } catch (error) {
+          app.log.warn({ model: models[i].id, err: error }, 'could not explain the recommendations');
+          return new Map<number, number>();
+        }
+      }),
+    );
+    const liked = byId(await queries.moviesInOrder([...new Set(reasons.flatMap((r) => [...r.values()]))]));
+    return rows.map((row, i) => {
+      const because = new Map<number, Movie>();
+      for (const [movieId, likedId] of reasons[i]) {
+        const movie = liked.get(likedId);
+        if (movie) because.set(movieId, movie);
+      }
+      return because.size ? { ...row, because } : row;
+    });
   }
 
   /** The rows of Personal Ranking and Similar Items; model calls run concurrently, each failure stays in its row. */
@@ -189,9 +222,13 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
           settle(async () => (ids.length ? deps.recommender.rank(model, userId, ids) : [])),
         ),
       );
+      const ranked = models.ranking.map((model, i) => {
+        const row = toRow(`ranking-${i + 1}`, `Rankings: ${model.name}`, answers[i], movies);
+        return row.movies ? { ...row, moves: movesFrom(ids, row.movies) } : row;
+      });
       return [
         { id: 'popular', heading: `Most popular movies in ${state.genre ?? 'All'}`, movies: popular },
-        ...models.ranking.map((model, i) => toRow(`ranking-${i + 1}`, `Rankings: ${model.name}`, answers[i], movies)),
+        ...(await withReasons(userId, ranked, models.ranking)),
       ];
     }
     if (!baseMovie) return [];
@@ -234,6 +271,20 @@ async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; u
 
 function byId(movies: readonly Movie[]): Map<number, Movie> {
   return new Map(movies.map((m) => [m.id, m]));
+}
+
+/**
+ * How many places each movie of a ranking moved from the popular order the ranking was given:
+ * positive is up (nearer the front), negative down, 0 the same place.
+ */
+export function movesFrom(popularIds: readonly number[], ranked: readonly Movie[]): Map<number, number> {
+  const before = new Map(popularIds.map((id, place) => [id, place]));
+  const moves = new Map<number, number>();
+  ranked.forEach((movie, place) => {
+    const from = before.get(movie.id);
+    if (from !== undefined) moves.set(movie.id, from - place);
+  });
+  return moves;
 }
 
 /** With two rows of movies: the movies both models recommend, marked in each row. */

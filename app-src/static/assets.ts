@@ -53,6 +53,10 @@ details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
 /* The pages carry no style attributes (the Content-Security-Policy allows no inline style). */
 .card.narrow { max-width:420px; } .card.medium { max-width:640px; } .scroll-x { overflow-x:auto; }
 .inline-label { display:inline; font-weight:600; }
+/* Why a local model chose a movie, and how far Personal Ranking moved it from the popular order. */
+.because { display:block; font-size:.75rem; color:var(--muted); margin-top:.15rem; }
+.move { display:inline-block; font-weight:700; font-size:.75rem; border-radius:3px; padding:0 .3rem; margin-top:.15rem; }
+.move.up { background:#e3f4e8; color:#1c6b35; } .move.down { background:#fbe9e7; color:#9b2c1f; } .move.same { background:#eef0f4; color:#4a5262; }
 /* Find things: Go to user # and the movie search (banner, movie page), the results, the movie page. */
 .banner-find { display:flex; flex-wrap:wrap; gap:.5rem 1rem; margin-left:auto; min-width:0; max-width:100%; }
 .find-form { display:flex; flex-wrap:wrap; align-items:center; gap:.35rem; margin:0; min-width:0; max-width:100%; }

@@ -79,6 +79,36 @@ describe('on a hand-computed example', () => {
     expect(local.rank(99, [C, D, B])).toEqual([B, C, D]);
   });
 
+  test('because: the liked movie that adds most to each score; ties to the more recent; fillers have none', () => {
+    const local = tiny();
+    // User 3 liked A and C: B gets 0.667 from A and nothing from C; D is a popular filler.
+    expect([...local.because(3, [B, D])]).toEqual([[B, A]]);
+    // Ranking user 3's own movies: A from C (0.577), C from A (0.577).
+    expect(new Map(local.because(3, [A, C, 77]))).toEqual(
+      new Map([
+        [A, C],
+        [C, A],
+      ]),
+    );
+    // Nothing known about the user: no reasons.
+    expect(local.because(99, [A, B]).size).toBe(0);
+    // A: 2, B: 2, C: 2 positives; cos(A,C) = cos(B,C) = 1/2. User 9 liked A and B: C's reason is the later one.
+    const tie = (aTime: number, bTime: number) =>
+      LocalModels.train(
+        [
+          rating(1, A, 5),
+          rating(1, C, 5),
+          rating(2, B, 5),
+          rating(2, C, 5),
+          rating(9, A, 5, aTime),
+          rating(9, B, 5, bTime),
+        ],
+        { positiveThreshold: 3 },
+      ).because(9, [C]);
+    expect(tie(1, 2).get(C)).toBe(B);
+    expect(tie(2, 1).get(C)).toBe(A);
+  });
+
   test('the history cap falls until the co-occurrence pair updates fit the budget', () => {
     expect(tiny().historyCap).toBe(2);
     const capped = LocalModels.train(TINY, { positiveThreshold: 3, maxPairUpdates: 1 });
@@ -153,6 +183,16 @@ describe('the Recommender port', () => {
     await expect(recommender.recommend(models['local:knn'], 3, 5)).resolves.toEqual([B, D]);
     await expect(recommender.similar(models['local:similar'], A, 2)).resolves.toEqual([B, C]);
     await expect(recommender.rank(models['local:ranking'], 3, [D, B])).resolves.toEqual([B, D]);
+  });
+
+  test('the item-kNN recommendations and ranking explain themselves; popularity and non-local models do not', async () => {
+    await expect(recommender.explain(models['local:knn'], 3, [B, D])).resolves.toEqual(new Map([[B, A]]));
+    await expect(recommender.explain(models['local:ranking'], 3, [B])).resolves.toEqual(new Map([[B, A]]));
+    await expect(recommender.explain(models['local:popular'], 3, [B, D])).resolves.toEqual(new Map());
+    await expect(recommender.explain(models['local:similar'], 3, [B])).resolves.toEqual(new Map());
+    await expect(recommender.explain({ ...models['local:knn'], id: 'local:other' }, 3, [B])).rejects.toThrow(
+      /not a local model/,
+    );
   });
 
   test('a model that is not local, or asked the wrong kind of request, is refused by name', async () => {

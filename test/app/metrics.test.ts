@@ -9,14 +9,20 @@ import { generateMovies, generateUsers } from '../../data/synthetic/generate';
 import { Random } from '../../data/synthetic/random';
 import { ensureSample, SAMPLE_OPTIONS } from '../../data/synthetic/sample';
 import { offlineMetricsSchema } from '../../lib/shared/model-registry';
-import { LocalModels } from '../../app-src/recommenders/local';
+import { frontPage } from '../../app-src/pages/front';
+import { describeLocalModels, LocalModels } from '../../app-src/recommenders/local';
 import {
   EVALUATION_PROTOCOL,
   evaluateLocalModels,
   holdOutSplit,
   METRIC_LABELS,
   offlineMetrics,
+  RANKING_CANDIDATES,
+  RankingQuery,
+  rankingQueries,
   ScoredQuery,
+  scoreRanking,
+  TestUser,
 } from '../../app-src/recommenders/metrics';
 import type { RatingRow } from '../../app-src/recommenders/port';
 import { tempDir } from '../data/helpers';
@@ -129,6 +135,99 @@ describe('holdOutSplit', () => {
   });
 });
 
+describe('ranking metrics on candidate lists', () => {
+  const r = (userId: number, movieId: number, rating: number, timestamp = 1): RatingRow => ({
+    userId,
+    movieId,
+    rating,
+    timestamp,
+  });
+  const user = (userId: number, relevant: number[]): TestUser => ({
+    userId,
+    latestTrainingPositive: 0,
+    relevant: new Set(relevant),
+  });
+  /** Movies 1..n rated once each by user 999, so they are in the catalog. */
+  const catalog = (n: number) => Array.from({ length: n }, (_, i) => r(999, i + 1, 1));
+
+  test('a list holds the held-out positives and movies the user never rated, shuffled, the same per seed', () => {
+    // User 1 rated 1..10 (held out: 9 and 10, and 8 rated low after the cut); catalog 1..300.
+    const ratings = [...catalog(300), ...Array.from({ length: 10 }, (_, i) => r(1, i + 1, i === 7 ? 1 : 5, i))];
+    const [query] = rankingQueries(ratings, [user(1, [9, 10])], { seed: 7 });
+    expect(query.userId).toBe(1);
+    expect(query.candidates).toHaveLength(RANKING_CANDIDATES);
+    expect(new Set(query.candidates).size).toBe(RANKING_CANDIDATES);
+    expect(query.relevant).toEqual(new Set([9, 10]));
+    expect(query.candidates).toEqual(expect.arrayContaining([9, 10]));
+    for (const id of query.candidates) {
+      expect(id).toBeGreaterThanOrEqual(1);
+      expect(id).toBeLessThanOrEqual(300);
+      // Never a movie the user rated, other than the held-out positives.
+      if (id <= 10) expect([9, 10]).toContain(id);
+    }
+    // Not relevant first: the order is shuffled.
+    expect([query.candidates.indexOf(9), query.candidates.indexOf(10)].sort()).not.toEqual([0, 1]);
+    expect(rankingQueries(ratings, [user(1, [9, 10])], { seed: 7 })).toEqual([query]);
+    const other = rankingQueries(ratings, [user(1, [9, 10])], { seed: 8 })[0];
+    expect(new Set(other.candidates)).not.toEqual(new Set(query.candidates));
+  });
+
+  test('held-out positives fill at most half a list; a small catalog gives a shorter list; no unrated movie, no list', () => {
+    const many = Array.from({ length: 80 }, (_, i) => i + 1);
+    const ratings = [...catalog(200), ...many.map((id) => r(1, id, 5))];
+    const [capped] = rankingQueries(ratings, [user(1, many)], { seed: 1, size: 20 });
+    expect(capped.candidates).toHaveLength(20);
+    expect(capped.relevant.size).toBe(10);
+    expect(capped.candidates.filter((id) => capped.relevant.has(id))).toHaveLength(10);
+    expect(capped.candidates.filter((id) => id > 80)).toHaveLength(10);
+
+    const small = [...catalog(6), r(1, 1, 5), r(1, 2, 5)];
+    expect([...rankingQueries(small, [user(1, [2])])[0].candidates].sort()).toEqual([2, 3, 4, 5, 6]);
+    const everything = [...catalog(3), r(1, 1, 5), r(1, 2, 5), r(1, 3, 5)];
+    expect(rankingQueries(everything, [user(1, [3])])).toEqual([]);
+    expect(() => rankingQueries(small, [user(1, [2])], { size: 1 })).toThrow(/size/);
+  });
+
+  test('the movies never rated are drawn in proportion to their number of ratings', () => {
+    // Movies 1..10 rated by 100 users each, 11..200 by one: 1,000 of 1,190 ratings are of 1..10.
+    const ratings = [
+      ...Array.from({ length: 10 }, (_, m) => Array.from({ length: 100 }, (_, u) => r(1000 + u, m + 1, 1))).flat(),
+      ...Array.from({ length: 190 }, (_, m) => r(999, m + 11, 1)),
+      r(1, 200, 5),
+    ];
+    let popular = 0;
+    let drawn = 0;
+    for (let seed = 1; seed <= 50; seed++) {
+      const [query] = rankingQueries(ratings, [user(1, [200])], { seed, size: 11 });
+      const others = query.candidates.filter((id) => id !== 200);
+      expect(new Set(others).size).toBe(10);
+      popular += others.filter((id) => id <= 10).length;
+      drawn += others.length;
+    }
+    // Drawn uniformly, 10 of the 199 unrated movies would be 5%.
+    expect(popular / drawn).toBeGreaterThan(0.5);
+  });
+
+  test("by hand: the ranker's order is scored like a recommendation list (the Developer Guide's example)", () => {
+    const queries: RankingQuery[] = [{ userId: 1, candidates: [5, 4, 3, 2, 1], relevant: new Set([2, 5]) }];
+    const asked: [number, readonly number[]][] = [];
+    const metrics = scoreRanking(
+      queries,
+      (userId, candidates) => {
+        asked.push([userId, candidates]);
+        return [1, 2, 3, 4, 5];
+      },
+      10,
+    );
+    expect(asked).toEqual([[1, [5, 4, 3, 2, 1]]]);
+    expect(metrics.precisionAt5).toBe(0.4);
+    expect(metrics.ndcgAt5).toBeCloseTo(0.6241, 4);
+    expect(metrics.mrrAt25).toBe(0.5);
+    expect(metrics.coverage).toBe(0.5);
+    expect(scoreRanking([], () => [], 10)).toEqual({});
+  });
+});
+
 test('the protocol for the in-app guide: plain text, 3 to 6 sentences, naming the split and the metrics', () => {
   const sentences = EVALUATION_PROTOCOL.split(/(?<=\.) /);
   expect(sentences.length).toBeGreaterThanOrEqual(3);
@@ -137,6 +236,9 @@ test('the protocol for the in-app guide: plain text, 3 to 6 sentences, naming th
   expect(EVALUATION_PROTOCOL).toMatch(/10% of the users/);
   expect(EVALUATION_PROTOCOL).toMatch(/most recent 10%/);
   for (const name of ['Precision@K', 'NDCG@K', 'MRR@25', 'coverage']) expect(EVALUATION_PROTOCOL).toContain(name);
+  expect(EVALUATION_PROTOCOL).toMatch(
+    /personal ranking model .* candidate list .* not comparable with the recommenders/,
+  );
 });
 
 describe('on the synthetic sample (600 users, 1000 movies, 50,000 ratings)', () => {
@@ -194,10 +296,100 @@ describe('on the synthetic sample (600 users, 1000 movies, 50,000 ratings)', () 
       expect(knn[key]).toBeGreaterThan(2 * (popular[key] as number));
     }
     expect(Object.keys(similar).sort()).toEqual(Object.keys(offlineMetricsSchema.shape).sort());
-    expect(evaluation.metrics['local:ranking']).toEqual({});
+    expect(Object.keys(evaluation.metrics['local:ranking']).sort()).toEqual(
+      Object.keys(offlineMetricsSchema.shape).sort(),
+    );
+    expect(evaluation.rankingLists).toBe(60);
     // The same data and seed give the same figures.
     expect(evaluateLocalModels(ratings, { positiveThreshold: THRESHOLD, catalogSize: movies.length }).metrics).toEqual(
       evaluation.metrics,
     );
+  });
+
+  test('personal ranking: a perfect ranker scores 1 where it can, item-kNN beats the given (random) order', () => {
+    const split = holdOutSplit(ratings, { positiveThreshold: THRESHOLD });
+    const local = LocalModels.train(split.training, { positiveThreshold: THRESHOLD });
+    const queries = rankingQueries(ratings, split.testUsers);
+    expect(queries).toHaveLength(60);
+    const relevantFirst = (query: RankingQuery) => [
+      ...query.candidates.filter((id) => query.relevant.has(id)),
+      ...query.candidates.filter((id) => !query.relevant.has(id)),
+    ];
+    const byUser = new Map(queries.map((query) => [query.userId, query]));
+    const perfectRanker = (userId: number) => relevantFirst(byUser.get(userId) as RankingQuery);
+    const perfect = scoreRanking(queries, perfectRanker, movies.length);
+    expect(perfect.ndcgAt5).toBe(1);
+    expect(perfect.ndcgAt10).toBe(1);
+    expect(perfect.ndcgAt25).toBe(1);
+    expect(perfect.mrrAt25).toBe(1);
+    // Precision@K is 1 for a user with at least K relevant movies, |relevant| / K below that.
+    const mean = (k: number) => queries.reduce((sum, q) => sum + Math.min(q.relevant.size, k) / k, 0) / queries.length;
+    expect(perfect.precisionAt5).toBeCloseTo(mean(5), 12);
+    expect(perfect.precisionAt25).toBeCloseTo(mean(25), 12);
+    const full = queries.filter((q) => q.relevant.size >= 5);
+    expect(full.length).toBeGreaterThan(0);
+    expect(scoreRanking(full, perfectRanker, movies.length).precisionAt5).toBe(1);
+
+    const random = scoreRanking(queries, (_, candidates) => candidates, movies.length);
+    // The movies never rated are as popular as the held-out ones: popularity alone finds few.
+    const popularity = scoreRanking(queries, (_, candidates) => local.byPopularity([...candidates]), movies.length);
+    const knn = scoreRanking(queries, (userId, candidates) => local.rank(userId, candidates), movies.length);
+    for (const key of ['precisionAt5', 'precisionAt10', 'ndcgAt10', 'ndcgAt25', 'mrrAt25'] as const) {
+      expect(random[key]).toBeLessThan(perfect[key] as number);
+      expect(knn[key]).toBeGreaterThan(random[key] as number);
+      expect(knn[key]).toBeGreaterThan(2 * (popularity[key] as number));
+    }
+    // What evaluateLocalModels reports for the local ranking model is this figure.
+    const evaluation = evaluateLocalModels(ratings, { positiveThreshold: THRESHOLD, catalogSize: movies.length });
+    expect(evaluation.metrics['local:ranking']).toEqual(knn);
+  });
+});
+
+describe('the front page', () => {
+  const figures = (precision: number) =>
+    Object.fromEntries(METRIC_LABELS.map(([key]) => [key, precision])) as Record<
+      (typeof METRIC_LABELS)[number][0],
+      number
+    >;
+  const rowOf = (page: string, name: string) => {
+    const start = page.indexOf(`<td>${name}`);
+    expect(start).toBeGreaterThan(0);
+    return page.slice(start, page.indexOf('</tr>', start));
+  };
+  const front = (models: ReturnType<typeof describeLocalModels>) =>
+    frontPage({
+      models,
+      summary: undefined,
+      pipeline: undefined,
+      problems: [],
+      evaluationProtocol: EVALUATION_PROTOCOL,
+    });
+
+  test("the ranking model's figures are shown, marked as from candidate lists, and kept out of the chart", () => {
+    const page = front(
+      describeLocalModels({
+        'local:popular': figures(0.05),
+        'local:knn': figures(0.2),
+        'local:ranking': figures(0.4321),
+      }),
+    );
+    const ranking = rowOf(page, 'Personal ranking, item-kNN (local)');
+    expect(ranking).toContain('<sup>*</sup>');
+    expect(ranking).toContain('0.4321');
+    expect(ranking).not.toContain('–');
+    expect(rowOf(page, 'Item-kNN (local)')).not.toContain('<sup>');
+    expect(page).toMatch(/data-note="ranking-metrics">\s*\* Scored by ordering a candidate list/);
+    expect(page).toMatch(/not comparable with the recommenders/);
+    const chart = page.slice(page.indexOf('<svg'), page.indexOf('</svg>'));
+    expect(chart).toContain('Item-kNN (local)');
+    expect(chart).not.toContain('Personal ranking');
+    expect(chart).not.toContain('0.432');
+  });
+
+  test('without ranking figures there is no mark and no note', () => {
+    const page = front(describeLocalModels({ 'local:knn': figures(0.2) }));
+    expect(page).not.toContain('<sup>*</sup>');
+    expect(page).not.toContain('data-note="ranking-metrics"');
+    expect(rowOf(page, 'Personal ranking, item-kNN (local)')).toContain('–');
   });
 });
