@@ -19,6 +19,7 @@ import type { Recommender } from './recommenders/port';
 import { adminRoutes } from './routes/admin';
 import type { AreaOptions } from './routes/area';
 import { healthRoutes } from './routes/health';
+import { movieRoutes } from './routes/movies';
 import { recommendRoutes } from './routes/recommend';
 import { staticRoutes } from './routes/static';
 
@@ -247,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, areas);
   await app.register(staticRoutes, areas);
   await app.register(recommendRoutes, areas);
+  await app.register(movieRoutes, areas);
   await app.register(adminRoutes, areas);
 
   return app;

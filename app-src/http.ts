@@ -29,7 +29,7 @@ export const sendHtml = (reply: FastifyReply, body: string, status = 200) =>
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A positive whole number in a path, or a 404 that says what an id looks like. */
-export function parseId(text: string, what: 'user' | 'model'): number {
+export function parseId(text: string, what: 'user' | 'model' | 'movie'): number {
   if (!/^\d{1,9}$/.test(text) || Number(text) === 0) {
     throw new HttpError(404, `"${text.slice(0, 40)}" is not a ${what} id: ${what} ids are whole numbers from 1.`);
   }

@@ -10,7 +10,7 @@
  * Swedish/Danish/Norwegian, Portuguese. Only a whole last part after ", " counts, so "Paris, Texas"
  * stays and "Good, the Bad and the Ugly, The" moves its last "The" only.
  */
-const ARTICLES = new Set([
+export const ARTICLES: ReadonlySet<string> = new Set([
   'The',
   'A',
   'An',

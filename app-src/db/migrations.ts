@@ -99,6 +99,20 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('admin_sessions').execute();
     },
   },
+  '0003_ratings_by_movie': {
+    async up(db: Kysely<any>) {
+      // The movie page: its star counts and the users who rated it highest, newest first among
+      // equals, read from the index alone (without it, a scan of every rating: 25 million on ml-25m).
+      await db.schema
+        .createIndex('ratings_by_movie')
+        .on('ratings')
+        .columns(['movie_id', 'rating desc', 'rated_at desc', 'user_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('ratings_by_movie').execute();
+    },
+  },
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

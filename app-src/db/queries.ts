@@ -37,7 +37,7 @@ export interface DataSummary {
 
 const movieColumns = ['movies.id', 'movies.title', 'movies.year', 'movies.genres', 'movies.positive_count'] as const;
 
-function toMovie(row: {
+export function toMovie(row: {
   id: number;
   title: string;
   year: number | null;

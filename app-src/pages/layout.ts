@@ -5,7 +5,31 @@
 import { html, SafeHtml } from '../html';
 import { CSS_PATH, JS_PATH } from '../static/assets';
 
-export function page(title: string, body: SafeHtml): string {
+/**
+ * Go to user # and the movie search, on every page (routes/movies.ts). On a user page, Go to user #
+ * carries the page's state (mode, models, genre, ...) as Prev User and Next User do.
+ */
+const findForms = (goToUserState: URLSearchParams | undefined) =>
+  html`<div class="banner-find">
+    <form method="get" action="/recommend/go" class="find-form">
+      ${[...(goToUserState ?? [])].map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+      <label for="go-user">Go to user #</label>
+      <input id="go-user" name="user" type="text" inputmode="numeric" autocomplete="off" size="5" required />
+      <button type="submit">Go</button>
+    </form>
+    <form method="get" action="/movies/" class="find-form" role="search">
+      <label for="find-movie">Find a movie</label>
+      <input id="find-movie" name="q" type="search" maxlength="200" size="14" required />
+      <button type="submit">Search</button>
+    </form>
+  </div>`;
+
+export interface PageOptions {
+  /** What Go to user # sends with the user number (the user page's state). */
+  readonly goToUserState?: URLSearchParams;
+}
+
+export function page(title: string, body: SafeHtml, options: PageOptions = {}): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -20,6 +44,7 @@ export function page(title: string, body: SafeHtml): string {
         <header class="banner">
           <a href="/recommend/">MovieRecs Workshop</a>
           <span>Movie recommendations with Amazon Personalize</span>
+          ${findForms(options.goToUserState)}
         </header>
         <main id="main" tabindex="-1">${body}</main>
         <script src="${JS_PATH}" defer></script>

@@ -111,7 +111,7 @@ export function reviewSummary(counts: readonly { rating: number; count: number }
   });
 }
 
-function starText(rating: number): string {
+export function starText(rating: number): string {
   const full = Math.floor(rating);
   return '★'.repeat(full) + (rating - full >= 0.5 ? '½' : '') + '☆'.repeat(5 - Math.ceil(rating));
 }
@@ -161,12 +161,26 @@ function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): 
     <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
     ${move !== undefined ? moveBadge(move) : ''}
     ${because ? html`<span class="because" data-because="${because.id}">Because you liked ${because.title}</span>` : ''}`;
+  // Every tile reaches the movie page: the whole tile, or, where the tile makes the movie the base
+  // of Similar Items (`link`), a link of its own under it.
   return html`<li class="tile" data-movie-id="${movie.id}">
-    ${link ? html`<a href="${link}" title="Movies like ${movie.title}">${body}</a>` : body}
+    ${
+      link
+        ? html`<a href="${link}" title="Movies like ${movie.title}">${body}</a> ${aboutLink(movie)}`
+        : html`<a href="/movies/${movie.id}">${body}</a>`
+    }
   </li>`;
 }
 
-/** The starting movie of Similar Items: first in the row, marked, with no link (it is the base already). */
+/**
+ * The movie page, from a tile whose own link does something else. Its name leaves the title out:
+ * the tile's link is the one named by the title.
+ */
+function aboutLink(movie: Movie): SafeHtml {
+  return html`<a class="tile-about" href="/movies/${movie.id}">About this movie</a>`;
+}
+
+/** The starting movie of Similar Items: first in the row, marked, linked to its movie page only (it is the base already). */
 function startTile(movie: Movie): SafeHtml {
   return html`<li class="start-tile" data-start-movie-id="${movie.id}">
     <span class="start-label">If you liked this</span>
@@ -174,10 +188,11 @@ function startTile(movie: Movie): SafeHtml {
     <span class="year">${movie.year ?? ''}</span>
     <span class="title">${movie.title}</span>
     <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
+    ${aboutLink(movie)}
   </li>`;
 }
 
-function movieRow(row: MovieRow): SafeHtml {
+export function movieRow(row: MovieRow): SafeHtml {
   return html`<section class="row" id="${row.id}" aria-label="${row.heading}">
     <div class="row-header"><h2>${row.heading}</h2></div>
     ${
@@ -334,6 +349,7 @@ export function userPage(data: UserPageData): string {
           </section>
         </aside>
       </div>`,
+    { goToUserState: new URLSearchParams(stateQuery(navState)) },
   );
 }
 

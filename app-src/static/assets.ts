@@ -138,6 +138,22 @@ details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
 .because { display:block; font-size:.75rem; color:var(--muted); margin-top:.15rem; }
 .move { display:inline-block; font-weight:700; font-size:.75rem; border-radius:3px; padding:0 .3rem; margin-top:.15rem; }
 .move.up { background:#e3f4e8; color:#1c6b35; } .move.down { background:#fbe9e7; color:#9b2c1f; } .move.same { background:#eef0f4; color:#4a5262; }
+/* Find things: Go to user # and the movie search (banner, movie page), the results, the movie page. */
+.banner-find { display:flex; flex-wrap:wrap; gap:.5rem 1rem; margin-left:auto; min-width:0; max-width:100%; }
+.find-form { display:flex; flex-wrap:wrap; align-items:center; gap:.35rem; margin:0; min-width:0; max-width:100%; }
+.find-form label { display:inline; margin:0; }
+.find-form input { width:auto; min-width:0; flex:1 1 5rem; padding:.3rem .4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; }
+.find-form button { padding:.3rem .7rem; } .card.find-form { margin-bottom:1rem; } .card.find-form input { max-width:8rem; }
+header.banner .find-form label { color:#fff; font-size:.9rem; font-weight:600; }
+header.banner .find-form input { max-width:11rem; }
+.search-line { display:flex; gap:.5rem; } .search-line input { flex:1; min-width:0; width:auto; padding:.4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; }
+.search-results { padding-left:1.5rem; } .search-results li { margin:.3rem 0; overflow-wrap:anywhere; }
+.movie-head { display:grid; grid-template-columns:auto minmax(0, 1fr) minmax(0, 1fr); gap:1rem; align-items:start; }
+.movie-head > img { border-radius:4px; background:#ccd; }
+@media (max-width: 760px) { .movie-head { grid-template-columns:1fr; } }
+h1.movie-title { overflow-wrap:anywhere; }
+.rater-similar { display:block; font-size:.8rem; }
+.tile a.tile-about, .start-tile a.tile-about { display:inline-block; margin-top:.25rem; color:var(--accent); text-decoration:underline; font-size:.8rem; }
 `;
 
 /**

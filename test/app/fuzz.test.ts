@@ -68,8 +68,11 @@ const USER_QUERY = {
 const QUERY: Record<string, Record<string, string>> = {
   '/recommend/:userId/': USER_QUERY,
   '/admin/': { notice: 'added' },
+  '/movies/': { q: 'toy story 1995' },
+  '/movies': { q: 'toy' },
+  '/recommend/go': { ...USER_QUERY, user: '1' },
 };
-const PATH: Record<string, string> = { userId: '1', id: '1', file: '1.svg' };
+const PATH: Record<string, string> = { userId: '1', id: '1', file: '1.svg', movieId: '1' };
 const FORMS: Record<string, Record<string, string>> = {
   '/admin/login': { username: 'admin', password: PASSWORD },
   '/admin/logout': {},

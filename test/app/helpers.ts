@@ -198,12 +198,13 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop: () =
 }
 
 /**
- * The app on the hand-written fixture, on PGlite or on a fresh PostgreSQL database; close() also
- * drops that database.
+ * The app on the hand-written fixture (or the movies and ratings given), on PGlite or on a fresh
+ * PostgreSQL database; close() also drops that database.
  */
 export async function startFixtureApp(
   kind: 'pglite' | 'postgres',
   settings: Omit<StartSettings, 'database' | 'data'>,
+  fixture: FixtureOptions = {},
 ): Promise<{ web: Started; close: () => Promise<void> }> {
   let database: StartSettings['database'] = { embedded: {} };
   let drop: (() => Promise<void>) | undefined;
@@ -213,7 +214,7 @@ export async function startFixtureApp(
     database = { url: fresh.url };
   }
   try {
-    const web = await startWebApp({ ...settings, database, data: { folder: writePreparedFixture() } });
+    const web = await startWebApp({ ...settings, database, data: { folder: writePreparedFixture(fixture) } });
     return {
       web,
       close: async () => {

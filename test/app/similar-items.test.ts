@@ -128,8 +128,9 @@ describe.each(DATABASE_KINDS)('Similar Items orderings on %s', (kind) => {
         const start = /<li class="start-tile"[\s\S]*?<\/li>/.exec(row)![0];
         expect(start).toContain('If you liked this');
         expect(start).toContain('Toy Story');
-        // No link (it is the base already) and not counted among the recommendations.
-        expect(start).not.toContain('<a ');
+        // No link to make it the start (it is the base already), only its movie page (issue 16 point
+        // 11), and not counted among the recommendations.
+        expect([...start.matchAll(/<a [^>]*href="([^"]+)"/g)].map((m) => m[1])).toEqual(['/movies/1']);
         expect(rowMovieIds(body, rowId)).not.toContain(1);
       }
     }

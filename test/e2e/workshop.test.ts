@@ -398,6 +398,8 @@ describe('the workshop in Chromium', () => {
       await page.setViewportSize(PHONE);
       const phonePages: [string, string][] = [
         ['front page', '/recommend/'],
+        ['movie page', `/movies/${clicked}`],
+        ['movie search', `/movies/?q=${encodeURIComponent(clickedTitle)}`],
         [
           'user page, recommendations with reviews',
           `/recommend/${userId}/?mode=recommend&m1=local:knn&m2=local:popular&reviews=show`,
@@ -416,7 +418,7 @@ describe('the workshop in Chromium', () => {
         expect(response?.status()).toBe(200);
         await noHorizontalScroll(what);
       }
-      // Results come before the user's details, and a row that scrolls sideways says so.
+      // (The last page is a user page.) Results come before the user's details, and a row that scrolls sideways says so.
       const firstRow = page.locator('section.row').first();
       expect(await firstRow.evaluate((el) => el.hasAttribute('data-overflow'))).toBe(true);
       expect(await firstRow.locator('.row-header').evaluate((el) => getComputedStyle(el, '::after').content)).toBe(
