@@ -29,7 +29,7 @@ main:focus { outline:none; }
 .toolbar .field { flex:1 1 9.5rem; min-width:0; max-width:17rem; }
 .toolbar p { flex-basis:100%; }
 .toolbar label { font-size:.8rem; margin:0 0 .15rem; color:var(--muted); }
-.toolbar .inline-label { font-size:.95rem; color:var(--ink); display:flex; gap:.35rem; align-items:center; padding:.4rem 0; }
+.toolbar .inline-label { font-size:.95rem; color:var(--ink); display:flex; gap:.35rem; align-items:center; padding:.4rem 0; flex:1 1 9rem; max-width:13rem; }
 .toolbar .muted { margin:0; font-size:.85rem; }
 /* The Show button: always there without the script; with it, only once a keyboard change waits to be shown. */
 .js form[data-autosubmit]:not([data-changed]) .show-button { display:none; }
@@ -91,8 +91,12 @@ code, .error, .notice, .unavailable { overflow-wrap:anywhere; }
 @media (max-width: 560px) {
   main { padding:.75rem; }
   header.banner { padding:.6rem .75rem; }
+  /* The tagline gives way on a phone: the first screen is for the page. */
+  header.banner > span { display:none; }
   h1 { font-size:1.3rem; }
   .card { padding:.75rem; }
+  /* Two toolbar fields to a line, so the reviews toggle sits beside Model 2. */
+  .toolbar .field { max-width:calc(50% - .45rem); }
 }
 label { display:block; font-weight:600; margin:.5rem 0 .2rem; }
 select, input[type=text], input[type=password], input[type=number] { width:100%; padding:.4rem; font:inherit; border:1px solid #b8c0cc; border-radius:4px; background:#fff; }
