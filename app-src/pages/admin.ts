@@ -1,4 +1,7 @@
-/** /admin/: log in, then list, add, edit and delete the models an admin adds (views only). */
+/**
+ * /admin/: log in, then list, add, edit and delete the models an admin adds (views only). The
+ * models table is `stack`: on a phone each model is a card with labelled fields (static/assets.ts).
+ */
 import type { AdminModel } from '../db/admin-models';
 import { html, SafeHtml } from '../html';
 import { MODEL_TYPES, type Model } from '../recommenders/port';
@@ -65,18 +68,20 @@ export interface AdminPageData {
 export function adminPage(data: AdminPageData): string {
   return page(
     'Admin',
-    html`<h1>Admin: models</h1>
+    html`<div class="page-head">
+        <h1>Admin: models</h1>
+        <form method="post" action="/admin/logout">
+          <input type="hidden" name="_csrf" value="${data.csrfToken}" />
+          <button type="submit" class="secondary">Log out</button>
+        </form>
+      </div>
       ${data.notice ? html`<div class="notice" role="status">${data.notice}</div>` : ''}
-      <form method="post" action="/admin/logout">
-        <input type="hidden" name="_csrf" value="${data.csrfToken}" />
-        <button type="submit" class="secondary">Log out</button>
-      </form>
       <section class="card" aria-labelledby="admin-models-heading">
         <h2 id="admin-models-heading">Models added here</h2>
         ${
           data.adminModels.length === 0
             ? html`<p>None yet.</p>`
-            : html`<table>
+            : html`<table class="stack">
                 <thead>
                   <tr>
                     <th>Name</th>
@@ -90,10 +95,10 @@ export function adminPage(data: AdminPageData): string {
                   ${data.adminModels.map(
                     (m) =>
                       html`<tr>
-                        <td>${m.name}</td>
-                        <td>${m.type}</td>
-                        <td><code>${m.campaignArn}</code></td>
-                        <td class="num">${m.sortOrder}</td>
+                        <td data-label="Name">${m.name}</td>
+                        <td data-label="Type">${m.type}</td>
+                        <td data-label="Campaign ARN"><code>${m.campaignArn}</code></td>
+                        <td class="num" data-label="Sort order">${m.sortOrder}</td>
                         <td class="buttons">
                           <a class="button" href="/admin/models/${m.id}/edit">Edit ${m.name}</a>
                           <a class="button secondary" href="/admin/models/${m.id}/delete">Delete ${m.name}</a>

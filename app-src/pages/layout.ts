@@ -1,4 +1,7 @@
-/** The page frame every page shares: banner, main, the stylesheet and the script. */
+/**
+ * The page frame every page shares: a skip link (the first Tab stop; main has tabindex -1, so
+ * following the link moves focus there, script or not), banner, main, the stylesheet and the script.
+ */
 import { html, SafeHtml } from '../html';
 import { CSS_PATH, JS_PATH } from '../static/assets';
 
@@ -37,12 +40,13 @@ export function page(title: string, body: SafeHtml, options: PageOptions = {}): 
         <link rel="stylesheet" href="${CSS_PATH}" />
       </head>
       <body>
+        <a class="skip-link" href="#main">Skip to main content</a>
         <header class="banner">
           <a href="/recommend/">MovieRecs Workshop</a>
           <span>Movie recommendations with Amazon Personalize</span>
           ${findForms(options.goToUserState)}
         </header>
-        <main>${body}</main>
+        <main id="main" tabindex="-1">${body}</main>
         <script src="${JS_PATH}" defer></script>
       </body>
     </html> `.value;

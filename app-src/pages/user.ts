@@ -199,7 +199,7 @@ export function movieRow(row: MovieRow): SafeHtml {
       row.unavailable !== undefined
         ? html`<div class="unavailable" role="status">recommendations unavailable: ${row.unavailable}</div>`
         : row.movies && row.movies.length
-          ? html`<ul class="tiles">
+          ? html`<ul class="tiles" tabindex="0">
               ${row.start ? startTile(row.start) : ''}
               ${row.movies.map((m) => tile(m, row.link?.(m), tileExtras(row, m)))}
             </ul>`
@@ -220,130 +220,135 @@ function select(
   options: readonly (readonly [string, string])[],
   selected: string | undefined,
 ): SafeHtml {
-  return html`<label for="${name}">${label}</label>
+  return html`<div class="field">
+    <label for="${name}">${label}</label>
     <select id="${name}" name="${name}">
       ${options.map(([value, text]) => html`<option value="${value}" ${value === selected ? html`selected` : ''}>${text}</option>`)}
-    </select>`;
+    </select>
+  </div>`;
 }
 
+/** Shown without the script; with it, once a keyboard change waits (static/assets.ts). */
+const SHOW_BUTTON = html`<button type="submit" class="secondary show-button">Show</button>`;
+
 /**
- * The user page. Show User Reviews is a checkbox after a hidden reviews=hide: unticked, the form says
- * reviews=hide; ticked, hide then show, and the last counts (routes/recommend.ts). An address
- * without `reviews` shows them, whatever else it holds.
+ * The user page: the user and Prev/Next on one line, the controls as one toolbar, then the rows
+ * (results come before the user's details, on a phone too), then the details. Show User Reviews
+ * is a checkbox after a hidden reviews=hide: unticked, the form says reviews=hide; ticked, hide
+ * then show, and the last counts (routes/recommend.ts). An address without `reviews` shows them,
+ * whatever else it holds.
  */
 export function userPage(data: UserPageData): string {
   const { user, state } = data;
   const navState = { ...state, base: undefined };
-  const modeBox = modeControls(data);
+  const navHidden = hidden(navState, ['mode', 'm1', 'm2', 'genre', 'order', 'reviews']);
+  const checked = state.reviews ? html`checked` : '';
+  const reviewsBox = html`<input type="checkbox" name="reviews" value="show" ${checked} id="reviews-toggle" />`;
   return page(
     `User ${user.id}`,
-    html`<div class="layout">
-      <aside>
-        <section class="card" aria-labelledby="control-heading">
-          <h2 id="control-heading">Control Panel</h2>
-          <form method="get" action="/recommend/${user.id}/" data-autosubmit>
-            ${select('mode', 'Personalize Mode', Object.entries(MODES), state.mode)}
-            ${hidden(state, ['m1', 'm2', 'genre', 'order', 'reviews'])}
-            <noscript><button type="submit" class="secondary">Show</button></noscript>
+    html`<div class="page-head">
+        <h1>User ${user.id}</h1>
+        <nav class="user-nav" aria-label="Users">
+          <form method="get" action="/recommend/${data.neighbours.previous}/" data-keep-focus>
+            ${navHidden}
+            <button type="submit" id="prev-user">Prev User</button>
           </form>
-          <div class="buttons">
-            <form method="get" action="/recommend/${data.neighbours.previous}/">
-              ${hidden(navState, ['mode', 'm1', 'm2', 'genre', 'order', 'reviews'])}
-              <button type="submit">Prev User</button>
-            </form>
-            <form method="get" action="/recommend/${data.neighbours.next}/">
-              ${hidden(navState, ['mode', 'm1', 'm2', 'genre', 'order', 'reviews'])}
-              <button type="submit">Next User</button>
-            </form>
-            <form method="get" action="/recommend/">
-              <button type="submit" class="secondary">Home</button>
-            </form>
-          </div>
-        </section>
-        <section class="card" aria-labelledby="mode-heading">
-          <h2 id="mode-heading">${MODES[state.mode]}</h2>
-          ${modeBox}
-        </section>
-        <section class="card" aria-labelledby="user-heading">
-          <h2 id="user-heading">Current User</h2>
-          <table>
-            <tr>
-              <th>User id</th>
-              <td data-user-id="${user.id}">${user.id}</td>
-            </tr>
-            ${
-              user.age !== null
-                ? html`<tr>
-                    <th>Age</th>
-                    <td>${user.age}</td>
-                  </tr>`
-                : ''
-            }
-            ${
-              user.gender !== null
-                ? html`<tr>
-                    <th>Gender</th>
-                    <td>${user.gender}</td>
-                  </tr>`
-                : ''
-            }
-            ${
-              user.occupation !== null
-                ? html`<tr>
-                    <th>Occupation</th>
-                    <td>${user.occupation}</td>
-                  </tr>`
-                : ''
-            }
-          </table>
-        </section>
-        <section class="card" aria-labelledby="summary-heading">
-          <h2 id="summary-heading">User Review Summary</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>Stars</th>
-                <th class="num">Reviews</th>
-                <th class="num">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${reviewSummary(data.ratingCounts).map(
-                (s) =>
-                  html`<tr data-stars="${s.stars}">
-                    <td><span class="stars" aria-label="${s.stars} stars">${'★'.repeat(s.stars)}</span></td>
-                    <td class="num">${s.count}</td>
-                    <td class="num">${(s.share * 100).toFixed(1)}%</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>
-        </section>
-      </aside>
-      <div>
-        ${(data.notices ?? []).map((n) => html`<div class="notice" role="status">${n}</div>`)}
-        <form method="get" action="/recommend/${user.id}/" data-autosubmit class="card">
+          <form method="get" action="/recommend/${data.neighbours.next}/" data-keep-focus>
+            ${navHidden}
+            <button type="submit" id="next-user">Next User</button>
+          </form>
+          <form method="get" action="/recommend/">
+            <button type="submit" class="secondary">Home</button>
+          </form>
+        </nav>
+      </div>
+      <section class="toolbar" aria-labelledby="control-heading">
+        <h2 id="control-heading" class="visually-hidden">Control Panel</h2>
+        <form method="get" action="/recommend/${user.id}/" data-autosubmit>
+          ${select('mode', 'Personalize Mode', Object.entries(MODES), state.mode)}
+          ${hidden(state, ['m1', 'm2', 'genre', 'order', 'reviews'])} ${SHOW_BUTTON}
+        </form>
+        ${modeControls(data)}
+        <form method="get" action="/recommend/${user.id}/" data-autosubmit>
           ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'order'])}
           <input type="hidden" name="reviews" value="hide" />
-          <label class="inline-label">
-            <input type="checkbox" name="reviews" value="show" ${state.reviews ? html`checked` : ''} /> Show User
-            Reviews
-          </label>
-          <noscript><button type="submit" class="secondary">Show</button></noscript>
+          <label class="inline-label"> ${reviewsBox} Show User Reviews </label>
+          ${SHOW_BUTTON}
         </form>
-        ${
-          state.reviews
-            ? movieRow({
-                id: 'reviews',
-                heading: 'Your top movie reviews',
-                movies: data.reviews.map((r) => r.movie),
-                ratings: new Map(data.reviews.map((r) => [r.movie.id, r.rating])),
-              })
-            : ''
-        }
-        ${data.rows.map(movieRow)}
-      </div>
-    </div>`,
+      </section>
+      ${(data.notices ?? []).map((n) => html`<div class="notice" role="status">${n}</div>`)} ${baseNote(data)}
+      <div class="user-layout">
+        <div class="results">
+          ${
+            state.reviews
+              ? movieRow({
+                  id: 'reviews',
+                  heading: 'Your top movie reviews',
+                  movies: data.reviews.map((r) => r.movie),
+                  ratings: new Map(data.reviews.map((r) => [r.movie.id, r.rating])),
+                })
+              : ''
+          }
+          ${data.rows.map(movieRow)}
+        </div>
+        <aside class="user-side" aria-label="About user ${user.id}">
+          <section class="card" aria-labelledby="user-heading">
+            <h2 id="user-heading">Current User</h2>
+            <table>
+              <tr>
+                <th>User id</th>
+                <td data-user-id="${user.id}">${user.id}</td>
+              </tr>
+              ${
+                user.age !== null
+                  ? html`<tr>
+                      <th>Age</th>
+                      <td>${user.age}</td>
+                    </tr>`
+                  : ''
+              }
+              ${
+                user.gender !== null
+                  ? html`<tr>
+                      <th>Gender</th>
+                      <td>${user.gender}</td>
+                    </tr>`
+                  : ''
+              }
+              ${
+                user.occupation !== null
+                  ? html`<tr>
+                      <th>Occupation</th>
+                      <td>${user.occupation}</td>
+                    </tr>`
+                  : ''
+              }
+            </table>
+          </section>
+          <section class="card" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">User Review Summary</h2>
+            <table>
+              <thead>
+                <tr>
+                  <th>Stars</th>
+                  <th class="num">Reviews</th>
+                  <th class="num">Share</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${reviewSummary(data.ratingCounts).map(
+                  (s) =>
+                    html`<tr data-stars="${s.stars}">
+                      <td><span class="stars" aria-label="${s.stars} stars">${'★'.repeat(s.stars)}</span></td>
+                      <td class="num">${s.count}</td>
+                      <td class="num">${(s.share * 100).toFixed(1)}%</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </section>
+        </aside>
+      </div>`,
     { goToUserState: new URLSearchParams(stateQuery(navState)) },
   );
 }
@@ -356,35 +361,37 @@ function modeControls(data: UserPageData): SafeHtml {
       ${hidden(state, ['mode', 'genre', 'order', 'reviews'])}
       ${select('m1', 'Model 1', options(models.recommend), state.m1)}
       ${select('m2', 'Model 2', [...options(models.recommend), [NO_MODEL, 'No model'] as const], state.m2)}
-      <noscript><button type="submit" class="secondary">Show</button></noscript>
+      ${SHOW_BUTTON}
     </form>`;
   }
   if (state.mode === 'ranking') {
     return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
       ${hidden(state, ['mode', 'm1', 'm2', 'order', 'reviews'])}
       ${select('genre', 'Genre Choice', [['', 'All'], ...data.genres.map((g) => [g, g] as const)], state.genre ?? '')}
-      <noscript><button type="submit" class="secondary">Show</button></noscript>
+      ${SHOW_BUTTON}
     </form>`;
   }
   const noRanking = models.ranking.length === 0;
   return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
-      ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'reviews'])}
-      ${select(
-        'order',
-        'Ordering',
-        Object.entries(ORDERINGS).filter(([value]) => !(noRanking && value === 'personalized')),
-        state.order,
-      )}
-      ${noRanking ? html`<p class="muted">No ranking model exists, so the list cannot be personalized: it keeps the model's order.</p>` : ''}
-      <noscript><button type="submit" class="secondary">Show</button></noscript>
-    </form>
-    ${
-      data.baseMovie
-        ? html`<p data-base-movie="${data.baseMovie.id}">
-            Movies like
-            <strong>${data.baseMovie.title}</strong>${data.baseMovie.year ? ` (${data.baseMovie.year})` : ''}. Click a
-            tile to start from that movie.
-          </p>`
-        : html`<p>This user has no reviews to start from.</p>`
-    }`;
+    ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'reviews'])}
+    ${select(
+      'order',
+      'Ordering',
+      Object.entries(ORDERINGS).filter(([value]) => !(noRanking && value === 'personalized')),
+      state.order,
+    )}
+    ${noRanking ? html`<p class="muted">No ranking model exists, so the list cannot be personalized: it keeps the model's order.</p>` : ''}
+    ${SHOW_BUTTON}
+  </form>`;
+}
+
+/** Similar Items: the movie the row starts from, said under the toolbar. */
+function baseNote(data: UserPageData): SafeHtml | string {
+  if (data.state.mode !== 'similar') return '';
+  return data.baseMovie
+    ? html`<p class="base-note" data-base-movie="${data.baseMovie.id}">
+        Movies like <strong>${data.baseMovie.title}</strong>${data.baseMovie.year ? ` (${data.baseMovie.year})` : ''}.
+        Click a tile to start from that movie.
+      </p>`
+    : html`<p class="base-note">This user has no reviews to start from.</p>`;
 }

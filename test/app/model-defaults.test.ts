@@ -122,7 +122,7 @@ describe.each(DATABASE_KINDS)('default models on %s', (kind) => {
     expect(heading(after.body, 'model-1')).toBe('Personalization: Most popular (local)');
     // Next User, as every open tab would press it, from the URL before the delete.
     const next =
-      /<form method="get" action="(\/recommend\/\d+\/)">((?:(?!<form)[\s\S])*?)<button type="submit">Next User/.exec(
+      /<form method="get" action="(\/recommend\/\d+\/)"[^>]*>((?:(?!<form)[\s\S])*?)<button type="submit"[^>]*>Next User/.exec(
         after.body,
       )!;
     const fields = [...next[2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map(

@@ -84,8 +84,23 @@ describe.each(DATABASE_KINDS)('pages on %s', (kind) => {
       expect(res.body).not.toContain('<i>Recommendations</i>');
       expect(res.body).toContain('0.1234');
       expect(res.body).toContain('Item-kNN (local)');
-      expect(res.body).toMatch(/<svg[^>]*class="chart"/);
+      expect(res.body).toMatch(/<figure class="bars chart" data-chart="precision">/);
       expect(res.body).toContain('Amazon Personalize is still working');
+      // The progress as a timeline: training runs, so the phases before it are done, campaigns to come.
+      const steps = [...res.body.matchAll(/<li data-state="(\w+)"[^>]*>\s*<span class="step-name">([^<]+)</g)].map(
+        (m) => [m[2], m[1]],
+      );
+      expect(steps).toEqual([
+        ['Datasets', 'done'],
+        ['Data import', 'done'],
+        ['Solutions training', 'current'],
+        ['Campaigns creating', 'pending'],
+      ]);
+      // Each metric explained in one line next to the chart.
+      for (const name of ['precision@5', 'precision@10', 'precision@25', 'NDCG@10', 'coverage'])
+        expect(res.body).toMatch(new RegExp(`<dt>${name}</dt>\\s*<dd>[^<]+</dd>`));
+      // Select Random User comes before the models (the first screen on a phone).
+      expect(res.body.indexOf('Select Random User')).toBeLessThan(res.body.indexOf('id="models-heading"'));
       expect(res.body).toContain('solution:similar-items');
       expect(res.body).toContain('Select Random User');
       expect(res.body).toContain('What the metrics mean');
@@ -129,6 +144,27 @@ describe.each(DATABASE_KINDS)('pages on %s', (kind) => {
       const reviews = rowMovieIds(res.body, 'reviews');
       // 5 stars newest first (5 then 1), then 4, then 2.
       expect(reviews).toEqual([5, 1, 6, 2]);
+    });
+
+    it('puts the controls in one toolbar, then the rows, then the user; each form has its Show button', async () => {
+      const res = await get('/recommend/1/?mode=recommend');
+      const at = (marker: string) => {
+        const i = res.body.indexOf(marker);
+        if (i < 0) throw new Error(`${marker} is not on the page`);
+        return i;
+      };
+      expect(at('class="skip-link" href="#main"')).toBeLessThan(at('<main id="main" tabindex="-1">'));
+      expect(at('class="toolbar"')).toBeLessThan(at('id="reviews"'));
+      expect(at('id="reviews"')).toBeLessThan(at('id="user-heading"'));
+      // The toolbar holds the mode, both models and the reviews toggle; no control card before the rows.
+      const toolbar = res.body.slice(at('class="toolbar"'), at('id="reviews"'));
+      for (const id of ['mode', 'm1', 'm2', 'reviews-toggle']) expect(toolbar).toContain(`id="${id}"`);
+      // Without the script every form still submits: three forms, three Show buttons (none in noscript).
+      expect(toolbar.match(/<form [^>]*data-autosubmit/g)).toHaveLength(3);
+      expect(toolbar.match(/class="secondary show-button">Show</g)).toHaveLength(3);
+      expect(res.body).not.toContain('<noscript>');
+      // Prev and Next User keep focus across the reload (ids the script restores).
+      expect(res.body).toMatch(/<form [^>]*data-keep-focus>[\s\S]*?id="next-user"/);
     });
 
     it('Recommendations: two model rows; a failing campaign says why in its row, the other row still shows', async () => {
