@@ -380,7 +380,7 @@ describe('the front page', () => {
     expect(rowOf(page, 'Item-kNN (local)')).not.toContain('<sup>');
     expect(page).toMatch(/data-note="ranking-metrics">\s*\* Scored by ordering a candidate list/);
     expect(page).toMatch(/not comparable with the recommenders/);
-    const chart = page.slice(page.indexOf('<svg'), page.indexOf('</svg>'));
+    const chart = /<figure class="bars chart"[\s\S]*?<\/figure>/.exec(page)![0];
     expect(chart).toContain('Item-kNN (local)');
     expect(chart).not.toContain('Personal ranking');
     expect(chart).not.toContain('0.432');
