@@ -12,21 +12,33 @@ import { parseArgs } from 'node:util';
 import { DataFileError } from '../lib/data/movielens/errors';
 import type { OfflineMetrics } from '../lib/shared/model-registry';
 import { FolderLoadSource, parseManifest, readRatings } from './db/load-files';
-import { describeLocalModels } from './recommenders/local';
-import { EVALUATION_PROTOCOL, METRIC_LABELS, RANKING_CANDIDATES, evaluateLocalModels } from './recommenders/metrics';
+import { describeLocalModels, type LocalModelId } from './recommenders/local';
+import {
+  EVALUATION_PROTOCOL,
+  METRIC_LABELS,
+  RANKING_CANDIDATES,
+  evaluateRuns,
+  type Spread,
+} from './recommenders/metrics';
+import type { Model } from './recommenders/port';
 
-const USAGE = `usage: npm run evaluate -- --data <folder> [--json]
+/** Enough for a mean worth reading; more only costs time (each run trains every model). */
+const MAX_RUNS = 100;
+
+const USAGE = `usage: npm run evaluate -- --data <folder> [--runs <n>] [--json]
 
 Trains the local models on a folder prepared by npm run data and prints their offline metrics
 (precision@K, NDCG@K, MRR@25, coverage), computed like Amazon Personalize's.
 
   --data <folder>  the folder npm run data wrote (it holds personalize/manifest.json and web/)
-  --json           print a JSON array of {name, type, metrics} instead of a table
+  --runs <n>       repeat the protocol with seeds 1..n (other test users each time) and print
+                   the mean ± standard deviation of each metric (default 1, at most ${MAX_RUNS})
+  --json           print a JSON array of {name, type, runs, metrics, sd} instead of a table
   --help           print this help
 
 example:
   npm run data -- --edition ml-100k --source ml-100k.zip --out prepared/
-  npm run evaluate -- --data prepared/`;
+  npm run evaluate -- --data prepared/ --runs 10`;
 
 /** A mistake in the command line: one line naming the option, exit code 2. */
 class UsageError extends Error {}
@@ -54,7 +66,7 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
       out.log(USAGE);
       return 0;
     }
-    await evaluateFolder(options.data, options.json, out);
+    await evaluateFolder(options, out);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -68,13 +80,21 @@ export async function main(argv: string[], out: Output = console): Promise<numbe
   }
 }
 
-function parseOptions(argv: string[]): { help: boolean; json: boolean; data: string } {
-  let values: { data?: string; json?: boolean; help?: boolean };
+interface Options {
+  readonly help: boolean;
+  readonly json: boolean;
+  readonly data: string;
+  readonly runs: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  let values: { data?: string; json?: boolean; help?: boolean; runs?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         data: { type: 'string' },
+        runs: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -84,11 +104,15 @@ function parseOptions(argv: string[]): { help: boolean; json: boolean; data: str
   } catch (error) {
     throw new UsageError(rephrase(error as Error & { code?: string }));
   }
-  if (values.help) return { help: true, json: false, data: '' };
+  if (values.help) return { help: true, json: false, data: '', runs: 1 };
   if (values.data === undefined || values.data === '') {
     throw new UsageError('--data <folder> is required: the folder npm run data prepared');
   }
-  return { help: false, json: values.json ?? false, data: values.data };
+  const runs = values.runs === undefined ? 1 : Number(values.runs);
+  if (!/^\d{1,3}$/.test(values.runs ?? '1') || runs < 1 || runs > MAX_RUNS) {
+    throw new UsageError(`--runs "${values.runs}" must be a whole number from 1 to ${MAX_RUNS}`);
+  }
+  return { help: false, json: values.json ?? false, data: values.data, runs };
 }
 
 /** parseArgs' messages, said the way the rest of this command speaks (and without its hints). */
@@ -100,13 +124,14 @@ function rephrase(error: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument "${quoted ?? ''}": give the folder as --data <folder>`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/--runs/.test(error.message)) return '--runs needs a number: --runs <n>';
       return /--data/.test(error.message) ? '--data needs a folder: --data <folder>' : error.message.split('\n')[0];
     default:
       return error.message.split('\n')[0];
   }
 }
 
-async function evaluateFolder(folder: string, json: boolean, out: Output): Promise<void> {
+async function evaluateFolder({ data: folder, json, runs }: Options, out: Output): Promise<void> {
   const resolved = path.resolve(folder);
   const isFolder = await stat(resolved).then(
     (s) => s.isDirectory(),
@@ -128,41 +153,58 @@ async function evaluateFolder(folder: string, json: boolean, out: Output): Promi
     }
   })();
   const ratings = await readRatings(source, manifest);
-  const evaluation = evaluateLocalModels(ratings, {
-    positiveThreshold: manifest.settings.positiveRatingThreshold,
-    catalogSize: manifest.counts.movies,
-  });
-  const models = describeLocalModels(evaluation.metrics);
+  const { spread, evaluations } = evaluateRuns(
+    ratings,
+    { positiveThreshold: manifest.settings.positiveRatingThreshold, catalogSize: manifest.counts.movies },
+    runs,
+  );
+  const models = describeLocalModels().filter((model) => spread[model.id as LocalModelId] !== undefined);
+  const metricsOf = (model: Model) => spread[model.id as LocalModelId] ?? {};
 
   if (json) {
-    const rows = models.map((model) => ({
-      name: model.name,
-      type: model.type,
-      metrics: Object.fromEntries(
-        METRIC_LABELS.flatMap(([key, label]) =>
-          model.metrics[key] === undefined ? [] : [[label, model.metrics[key]]],
-        ),
-      ),
-    }));
+    const rows = models.map((model) => {
+      const metrics = metricsOf(model);
+      const present = METRIC_LABELS.filter(([key]) => metrics[key] !== undefined);
+      return {
+        name: model.name,
+        type: model.type,
+        runs,
+        metrics: Object.fromEntries(present.map(([key, label]) => [label, metrics[key]!.mean])),
+        sd: Object.fromEntries(present.map(([key, label]) => [label, metrics[key]!.sd])),
+      };
+    });
     out.log(JSON.stringify(rows, null, 2));
     return;
   }
   const header = ['model', 'type', ...TABLE_METRICS.map((key) => LABELS[key])];
+  const cell = (value: Spread | undefined) =>
+    value === undefined
+      ? '-'
+      : runs === 1
+        ? value.mean.toFixed(4)
+        : `${value.mean.toFixed(4)} ± ${value.sd.toFixed(4)}`;
   const rows = models.map((model) => [
     model.name,
     model.type,
-    ...TABLE_METRICS.map((key) => (model.metrics[key] === undefined ? '-' : (model.metrics[key] as number).toFixed(4))),
+    ...TABLE_METRICS.map((key) => cell(metricsOf(model)[key])),
   ]);
   const widths = header.map((title, c) => Math.max(title.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) =>
     cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   out.log(line(header));
   for (const row of rows) out.log(line(row));
+  const first = evaluations[0];
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
   out.log(
     `\n${ratings.length} ratings, positive above ${manifest.settings.positiveRatingThreshold}; ` +
-      `${evaluation.testUsers} test users with ${evaluation.heldOutPositives} held-out positives; ` +
-      `the ranking model ordered ${evaluation.rankingLists} candidate lists of up to ${RANKING_CANDIDATES} movies; ` +
-      `trained in ${(evaluation.trainingMs / 1000).toFixed(1)} s.`,
+      (runs === 1
+        ? `${first.testUsers} test users with ${first.heldOutPositives} held-out positives; `
+        : `${runs} runs (seeds 1 to ${runs}, mean ± standard deviation), about ${Math.round(mean(evaluations.map((e) => e.testUsers)))} test users each; `) +
+      `the ranking models ordered ${first.rankingLists} candidate lists of up to ${RANKING_CANDIDATES} movies` +
+      (runs === 1 ? '' : ' per run') +
+      `; the baselines trained in ${seconds(mean(evaluations.map((e) => e.trainingMs)))} s and EASE in ` +
+      `${seconds(mean(evaluations.map((e) => e.ease.trainingMs)))} s${runs === 1 ? '' : ' per run'}.`,
   );
   out.log(wrap(EVALUATION_PROTOCOL, 100));
 }

@@ -149,6 +149,8 @@ export async function runInstance(env: NodeJS.ProcessEnv): Promise<void> {
   try {
     const { web, port } = await startInstance(env);
     await web.app.listen({ port, host: '0.0.0.0' });
+    // Listening first: the load balancer's health check passes while EASE trains between requests.
+    void web.trainInBackground();
     const stop = () => void web.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -163,6 +163,8 @@ export async function main(
   if (web.generatedPassword)
     out.log(`  admin: ${urlFor(options.host, options.port, '/admin/')}  user admin, password ${web.generatedPassword}`);
   out.log('Press Ctrl-C to stop.');
+  // EASE trains now, between requests; its line in the log and the front page say when it is ready.
+  void web.trainInBackground();
 
   await new Promise<void>((resolve) => {
     const stop = () => {

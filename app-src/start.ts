@@ -14,8 +14,14 @@ import { migrateToLatest } from './db/migrations';
 import { AdminModels } from './db/admin-models';
 import type { CampaignRecipePort } from './recommenders/arn';
 import { ModelCatalog, RoutingRecommender } from './recommenders/catalog';
-import { LocalModels, LocalRecommender } from './recommenders/local';
-import { EVALUATION_PROTOCOL, evaluateLocalModels } from './recommenders/metrics';
+import { type EaseOptions, runInSlices } from './recommenders/ease';
+import { EASE_DEFAULTS, LocalModels, LocalRecommender } from './recommenders/local';
+import {
+  EVALUATION_PROTOCOL,
+  type EvaluationBasis,
+  evaluateEaseSteps,
+  evaluateLocalModels,
+} from './recommenders/metrics';
 import { PersonalizeRecommender } from './recommenders/personalize';
 import type { RatingRow, Recommender } from './recommenders/port';
 import { ModelRegistrySource, StaticRegistry } from './recommenders/registry';
@@ -44,6 +50,8 @@ export interface StartSettings {
   readonly requestLog?: (line: string) => void;
   /** Progress lines ("loaded 50,000 ratings in 2.1 s"). */
   readonly log?: (line: string) => void;
+  /** EASE's settings (`trainInBackground`), or false to never train it. @default EASE_DEFAULTS */
+  readonly ease?: EaseOptions | false;
 }
 
 export interface Started {
@@ -54,6 +62,12 @@ export interface Started {
   /** Set when the password was generated here: the local workshop prints it. */
   readonly generatedPassword?: string;
   readonly timings: Readonly<Record<'database' | 'migrate' | 'load' | 'train', number>>;
+  /**
+   * Evaluates and trains EASE off the request path (in slices between requests) and offers it once
+   * ready, the front page saying so meanwhile. Called after listening (server.ts, instance.ts),
+   * once: later calls return the same promise, which resolves when EASE is ready or has failed.
+   */
+  trainInBackground(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,7 +153,7 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
     }
 
     const catalog = new ModelCatalog(
-      local.models,
+      local,
       settings.registry ?? new StaticRegistry(),
       new AdminModels(database.db),
       load.edition,
@@ -165,6 +179,17 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       trustProxy: settings.trustProxy,
     });
     let closing: Promise<void> | undefined;
+    const stop = new AbortController();
+    let basis: EvaluationBasis | undefined = evaluation.basis;
+    let background: Promise<void> | undefined;
+    const trainInBackground = () =>
+      (background ??= (async () => {
+        const options = settings.ease ?? EASE_DEFAULTS;
+        if (options === false || !basis) return;
+        await trainEaseInBackground(local, basis, options, log, stop.signal);
+        // The models trained on the evaluation's split are no longer needed.
+        basis = undefined;
+      })());
     return {
       app,
       database,
@@ -172,8 +197,11 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       local,
       generatedPassword,
       timings,
+      trainInBackground,
       close: () =>
         (closing ??= (async () => {
+          stop.abort();
+          await background;
           await app.close();
           await database.close();
         })()),
@@ -181,5 +209,36 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * EASE, evaluated on the start's split (its metrics for the front page) and trained on every
+ * rating, both in slices so requests keep being answered; then offered. A failure is said on the
+ * front page and in the log, and the other local models go on answering.
+ */
+async function trainEaseInBackground(
+  local: LocalModels,
+  basis: EvaluationBasis,
+  options: EaseOptions,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  local.easeTraining();
+  try {
+    const started = performance.now();
+    const evaluation = await runInSlices(evaluateEaseSteps(basis, options), undefined, signal);
+    const trainingStarted = performance.now();
+    const model = await runInSlices(local.trainEaseSteps(options), undefined, signal);
+    const trainingMs = performance.now() - trainingStarted;
+    local.useEase(model, trainingMs, evaluation.metrics);
+    log(
+      `EASE (local) evaluated and trained in the background in ${Math.round(performance.now() - started)} ms (${model.size} movies); it now answers first among the local models`,
+    );
+  } catch (error) {
+    if (signal.aborted) return;
+    const reason = (error as Error).message || String(error);
+    local.easeFailed(reason);
+    log(`EASE (local) could not be trained: ${reason}`);
   }
 }

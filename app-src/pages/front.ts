@@ -14,6 +14,8 @@ export interface FrontPageData {
   readonly summary: DataSummary | undefined;
   readonly pipeline: PipelineProgress | undefined;
   readonly problems: readonly string[];
+  /** Where the local models stand (EASE training, then ready). */
+  readonly localStatus?: string;
   readonly evaluationProtocol: string;
 }
 
@@ -68,6 +70,7 @@ export function frontPage(data: FrontPageData, now: number = Date.now()): string
       </div>
       ${data.problems.map((p) => html`<div class="notice" role="status">${p}</div>`)}
       ${pipelineBanner(data.pipeline, now)}
+      ${data.localStatus ? html`<p class="local-status notice" role="status">${data.localStatus}</p>` : ''}
       <section class="card" aria-labelledby="models-heading">
         <h2 id="models-heading">Models and offline metrics</h2>
         <p class="muted">Larger is better for every metric. Local models are baselines trained here.</p>

@@ -12,6 +12,14 @@ export interface CatalogView {
   readonly pipeline?: PipelineProgress;
   /** Problems worth showing (a registry that could not be read), in words. */
   readonly problems: readonly string[];
+  /** Where the local models stand (EASE training in the background, then ready), in words. */
+  readonly localStatus?: string;
+}
+
+/** The local models as they stand: EASE joins them once trained (LocalModels). */
+export interface LocalModelSource {
+  readonly models: readonly Model[];
+  readonly status?: string;
 }
 
 /** How long the admin's models are kept between reads: an edit on another instance shows within it. */
@@ -21,7 +29,7 @@ export class ModelCatalog {
   private adminCache: { at: number; models: Promise<AdminModel[]> } | undefined;
 
   constructor(
-    private readonly local: readonly Model[],
+    private readonly local: readonly Model[] | LocalModelSource,
     private readonly registry: ModelRegistrySource,
     private readonly admin: AdminModels,
     /**
@@ -63,12 +71,14 @@ export class ModelCatalog {
         metrics: {},
         campaignArn: m.campaignArn,
       }));
-    const models = [...sameCatalog, ...fromAdmin, ...this.local].sort(
+    const local = 'models' in this.local ? this.local.models : this.local;
+    const models = [...sameCatalog, ...fromAdmin, ...local].sort(
       (a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
     );
     return {
       models,
       pipeline: snapshot.pipeline,
+      ...('status' in this.local && this.local.status !== undefined ? { localStatus: this.local.status } : {}),
       problems: [
         ...(snapshot.error ? [`The model registry could not be read: ${snapshot.error}`] : []),
         ...(heldBack.length ? [heldBackNotice(heldBack, this.catalog ?? '')] : []),

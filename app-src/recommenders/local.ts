@@ -17,9 +17,11 @@
  * same answers on every machine.
  */
 import type { OfflineMetrics } from '../../lib/shared/model-registry';
+import { EaseModel, type EaseOptions } from './ease';
 import type { Model, ModelType, RatingRow, Recommender } from './port';
 
-export type LocalModelId = 'local:popular' | 'local:knn' | 'local:similar' | 'local:ranking';
+export type LocalModelId =
+  'local:ease' | 'local:popular' | 'local:knn' | 'local:similar' | 'local:ease-ranking' | 'local:ranking';
 
 export interface LocalModelSpec {
   readonly id: LocalModelId;
@@ -31,12 +33,34 @@ export interface LocalModelSpec {
 /** After every Personalize model: the site lists campaigns first, baselines after them. */
 const FIRST_LOCAL_SORT_ORDER = 1000;
 
+/**
+ * In the order the site lists them: EASE first, so that once it is trained it is the default
+ * Model 1 (the strongest local recommender), popularity the floor beside it.
+ */
 export const LOCAL_MODEL_SPECS: readonly LocalModelSpec[] = [
+  { id: 'local:ease', name: 'EASE (local)', type: 'recommend', recipe: 'local-ease' },
   { id: 'local:popular', name: 'Most popular (local)', type: 'recommend', recipe: 'local-popularity' },
   { id: 'local:knn', name: 'Item-kNN (local)', type: 'recommend', recipe: 'local-item-knn' },
   { id: 'local:similar', name: 'Similar items, item-kNN (local)', type: 'sims', recipe: 'local-item-knn' },
+  { id: 'local:ease-ranking', name: 'Personal ranking, EASE (local)', type: 'ranking', recipe: 'local-ease' },
   { id: 'local:ranking', name: 'Personal ranking, item-kNN (local)', type: 'ranking', recipe: 'local-item-knn' },
 ];
+
+/** The models EASE answers for: offered once it is trained. */
+export const EASE_MODEL_IDS: readonly LocalModelId[] = ['local:ease', 'local:ease-ranking'];
+
+/**
+ * EASE's settings, chosen on validation splits cut from the training part of the real ml-100k and
+ * ml-latest-small (never their test users): docs/local-models.md has the grid and the figures.
+ */
+export const EASE_DEFAULTS: EaseOptions = { lambda: 100, maxItems: 2000, minPositives: 1 };
+
+/** Where the training of EASE stands on this instance. */
+export type EaseState =
+  | { readonly state: 'waiting' }
+  | { readonly state: 'training'; readonly since: number }
+  | { readonly state: 'ready'; readonly model: EaseModel; readonly trainingMs: number; readonly at: number }
+  | { readonly state: 'failed'; readonly reason: string };
 
 export const LOCAL_MODEL_IDS: readonly LocalModelId[] = LOCAL_MODEL_SPECS.map((spec) => spec.id);
 
@@ -88,8 +112,8 @@ interface Rows {
 
 /** The trained local models. Immutable after `train`, except for per-call scratch buffers. */
 export class LocalModels {
-  /** The Model entries, sortOrder 1000 and up so Personalize models come first. */
-  readonly models: Model[];
+  private metrics: Partial<Record<LocalModelId, OfflineMetrics>>;
+  private easeState: EaseState = { state: 'waiting' };
   /** The history cap training used (maxHistory, or lower to fit maxPairUpdates). */
   readonly historyCap: number;
 
@@ -107,7 +131,9 @@ export class LocalModels {
     private readonly userIndex: ReadonlyMap<number, number>,
     /** Per user, every rated item (to leave out of recommendations). */
     private readonly rated: Rows,
-    /** Per user, the most recent positives (at most historyCap), oldest first. */
+    /** Per user, every positive, oldest first (what EASE reads). */
+    private readonly positives: Rows,
+    /** Per user, the most recent positives (at most maxHistory), oldest first (what item-kNN reads). */
     private readonly history: Rows,
     /** Per item, neighbours by similarity, best first. */
     private readonly neighbours: Rows,
@@ -116,9 +142,59 @@ export class LocalModels {
     metrics: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>>,
   ) {
     this.historyCap = historyCap;
-    this.models = describeLocalModels(metrics);
+    this.metrics = { ...metrics };
     this.scores = new Float64Array(itemIds.length);
     this.marks = new Uint8Array(itemIds.length);
+  }
+
+  /**
+   * The Model entries, sortOrder 1000 and up so Personalize models come first. The EASE models
+   * are offered once EASE is trained; until then the others answer.
+   */
+  get models(): Model[] {
+    const ready = this.easeState.state === 'ready';
+    return describeLocalModels(this.metrics).filter(
+      (model) => ready || !EASE_MODEL_IDS.includes(model.id as LocalModelId),
+    );
+  }
+
+  get ease(): EaseState {
+    return this.easeState;
+  }
+
+  /** What the front page says about EASE while it trains, once it is ready, or when it failed. */
+  get status(): string | undefined {
+    const ease = this.easeState;
+    switch (ease.state) {
+      case 'waiting':
+        return undefined;
+      case 'training':
+        return 'EASE (local), the strongest local recommender, is training in the background; until it is ready, the local recommendations come from item-kNN and popularity.';
+      case 'ready':
+        return `EASE (local) was trained in ${(ease.trainingMs / 1000).toFixed(1)} s and now answers as the first local model.`;
+      case 'failed':
+        return `EASE (local) could not be trained (${ease.reason}); the local recommendations come from item-kNN and popularity.`;
+    }
+  }
+
+  /** Marks EASE as training (the front page says so). */
+  easeTraining(now = Date.now()): void {
+    this.easeState = { state: 'training', since: now };
+  }
+
+  /** Offers EASE: its models join the list, with their offline metrics. */
+  useEase(
+    model: EaseModel,
+    trainingMs: number,
+    metrics: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>> = {},
+    now = Date.now(),
+  ): void {
+    this.metrics = { ...this.metrics, ...metrics };
+    this.easeState = { state: 'ready', model, trainingMs, at: now };
+  }
+
+  easeFailed(reason: string): void {
+    this.easeState = { state: 'failed', reason };
   }
 
   static train(ratings: readonly RatingRow[], options: LocalTrainingOptions): LocalModels {
@@ -191,6 +267,8 @@ export class LocalModels {
         positiveRows.values[positiveFill[user]++] = ratingItem[k];
       }
     });
+    // Every positive by time (EASE reads them all), and the most recent ones item-kNN reads.
+    const timeOrdered = rowsFrom(positiveCounts);
     const historyLengths = new Int32Array(users);
     for (let u = 0; u < users; u++) historyLengths[u] = Math.min(maxHistory, positiveCounts[u]);
     const history = rowsFrom(historyLengths);
@@ -200,6 +278,7 @@ export class LocalModels {
         (a, b) =>
           positiveTimes[a] - positiveTimes[b] || itemIds[positiveRows.values[a]] - itemIds[positiveRows.values[b]],
       );
+      order.forEach((k, n) => (timeOrdered.values[timeOrdered.start[u] + n] = positiveRows.values[k]));
       const kept = order.slice(order.length - historyLengths[u]);
       kept.forEach((k, n) => (history.values[history.start[u] + n] = positiveRows.values[k]));
     }
@@ -213,6 +292,7 @@ export class LocalModels {
       popularRank,
       userIndex,
       rated,
+      timeOrdered,
       history,
       neighbours,
       similarities,
@@ -261,6 +341,75 @@ export class LocalModels {
       chosen.forEach((item) => (this.marks[item] = 0));
       return result;
     });
+  }
+
+  /**
+   * Trains EASE on every positive of every user. Synchronous
+   * and seconds long for ml-latest-small: the site calls it off the request path (start.ts).
+   */
+  trainEase(options: EaseOptions = EASE_DEFAULTS): EaseModel {
+    return EaseModel.train(this.positives, this.itemIds.length, options);
+  }
+
+  /** `trainEase` in steps, for `runInSlices`: the site keeps answering while it trains. */
+  trainEaseSteps(options: EaseOptions = EASE_DEFAULTS): Generator<void, EaseModel> {
+    return EaseModel.trainSteps(this.positives, this.itemIds.length, options);
+  }
+
+  /** "EASE (local)": the best EASE scores of movies the user has not rated, popular ones after them. */
+  recommendEase(ease: EaseModel, userId: number, count: number): number[] {
+    checkCount(count);
+    return this.withRatedMarked(userId, () => {
+      const scored = this.scoreEase(ease, userId);
+      const candidates = Array.from(scored).filter((item) => !this.marks[item] && this.scores[item] > 0);
+      candidates.sort(this.byScore);
+      scored.forEach((item) => (this.scores[item] = 0));
+      const chosen = candidates.slice(0, count);
+      chosen.forEach((item) => (this.marks[item] = 1));
+      const result = this.fillPopular(
+        chosen.map((item) => this.itemIds[item]),
+        count,
+      );
+      chosen.forEach((item) => (this.marks[item] = 0));
+      return result;
+    });
+  }
+
+  /** Exactly `movieIds`, by EASE score for the user, then popularity, then id. */
+  rankEase(ease: EaseModel, userId: number, movieIds: readonly number[]): number[] {
+    const scored = this.scoreEase(ease, userId);
+    const score = (id: number) => {
+      const item = this.itemIndex.get(id);
+      return item === undefined ? 0 : this.scores[item];
+    };
+    const ranked = [...movieIds].sort((a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b);
+    scored.forEach((item) => (this.scores[item] = 0));
+    return ranked;
+  }
+
+  /** For each of `movieIds` EASE scores, the liked movie with the largest weight towards it. */
+  becauseEase(ease: EaseModel, userId: number, movieIds: readonly number[]): Map<number, number> {
+    const user = this.userIndex.get(userId);
+    const reasons = new Map<number, number>();
+    if (user === undefined) return reasons;
+    const history = this.positivesOf(user);
+    for (const id of movieIds) {
+      const item = this.itemIndex.get(id);
+      const from = item === undefined ? -1 : ease.strongest(history, item);
+      if (from >= 0) reasons.set(id, this.itemIds[from]);
+    }
+    return reasons;
+  }
+
+  /** Adds the user's EASE scores into `scores`; returns the items to zero afterwards. */
+  private scoreEase(ease: EaseModel, userId: number): Int32Array {
+    const user = this.userIndex.get(userId);
+    if (user === undefined) return new Int32Array(0);
+    return ease.score(this.positivesOf(user), this.scores);
+  }
+
+  private positivesOf(user: number): Int32Array {
+    return this.positives.values.subarray(this.positives.start[user], this.positives.start[user + 1]);
   }
 
   /** Exactly `movieIds` (duplicates and unknown ids too), best score first for the user. */
@@ -382,12 +531,15 @@ export class LocalRecommender implements Recommender {
 
   async recommend(model: Model, userId: number, count: number): Promise<number[]> {
     const id = localModel(model, 'recommend');
+    if (id === 'local:ease') return this.local.recommendEase(this.ease(model), userId, count);
     return id === 'local:popular' ? this.local.recommendPopular(userId, count) : this.local.recommendKnn(userId, count);
   }
 
   async rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
-    localModel(model, 'ranking');
-    return this.local.rank(userId, movieIds);
+    const id = localModel(model, 'ranking');
+    return id === 'local:ease-ranking'
+      ? this.local.rankEase(this.ease(model), userId, movieIds)
+      : this.local.rank(userId, movieIds);
   }
 
   async similar(model: Model, movieId: number, count: number): Promise<number[]> {
@@ -395,10 +547,22 @@ export class LocalRecommender implements Recommender {
     return this.local.similar(movieId, count);
   }
 
-  /** Item-kNN recommendations and ranking name the liked movie behind each; popularity has no such reason. */
+  /** Item-kNN and EASE name the liked movie behind each movie; popularity has no such reason. */
   async explain(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>> {
     const id = localModel(model, model.type);
+    if (id === 'local:ease' || id === 'local:ease-ranking') {
+      return this.local.becauseEase(this.ease(model), userId, movieIds);
+    }
     return id === 'local:knn' || id === 'local:ranking' ? this.local.because(userId, movieIds) : new Map();
+  }
+
+  /** The trained EASE model, or an error saying why there is none yet (shown in the row). */
+  private ease(model: Model): EaseModel {
+    const ease = this.local.ease;
+    if (ease.state === 'ready') return ease.model;
+    const why =
+      ease.state === 'failed' ? `its training failed: ${ease.reason}` : 'it is still training, try again in a minute';
+    throw new Error(`"${model.name}" cannot answer yet: ${why}`);
   }
 }
 

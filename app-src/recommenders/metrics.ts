@@ -36,7 +36,8 @@
  * and are not comparable with the recommenders'; EVALUATION_PROTOCOL and the front page say so.
  */
 import type { OfflineMetrics } from '../../lib/shared/model-registry';
-import { LocalModelId, LocalModels, LocalTrainingOptions } from './local';
+import { drain, type EaseOptions } from './ease';
+import { EASE_DEFAULTS, LocalModelId, LocalModels, LocalTrainingOptions } from './local';
 import type { RatingRow } from './port';
 
 /**
@@ -220,14 +221,32 @@ export interface EvaluationOptions extends SplitOptions, Omit<LocalTrainingOptio
 }
 
 export interface LocalEvaluation {
-  /** By local model id; personal ranking's from candidate lists (`rankingQueries`). */
-  readonly metrics: Readonly<Record<LocalModelId, OfflineMetrics>>;
+  /**
+   * By local model id; personal ranking's from candidate lists (`rankingQueries`). EASE's come
+   * from `evaluateEase` (or `evaluateEaseSteps`) on this evaluation's basis.
+   */
+  readonly metrics: Readonly<Record<Exclude<LocalModelId, 'local:ease' | 'local:ease-ranking'>, OfflineMetrics>>;
   readonly testUsers: number;
   /** Held-out positives over all test users (the relevant movies). */
   readonly heldOutPositives: number;
   /** Candidate lists the ranking model ordered (one per test user who left movies unrated). */
   readonly rankingLists: number;
   /** Time to train on the training part, in milliseconds. */
+  readonly trainingMs: number;
+  /** What EASE's evaluation reuses: the split, the models trained on it, the candidate lists. */
+  readonly basis: EvaluationBasis;
+}
+
+export interface EvaluationBasis {
+  readonly split: HoldOutSplit;
+  readonly local: LocalModels;
+  readonly rankingLists: readonly RankingQuery[];
+  readonly catalogSize: number;
+}
+
+/** EASE's metrics on an evaluation's split, and its training time there. */
+export interface EaseEvaluation {
+  readonly metrics: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>>;
   readonly trainingMs: number;
 }
 
@@ -239,11 +258,7 @@ export function evaluateLocalModels(ratings: readonly RatingRow[], options: Eval
   const trainingMs = performance.now() - started;
   const catalogSize = options.catalogSize ?? new Set(ratings.map((r) => r.movieId)).size;
   const rankingLists = rankingQueries(ratings, split.testUsers, { seed: options.seed });
-  const score = (recommend: (user: TestUser) => number[]) =>
-    offlineMetrics(
-      split.testUsers.map((user) => ({ recommended: recommend(user), relevant: user.relevant })),
-      catalogSize,
-    );
+  const score = (recommend: (user: TestUser) => number[]) => scoreUsers(split, recommend, catalogSize);
   return {
     metrics: {
       'local:popular': score((user) => local.recommendPopular(user.userId, EVALUATED_LIST_LENGTH)),
@@ -255,7 +270,97 @@ export function evaluateLocalModels(ratings: readonly RatingRow[], options: Eval
     testUsers: split.testUsers.length,
     heldOutPositives: split.testUsers.reduce((sum, user) => sum + user.relevant.size, 0),
     trainingMs,
+    basis: { split, local, rankingLists, catalogSize },
   };
+}
+
+/**
+ * EASE trained on the evaluation's training part and scored like the others (recommendations on
+ * the test users, ranking on the same candidate lists), in steps for `runInSlices`.
+ */
+export function* evaluateEaseSteps(
+  basis: EvaluationBasis,
+  options: EaseOptions = EASE_DEFAULTS,
+): Generator<void, EaseEvaluation> {
+  const started = performance.now();
+  const ease = yield* basis.local.trainEaseSteps(options);
+  const trainingMs = performance.now() - started;
+  const { split, local, rankingLists, catalogSize } = basis;
+  return {
+    metrics: {
+      'local:ease': scoreUsers(
+        split,
+        (user) => local.recommendEase(ease, user.userId, EVALUATED_LIST_LENGTH),
+        catalogSize,
+      ),
+      'local:ease-ranking': scoreRanking(
+        rankingLists,
+        (userId, candidates) => local.rankEase(ease, userId, candidates),
+        catalogSize,
+      ),
+    },
+    trainingMs,
+  };
+}
+
+/** `evaluateEaseSteps` at once (the evaluation command and the benchmark). */
+export function evaluateEase(basis: EvaluationBasis, options: EaseOptions = EASE_DEFAULTS): EaseEvaluation {
+  return drain(evaluateEaseSteps(basis, options));
+}
+
+/** A metric over several runs (seeds): the mean and the sample standard deviation. */
+export interface Spread {
+  readonly mean: number;
+  readonly sd: number;
+  readonly runs: number;
+}
+
+/**
+ * The protocol repeated with seeds 1..runs (each its own test users and candidate lists), every
+ * local model including EASE: per model and metric, the mean and standard deviation.
+ */
+export function evaluateRuns(
+  ratings: readonly RatingRow[],
+  options: Omit<EvaluationOptions, 'seed'> & { readonly ease?: EaseOptions },
+  runs: number,
+): {
+  readonly spread: Partial<Record<LocalModelId, Partial<Record<keyof OfflineMetrics, Spread>>>>;
+  readonly evaluations: readonly (LocalEvaluation & { readonly ease: EaseEvaluation })[];
+} {
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runs must be a whole number >= 1, got ${runs}`);
+  const evaluations = Array.from({ length: runs }, (_, k) => {
+    const evaluation = evaluateLocalModels(ratings, { ...options, seed: k + 1 });
+    return { ...evaluation, ease: evaluateEase(evaluation.basis, options.ease) };
+  });
+  return { spread: spreadOf(evaluations.map((e) => ({ ...e.metrics, ...e.ease.metrics }))), evaluations };
+}
+
+/** Mean and sample standard deviation of each model's each metric over the runs that have it. */
+export function spreadOf(
+  runs: readonly Readonly<Partial<Record<LocalModelId, OfflineMetrics>>>[],
+): Partial<Record<LocalModelId, Partial<Record<keyof OfflineMetrics, Spread>>>> {
+  const result: Partial<Record<LocalModelId, Partial<Record<keyof OfflineMetrics, Spread>>>> = {};
+  for (const run of runs) {
+    for (const id of Object.keys(run) as LocalModelId[]) result[id] ??= {};
+  }
+  for (const id of Object.keys(result) as LocalModelId[]) {
+    for (const [key] of METRIC_LABELS) {
+      const values = runs.flatMap((run) => (run[id]?.[key] === undefined ? [] : [run[id]![key] as number]));
+      if (values.length === 0) continue;
+      const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+      const sd =
+        values.length < 2 ? 0 : Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1));
+      result[id]![key] = { mean, sd, runs: values.length };
+    }
+  }
+  return result;
+}
+
+function scoreUsers(split: HoldOutSplit, recommend: (user: TestUser) => number[], catalogSize: number): OfflineMetrics {
+  return offlineMetrics(
+    split.testUsers.map((user) => ({ recommended: recommend(user), relevant: user.relevant })),
+    catalogSize,
+  );
 }
 
 /** One test user's candidate list for a ranking model, and the relevant movies in it. */

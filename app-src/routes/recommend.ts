@@ -42,6 +42,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
         summary,
         pipeline: view.pipeline,
         problems: view.problems,
+        localStatus: view.localStatus,
         evaluationProtocol: deps.evaluationProtocol,
       }),
     );

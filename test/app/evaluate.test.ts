@@ -54,7 +54,7 @@ beforeAll(async () => {
 test('--help prints the usage with an example and exits 0', async () => {
   const { code, out, err } = await run('--help');
   expect(code).toBe(0);
-  expect(out).toMatch(/^usage: npm run evaluate -- --data <folder> \[--json\]/);
+  expect(out).toMatch(/^usage: npm run evaluate -- --data <folder> \[--runs <n>\] \[--json\]/);
   expect(out).toContain('npm run evaluate -- --data prepared/');
   expect(err).toBe('');
 });
@@ -115,9 +115,11 @@ test('--json: every local model with its metrics under Personalize-style labels;
   expect(err).toBe('');
   const rows = JSON.parse(out) as { name: string; type: string; metrics: Record<string, number> }[];
   expect(rows.map((row) => [row.name, row.type])).toEqual([
+    ['EASE (local)', 'recommend'],
     ['Most popular (local)', 'recommend'],
     ['Item-kNN (local)', 'recommend'],
     ['Similar items, item-kNN (local)', 'sims'],
+    ['Personal ranking, EASE (local)', 'ranking'],
     ['Personal ranking, item-kNN (local)', 'ranking'],
   ]);
   const labels = ['precision@5', 'precision@10', 'precision@25', 'ndcg@5', 'ndcg@10', 'ndcg@25', 'mrr@25', 'coverage'];
@@ -128,7 +130,8 @@ test('--json: every local model with its metrics under Personalize-style labels;
       expect(value).toBeLessThanOrEqual(1);
     }
   }
-  const [popular, knn] = rows;
+  const [ease, popular, knn] = rows;
+  expect(ease.metrics['ndcg@10']).toBeGreaterThan(2 * popular.metrics['ndcg@10']);
   expect(knn.metrics['precision@10']).toBeGreaterThan(2 * popular.metrics['precision@10']);
   expect(knn.metrics['ndcg@10']).toBeGreaterThan(2 * popular.metrics['ndcg@10']);
 });
@@ -138,12 +141,45 @@ test('the table: a header, one row per model, the split and the protocol', async
   expect(code).toBe(0);
   const lines = out.split('\n');
   expect(lines[0]).toMatch(/^model\s+type\s+precision@5\s+precision@10\s+precision@25\s+ndcg@10\s+coverage$/);
-  expect(lines[1]).toMatch(/^Most popular \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
-  expect(lines[2]).toMatch(/^Item-kNN \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
-  expect(lines[4]).toMatch(/^Personal ranking, item-kNN \(local\)\s+ranking(\s+0\.\d{4}){5}$/);
+  expect(lines[1]).toMatch(/^EASE \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
+  expect(lines[2]).toMatch(/^Most popular \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
+  expect(lines[3]).toMatch(/^Item-kNN \(local\)\s+recommend(\s+0\.\d{4}){5}$/);
+  expect(lines[5]).toMatch(/^Personal ranking, EASE \(local\)\s+ranking(\s+0\.\d{4}){5}$/);
+  expect(lines[6]).toMatch(/^Personal ranking, item-kNN \(local\)\s+ranking(\s+0\.\d{4}){5}$/);
   expect(out).toMatch(
-    /50000 ratings, positive above 3\.6; 60 test users with \d+ held-out positives; the ranking model ordered 60 candidate lists of up to 100 movies/,
+    /50000 ratings, positive above 3\.6; 60 test users with \d+ held-out positives; the ranking models ordered 60 candidate lists of up to 100 movies; the baselines trained in \d+\.\d s and EASE in \d+\.\d s\./,
   );
   expect(out).toMatch(/not\scomparable\swith\sthe\srecommenders/);
   expect(out).toContain('Amazon Personalize');
+});
+
+test('--runs 3: mean ± standard deviation per metric; the JSON has the runs, the means and the deviations', async () => {
+  const table = await run('--data', prepared, '--runs', '3');
+  expect(table.code).toBe(0);
+  const lines = table.out.split('\n');
+  expect(lines[1]).toMatch(/^EASE \(local\)\s+recommend(\s+0\.\d{4} ± 0\.\d{4}){5}$/);
+  expect(table.out).toMatch(/3 runs \(seeds 1 to 3, mean ± standard deviation\), about \d+ test users each/);
+
+  const json = await run('--data', prepared, '--runs', '3', '--json');
+  const rows = JSON.parse(json.out) as {
+    name: string;
+    runs: number;
+    metrics: Record<string, number>;
+    sd: Record<string, number>;
+  }[];
+  const one = JSON.parse((await run('--data', prepared, '--json')).out) as typeof rows;
+  for (const row of rows) {
+    expect(row.runs).toBe(3);
+    expect(Object.keys(row.sd)).toEqual(Object.keys(row.metrics));
+  }
+  // The seeds differ, so the figures spread; a single run has no spread.
+  expect(rows.some((row) => row.sd['ndcg@10'] > 0)).toBe(true);
+  expect(one.every((row) => row.sd['ndcg@10'] === 0 && row.runs === 1)).toBe(true);
+});
+
+test.each([['0'], ['101'], ['2.5'], ['many']])('--runs %s is a usage error naming --runs', async (runs) => {
+  const { code, err } = await run('--data', prepared, '--runs', runs);
+  expect(code).toBe(2);
+  expect(err).toMatch(new RegExp(`^evaluate: --runs "${runs}" must be a whole number from 1 to 100`));
+  expectOneLine(err);
 });

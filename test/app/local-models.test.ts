@@ -151,7 +151,7 @@ describe('on a hand-computed example', () => {
 });
 
 describe('the Model entries', () => {
-  test('four local models after every Personalize model, metrics as given', () => {
+  test('four local models after every Personalize model, metrics as given; the EASE two join once it is trained', () => {
     const metrics = { precisionAt10: 0.25, coverage: 0.5 };
     const local = LocalModels.train(TINY, { positiveThreshold: 3, metrics: { 'local:knn': metrics } });
     expect(local.models.map((m) => [m.id, m.type, m.recipe])).toEqual([
@@ -170,7 +170,31 @@ describe('the Model entries', () => {
     expect(new Set(local.models.map((m) => m.sortOrder)).size).toBe(4);
     expect(local.models[1].metrics).toEqual(metrics);
     expect(local.models[0].metrics).toEqual({});
-    expect(describeLocalModels()).toEqual(tiny().models);
+    expect(local.status).toBeUndefined();
+
+    local.easeTraining();
+    expect(local.models).toHaveLength(4);
+    expect(local.status).toMatch(/EASE \(local\).* is training in the background/);
+    const easeMetrics = { precisionAt10: 0.5 };
+    local.useEase(local.trainEase({ lambda: 1, maxItems: 10, minPositives: 1 }), 1234, { 'local:ease': easeMetrics });
+    expect(local.models.map((m) => m.id)).toEqual([
+      'local:ease',
+      'local:popular',
+      'local:knn',
+      'local:similar',
+      'local:ease-ranking',
+      'local:ranking',
+    ]);
+    // EASE sorts first: once trained it is the default Model 1.
+    expect(local.models[0].sortOrder).toBeLessThan(local.models[1].sortOrder);
+    expect(local.models[0].metrics).toEqual(easeMetrics);
+    expect(local.models[2].metrics).toEqual(metrics);
+    expect(local.status).toBe('EASE (local) was trained in 1.2 s and now answers as the first local model.');
+    expect(describeLocalModels().map((m) => m.id)).toEqual(local.models.map((m) => m.id));
+
+    local.easeFailed('out of memory');
+    expect(local.models).toHaveLength(4);
+    expect(local.status).toMatch(/could not be trained \(out of memory\)/);
   });
 });
 
@@ -183,6 +207,22 @@ describe('the Recommender port', () => {
     await expect(recommender.recommend(models['local:knn'], 3, 5)).resolves.toEqual([B, D]);
     await expect(recommender.similar(models['local:similar'], A, 2)).resolves.toEqual([B, C]);
     await expect(recommender.rank(models['local:ranking'], 3, [D, B])).resolves.toEqual([B, D]);
+  });
+
+  test('EASE answers once trained; before that, and after a failure, its models say why they cannot', async () => {
+    const local = tiny();
+    const port = new LocalRecommender(local);
+    await expect(port.recommend(models['local:ease'], 3, 5)).rejects.toThrow(
+      /"EASE \(local\)" cannot answer yet: it is still training/,
+    );
+    local.easeFailed('no memory');
+    await expect(port.rank(models['local:ease-ranking'], 3, [B])).rejects.toThrow(/its training failed: no memory/);
+    local.useEase(local.trainEase({ lambda: 1, maxItems: 10, minPositives: 1 }), 1);
+    // User 3 liked A and C; B co-occurs with A: B first, then the popular filler D.
+    await expect(port.recommend(models['local:ease'], 3, 5)).resolves.toEqual([B, D]);
+    await expect(port.rank(models['local:ease-ranking'], 3, [D, B])).resolves.toEqual([B, D]);
+    await expect(port.explain(models['local:ease'], 3, [B, D])).resolves.toEqual(new Map([[B, A]]));
+    await expect(port.explain(models['local:ease-ranking'], 3, [B])).resolves.toEqual(new Map([[B, A]]));
   });
 
   test('the item-kNN recommendations and ranking explain themselves; popularity and non-local models do not', async () => {

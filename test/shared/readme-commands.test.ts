@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main as evaluateMain } from '../../app-src/evaluate';
+import { parseBenchArgs } from '../../bench/models';
 import { parseServerArgs, USAGE as SERVER_USAGE } from '../../app-src/server';
 import { buildProgram, CliContext } from '../../cli/main';
 
@@ -274,6 +275,15 @@ async function checkScript(script: string, args: string[], where: string, kind: 
   // A bare mention in prose ("`npm run evaluate` prints them") names the script only.
   if (body === 'tsx app-src/evaluate.ts')
     return kind === 'inline' && !args.length ? undefined : checkEvaluate(args, where, findings);
+  if (body === 'tsx bench/models.ts') {
+    recordFolders(args, where, findings, '--data');
+    try {
+      parseBenchArgs(args);
+    } catch (error) {
+      findings.problems.push(`${where}: npm run ${script} -- ${args.join(' ')}: ${(error as Error).message}`);
+    }
+    return;
+  }
   if (/^cdk\b/.test(body)) return checkCdk([...body.split(/\s+/).slice(1), ...args], where, findings);
   if (args.length && !ARGUMENTS_NOT_CHECKED.has(script)) {
     findings.problems.push(`${where}: npm run ${script} takes no arguments, given ${args.join(' ')}`);
