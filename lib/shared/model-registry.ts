@@ -60,6 +60,22 @@ export const modelRegistrySchema = z.strictObject({
     resources: z.array(resourceProgressSchema),
   }),
   models: z.array(registeredModelSchema),
+  /**
+   * Real-time events: the dataset group's event tracker, once the controller has made it. The web
+   * app sends each rating an attendee gives with PutEvents to this tracking id.
+   */
+  eventTracker: z.strictObject({ arn: z.string().startsWith('arn:'), trackingId: z.string().min(1) }).optional(),
+  /**
+   * The dataset group's filters, by purpose, once the controller has made them: `genre` takes the
+   * parameter $GENRE (Recommendations and Similar Items), `excludeRated` leaves out what the user
+   * has rated (an interactions filter).
+   */
+  filters: z
+    .strictObject({
+      genre: z.string().startsWith('arn:').optional(),
+      excludeRated: z.string().startsWith('arn:').optional(),
+    })
+    .optional(),
 });
 
 export type ModelRegistry = z.infer<typeof modelRegistrySchema>;
