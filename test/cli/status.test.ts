@@ -127,7 +127,7 @@ describe('movierecs status against the account (stand-in sources)', () => {
     const run = await cli(['status'], { status: s });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`campaign:${RANK}`);
-    expect(run.stdout).toContain('site: http://alb.example/recommend/ shows 5 models');
+    expect(run.stdout).toContain('site: http://alb.example/recommend/ shows 7 models');
   });
 
   it('a failed pipeline: the reason, the failed resource, exit 1', async () => {
@@ -162,7 +162,7 @@ describe('movierecs status against the account (stand-in sources)', () => {
     expect(sleeps).toEqual([10_000, 10_000]);
     expect(run.stdout).toContain(`] training:${RECS}: ACTIVE`);
     expect(run.stdout.match(/^resource +stage/gm)).toHaveLength(2);
-    expect(run.stdout.trimEnd().endsWith('shows 4 models (0 Personalize, 4 local)')).toBe(true);
+    expect(run.stdout.trimEnd().endsWith('shows 6 models (0 Personalize, 6 local)')).toBe(true);
   });
 
   it('--watch on a terminal redraws in place', async () => {
@@ -225,7 +225,7 @@ describe('movierecs status --simulate', () => {
     expect(run.stdout).toContain('pipeline: in progress, all models in ~1 h 13 min');
     expect(run.stdout).toContain(`campaign:${RECS}: ACTIVE`);
     expect(run.stdout.trimEnd()).toMatch(
-      /pipeline: done, every campaign is active\nsite: .* shows 7 models \(3 Personalize, 4 local\)$/,
+      /pipeline: done, every campaign is active\nsite: .* shows 9 models \(3 Personalize, 6 local\)$/,
     );
   });
 });
