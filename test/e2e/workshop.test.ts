@@ -243,7 +243,7 @@ describe('the workshop in Chromium', () => {
         (url) => url.searchParams.get('mode') === 'ranking',
       );
       await navigates(
-        () => page.getByLabel('Genre Choice').selectOption('Horror'),
+        () => page.getByLabel('Genre', { exact: true }).selectOption('Horror'),
         (url) => url.searchParams.get('genre') === 'Horror',
       );
       expect(query().get('m1')).toBe('local:knn');
