@@ -36,6 +36,10 @@
  * - The answer's items carry `reason` (User-Personalization-v2: "Promoted item", "Exploration",
  *   "Popular item", the placeholders a filter may add) and `promotionName` for a promotion's items:
  *   `recommendDetailed` returns them for the tiles.
+ * - A promotion (`promotions`: name, percentPromotedItems, filterArn) is sent on Recommendations
+ *   when the registry carries `filters.promotion` and the recipe supports promotions, and no genre
+ *   is chosen (a promotion filter applies to the promoted items only, the request filter to the
+ *   rest: https://docs.aws.amazon.com/personalize/latest/dg/promoting-items.html).
  */
 import {
   GetPersonalizedRankingCommand,
@@ -238,8 +242,15 @@ export function genreFilterValue(genre: string): string {
 /** The name of the genre filter's placeholder parameter ($GENRE), as the controller writes it. */
 export const GENRE_PARAMETER = 'GENRE';
 
+/** The filter fields of a GetRecommendations request. */
+export interface FilterParameters {
+  filterArn?: string;
+  filterValues?: Record<string, string>;
+  promotions?: { name: string; percentPromotedItems: number; filterArn: string }[];
+}
+
 /**
- * What a GetRecommendations request carries for the row's filters, and whether the site must
+ * What a GetRecommendations request carries for the row's filters (and the promotion), and whether the site must
  * filter the answer itself (`onSite`: a genre asked and no genre filter in the registry). One
  * filter per request: a chosen genre's filter wins over exclude-rated (Recommendations only).
  */
@@ -247,7 +258,7 @@ export function filterRequest(
   model: Model,
   filter: MovieFilter | undefined,
   kind: 'recommend' | 'similar',
-): { parameters: { filterArn?: string; filterValues?: Record<string, string> }; onSite: boolean } {
+): { parameters: FilterParameters; onSite: boolean } {
   const arns = model.filters ?? {};
   if (filter && arns.genre) {
     return {
@@ -256,8 +267,33 @@ export function filterRequest(
     };
   }
   const excludeRated = kind === 'recommend' && arns.excludeRated ? { filterArn: arns.excludeRated } : {};
-  return { parameters: excludeRated, onSite: filter !== undefined };
+  // The promotion only without a genre: its filter applies to the promoted items alone, so with
+  // a genre they could fall outside the question the row answers.
+  const promotion = kind === 'recommend' && !filter && PROMOTION_RECIPES.has(model.recipe) ? arns.promotion : undefined;
+  const promotions = promotion ? { promotions: [{ ...PROMOTION, filterArn: promotion }] } : {};
+  return { parameters: { ...excludeRated, ...promotions }, onSite: filter !== undefined };
 }
+
+/**
+ * The custom recipes whose GetRecommendations take `promotions` ("Use cases and recipes that
+ * support promotions", https://docs.aws.amazon.com/personalize/latest/dg/promoting-items.html);
+ * Personalized-Ranking is not among them.
+ */
+export const PROMOTION_RECIPES: ReadonlySet<string> = new Set([
+  'aws-user-personalization-v2',
+  'aws-user-personalization',
+  'aws-similar-items',
+  'aws-sims',
+  'aws-trending-now',
+  'aws-popularity-count',
+]);
+
+/**
+ * The site's one promotion (the registry's `filters.promotion` says which items, for instance
+ * recent movies): a fifth of a Recommendations row. `promotionName` in the answer marks its items,
+ * labelled "Promoted" on their tiles.
+ */
+export const PROMOTION = { name: 'workshop-promotion', percentPromotedItems: 20 } as const;
 
 /**
  * What a Personalize row says about its filters, or nothing when every rule asked was applied by
@@ -286,7 +322,10 @@ export function filterNote(
   return notes.length ? notes.join(' ') : undefined;
 }
 
-/** The reasons (User-Personalization-v2) and promotions of the items kept, by movie id. */
+/**
+ * The reasons (User-Personalization-v2) and promotions of the items kept, by movie id. A promoted
+ * item's "Promoted item" reason is left to its "Promoted" label.
+ */
 function itemDetails(
   items: readonly PredictedItem[] | undefined,
   ids: readonly number[],
@@ -296,8 +335,9 @@ function itemDetails(
   const promoted = new Set<number>();
   for (const item of items ?? []) {
     const id = Number(item.itemId);
-    if (!kept.has(id)) continue;
-    const reason = (item.reason ?? []).filter((r) => r.trim() !== '').join('; ');
+    if (!kept.has(id) || String(id) !== item.itemId) continue;
+    const said = (item.reason ?? []).filter((r) => r.trim() !== '' && !(item.promotionName && r === 'Promoted item'));
+    const reason = said.join('; ');
     if (reason && !reasons.has(id)) reasons.set(id, reason.length > 200 ? `${reason.slice(0, 197)}…` : reason);
     if (item.promotionName) promoted.add(id);
   }

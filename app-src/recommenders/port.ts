@@ -29,10 +29,14 @@ export interface Model {
   readonly filters?: PersonalizeFilters;
 }
 
-/** Filter ARNs by purpose: `genre` takes the parameter $GENRE, `excludeRated` leaves out what the user rated. */
+/**
+ * Filter ARNs by purpose: `genre` takes the parameter $GENRE, `excludeRated` leaves out what the
+ * user rated, `promotion` (no parameter) chooses the items of the Recommendations rows' promotion.
+ */
 export interface PersonalizeFilters {
   readonly genre?: string;
   readonly excludeRated?: string;
+  readonly promotion?: string;
 }
 
 /**

@@ -112,20 +112,35 @@ describe('reasons and promotions', () => {
       itemList: [
         { itemId: '3', reason: ['Exploration'] },
         { itemId: '1', reason: ['Popular item'] },
-        { itemId: '9', reason: ['Promoted item'], promotionName: 'recent-movies' },
+        { itemId: '9', reason: ['Promoted item'], promotionName: 'workshop-promotion' },
         { itemId: '4', reason: ['', ' '] },
         { itemId: '5' },
       ],
     });
     const answer = await recommender().recommendDetailed(model(), 42, 10, horror);
     expect(answer.ids).toEqual([3, 9, 4]);
+    // 9's "Promoted item" is said by its "Promoted" label; 1 and 5 are not kept (not Horror).
+    expect(answer.reasons).toEqual(new Map([[3, 'Exploration']]));
+    expect(answer.promoted).toEqual(new Set([9]));
+  });
+
+  test('a promoted item keeps its other reasons; "Promoted item" without a promotion stays a reason', async () => {
+    runtime.on(GetRecommendationsCommand).resolves({
+      itemList: [
+        { itemId: '1', reason: ['Promoted item', 'Exploration'], promotionName: 'workshop-promotion' },
+        { itemId: '2', reason: ['Promoted item'] },
+        { itemId: '007', reason: ['Exploration'] },
+      ],
+    });
+    const answer = await recommender().recommendDetailed(model(), 42, 10);
+    expect(answer.ids).toEqual([1, 2]);
     expect(answer.reasons).toEqual(
       new Map([
-        [3, 'Exploration'],
-        [9, 'Promoted item'],
+        [1, 'Exploration'],
+        [2, 'Promoted item'],
       ]),
     );
-    expect(answer.promoted).toEqual(new Set([9]));
+    expect(answer.promoted).toEqual(new Set([1]));
   });
 
   test('several reasons are joined; a very long one is cut', async () => {
@@ -139,6 +154,36 @@ describe('reasons and promotions', () => {
     expect(answer.reasons.get(1)).toBe('Popular item; Exploration');
     expect(answer.reasons.get(2)).toHaveLength(198);
     expect(answer.reasons.get(2)!.endsWith('…')).toBe(true);
+  });
+});
+
+describe('the promotion', () => {
+  const PROMOTION_FILTER = 'arn:aws:personalize:us-east-1:123456789012:filter/mrw-recent';
+  const promoting = (overrides: Partial<Model> = {}) =>
+    model({ filters: { genre: GENRE, excludeRated: EXCLUDE_RATED, promotion: PROMOTION_FILTER }, ...overrides });
+
+  test('Recommendations without a genre: a fifth of the row promoted through the registry’s promotion filter', async () => {
+    runtime.on(GetRecommendationsCommand).resolves({ itemList: items('1') });
+    await recommender().recommend(promoting(), 42, 10);
+    expect(sent()).toStrictEqual({
+      campaignArn: CAMPAIGN,
+      userId: '42',
+      numResults: 10,
+      filterArn: EXCLUDE_RATED,
+      promotions: [{ name: 'workshop-promotion', percentPromotedItems: 20, filterArn: PROMOTION_FILTER }],
+    });
+  });
+
+  test('none with a genre, for Similar Items, for a recipe without promotions, or without the registry’s filter', async () => {
+    runtime.on(GetRecommendationsCommand).resolves({ itemList: items('3') });
+    const r = recommender();
+    await r.recommend(promoting(), 42, 10, horror);
+    await r.similar(promoting({ type: 'sims', recipe: 'aws-sims' }), 7, 3, 42);
+    await r.recommend(promoting({ recipe: 'aws-hrnn' }), 42, 10);
+    await r.recommend(model(), 42, 10);
+    const calls = runtime.commandCalls(GetRecommendationsCommand);
+    expect(calls).toHaveLength(4);
+    for (const call of calls) expect(call.args[0].input).not.toHaveProperty('promotions');
   });
 });
 
