@@ -133,6 +133,32 @@ export interface WorkshopConfig {
 export interface FilterConfig {
   readonly genre: string;
   readonly excludeRated: string;
+  /**
+   * The items a Recommendations row's promotion draws from (no parameter); absent: the edition's
+   * recent movies (`recentMoviesPromotion`).
+   */
+  readonly promotion?: string;
+}
+
+/** The newest release year of each edition's movies (ml-latest-small: the Sept 2018 release). */
+export const NEWEST_YEAR: Readonly<Record<MovieLensEdition, number>> = {
+  'ml-100k': 1998,
+  'ml-latest-small': 2018,
+  'ml-25m': 2019,
+};
+
+/**
+ * The default promotion: movies of the edition's newest three years, a fifth of a Personalize
+ * Recommendations row ("Promoted" on their tiles). A year, not a parameter, so the promotion needs
+ * no value at request time; YEAR is the Items schema's release year.
+ */
+export function recentMoviesPromotion(edition: MovieLensEdition): string {
+  return `INCLUDE ItemID WHERE Items.YEAR >= ${NEWEST_YEAR[edition] - 2}`;
+}
+
+/** The filters the controller makes: the config's, with the default promotion where none is set. */
+export function effectiveFilters(config: Pick<WorkshopConfig, 'filters' | 'dataset'>): Required<FilterConfig> {
+  return { ...config.filters, promotion: config.filters.promotion ?? recentMoviesPromotion(config.dataset) };
 }
 
 /**
@@ -355,8 +381,9 @@ const configSchema = z
       {
         genre: filterExpressionRule(['GENRE']),
         excludeRated: filterExpressionRule([]),
+        promotion: filterExpressionRule([]).optional(),
       },
-      { error: 'must be {genre, excludeRated}: two Personalize filter expressions' },
+      { error: 'must be {genre, excludeRated, promotion?}: Personalize filter expressions' },
     ),
     waitForModels: booleanSetting,
     pipelineRun: z.string({ error: 'must be text' }).regex(PIPELINE_RUN_RE, {

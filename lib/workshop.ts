@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { App, Environment, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { WorkshopConfig } from './config';
+import { effectiveFilters, WorkshopConfig } from './config';
 import { DataStack } from './data/data-stack';
 import { EDITION_LAYOUTS } from './data/movielens/editions';
 import { TRANSFORM_VERSION } from './data/movielens/prepare';
@@ -53,7 +53,7 @@ export function createWorkshop(app: App, config: WorkshopConfig, options: Worksh
       keyBase: data.movieLens.attribute('KeyBase'),
     },
     solutions: config.solutions,
-    filters: config.filters,
+    filters: effectiveFilters(config),
     waitForModels: config.waitForModels,
     revision: pipelineRevision(config),
   });
@@ -105,7 +105,7 @@ export function pipelineRevision(config: WorkshopConfig): string {
     skipBadLines: config.skipBadLines,
     transformVersion: TRANSFORM_VERSION,
     solutions: config.solutions,
-    filters: config.filters,
+    filters: effectiveFilters(config),
     pipelineRun: config.pipelineRun,
   };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8);

@@ -85,6 +85,9 @@ export class PersonalizeStack extends Stack {
             filters: [
               { purpose: 'genre' as const, expression: props.filters.genre },
               { purpose: 'excludeRated' as const, expression: props.filters.excludeRated },
+              ...(props.filters.promotion
+                ? [{ purpose: 'promotion' as const, expression: props.filters.promotion }]
+                : []),
             ],
           }
         : {}),

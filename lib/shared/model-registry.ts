@@ -68,12 +68,14 @@ export const modelRegistrySchema = z.strictObject({
   /**
    * The dataset group's filters, by purpose, once the controller has made them: `genre` takes the
    * parameter $GENRE (Recommendations and Similar Items), `excludeRated` leaves out what the user
-   * has rated (an interactions filter).
+   * has rated (an interactions filter), `promotion` (no parameter) chooses the items a
+   * Recommendations row's promotion draws from.
    */
   filters: z
     .strictObject({
       genre: z.string().startsWith('arn:').optional(),
       excludeRated: z.string().startsWith('arn:').optional(),
+      promotion: z.string().startsWith('arn:').optional(),
     })
     .optional(),
 });

@@ -1,6 +1,7 @@
 import {
   DEFAULT_CONFIG,
   DEFAULT_FILTERS,
+  effectiveFilters,
   loadWorkshopConfig,
   parseWorkshopConfig,
   PERSONALIZE_REGIONS,
@@ -802,5 +803,22 @@ describe('filters (issue 18)', () => {
       expect.stringMatching(/^filters\.genre: .*must take the parameter \$GENRE/),
     ]);
     expect(load({ genre: DEFAULT_FILTERS.genre })).toEqual([expect.stringMatching(/^filters/)]);
+  });
+
+  test("the promotion: the edition's newest three years unless set, and it takes no parameter", () => {
+    expect(effectiveFilters({ filters: DEFAULT_FILTERS, dataset: 'ml-100k' }).promotion).toBe(
+      'INCLUDE ItemID WHERE Items.YEAR >= 1996',
+    );
+    expect(effectiveFilters({ filters: DEFAULT_FILTERS, dataset: 'ml-25m' }).promotion).toBe(
+      'INCLUDE ItemID WHERE Items.YEAR >= 2017',
+    );
+    const own = 'INCLUDE ItemID WHERE Items.GENRES IN ("Film-Noir")';
+    expect(load({ ...DEFAULT_FILTERS, promotion: own })).toEqual([]);
+    expect(effectiveFilters({ filters: { ...DEFAULT_FILTERS, promotion: own }, dataset: 'ml-100k' }).promotion).toBe(
+      own,
+    );
+    expect(load({ ...DEFAULT_FILTERS, promotion: 'INCLUDE ItemID WHERE Items.YEAR >= $YEAR' })).toEqual([
+      expect.stringMatching(/^filters\.promotion: .*must take no parameter/),
+    ]);
   });
 });

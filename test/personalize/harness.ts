@@ -1,5 +1,5 @@
 import { SCHEMAS } from '../../lib/data/movielens/schemas';
-import { DEFAULT_FILTERS } from '../../lib/config';
+import { DEFAULT_FILTERS, recentMoviesPromotion } from '../../lib/config';
 import {
   DesiredFilter,
   DesiredSolution,
@@ -68,6 +68,7 @@ export function datasetsOf(edition: string, settingsId = '0123456789abcdef', wit
 export const DEFAULT_DESIRED_FILTERS: DesiredFilter[] = [
   { purpose: 'genre', expression: DEFAULT_FILTERS.genre },
   { purpose: 'excludeRated', expression: DEFAULT_FILTERS.excludeRated },
+  { purpose: 'promotion', expression: recentMoviesPromotion('ml-100k') },
 ];
 
 /** A deploy's desired state: the default config's event tracker and filters unless `over` says otherwise. */

@@ -56,6 +56,7 @@ describe('the event tracker and filters of a deploy', () => {
       'event-tracker WAITING FOR DATASETS',
       'filter:genre WAITING FOR DATASETS',
       'filter:excludeRated WAITING FOR DATASETS',
+      'filter:promotion WAITING FOR DATASETS',
     ]);
     const { result } = await converge(apply(desiredFor(PREFIX)), sim);
     expect(result.status).toBe('done');
@@ -67,16 +68,19 @@ describe('the event tracker and filters of a deploy', () => {
     expect(filters.map((f) => f.name).sort()).toEqual([
       expect.stringMatching(new RegExp(`^${PREFIX}-[0-9a-f]+-excluderated-[0-9a-f]{6}$`)),
       expect.stringMatching(new RegExp(`^${PREFIX}-[0-9a-f]+-genre-[0-9a-f]{6}$`)),
+      expect.stringMatching(new RegExp(`^${PREFIX}-[0-9a-f]+-promotion-[0-9a-f]{6}$`)),
     ]);
     expect(registry.filters).toEqual({
       genre: filters.find((f) => f.name.includes('-genre-'))!.arn,
       excludeRated: filters.find((f) => f.name.includes('-excluderated-'))!.arn,
+      promotion: filters.find((f) => f.name.includes('-promotion-'))!.arn,
     });
     // Published only once ACTIVE, and nothing the kit asked was refused (converge checks every call).
     expect(result.progress.filter((p) => p.resource === 'event-tracker' || p.resource.startsWith('filter:'))).toEqual([
       expect.objectContaining({ resource: 'event-tracker', status: 'ACTIVE' }),
       expect.objectContaining({ resource: 'filter:genre', status: 'ACTIVE' }),
       expect.objectContaining({ resource: 'filter:excludeRated', status: 'ACTIVE' }),
+      expect.objectContaining({ resource: 'filter:promotion', status: 'ACTIVE' }),
     ]);
   });
 
@@ -126,6 +130,7 @@ describe('the event tracker and filters of a deploy', () => {
     expect(DEFAULT_DESIRED_FILTERS.map((f) => f.expression)).toEqual([
       DEFAULT_FILTERS.genre,
       DEFAULT_FILTERS.excludeRated,
+      'INCLUDE ItemID WHERE Items.YEAR >= 1996',
     ]);
     expect(DEFAULT_FILTERS.excludeRated).toContain(`"${RATING_EVENT_TYPE}"`);
     const { sim } = await deployed();
@@ -206,6 +211,12 @@ describe('the simulated runtime and PutEvents', () => {
       }),
     );
     expect(ranking.personalizedRanking?.map((i) => i.itemId)).toEqual(['1', '3', '5', '6']);
+
+    // The promotion's filter: YEAR >= 1996 (itemFields: 1950 + id % 50, so ids 46..49 first).
+    const recent = await runtime.send(
+      new GetRecommendationsCommand({ campaignArn: recs, userId: '7', numResults: 4, filterArn: filters!.promotion }),
+    );
+    expect(recent.itemList?.map((i) => i.itemId)).toEqual(['46', '47', '48', '49']);
 
     // An INCLUDE filter without its value, a bare string value, a filter of nobody: refused.
     expect(

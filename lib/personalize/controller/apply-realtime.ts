@@ -19,7 +19,11 @@ export interface Realtime {
   readonly filters?: Partial<Record<FilterPurpose, string>>;
 }
 
-const FILTER_PURPOSES: Readonly<Record<string, FilterPurpose>> = { genre: 'genre', excluderated: 'excludeRated' };
+const FILTER_PURPOSES: Readonly<Record<string, FilterPurpose>> = {
+  genre: 'genre',
+  excluderated: 'excludeRated',
+  promotion: 'promotion',
+};
 
 /** The event tracker and filters of the wanted generation; returns what may be published. */
 export async function applyRealtime(

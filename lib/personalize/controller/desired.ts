@@ -40,7 +40,7 @@ export interface DesiredSolution {
 }
 
 /** What a filter is for: the registry's `filters` keys. */
-export type FilterPurpose = 'genre' | 'excludeRated';
+export type FilterPurpose = 'genre' | 'excludeRated' | 'promotion';
 
 export interface DesiredFilter {
   readonly purpose: FilterPurpose;
