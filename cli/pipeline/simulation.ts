@@ -4,8 +4,8 @@
  * reconcile... For `movierecs simulate` (makespan against the notebook's one-at-a-time) and
  * `movierecs status --simulate` (the presenter's rehearsal).
  */
-import { WorkshopConfig } from '../../lib/config';
-import { DesiredState } from '../../lib/personalize/controller/desired';
+import { effectiveFilters, WorkshopConfig } from '../../lib/config';
+import { DesiredState, FilterPurpose } from '../../lib/personalize/controller/desired';
 import { reconcile, ReconcileResult } from '../../lib/personalize/controller/reconcile';
 import {
   PUBLISHED_DURATIONS,
@@ -41,6 +41,12 @@ export function simulatedDesired(config: WorkshopConfig): DesiredState {
       recipe: s.recipe,
       campaignMinTps: s.campaignMinTps,
       sortOrder: i,
+    })),
+    // The dataset group's event tracker and filters, as the Personalize stack asks for them.
+    eventTracker: true,
+    filters: (Object.entries(effectiveFilters(config)) as [FilterPurpose, string][]).map(([purpose, expression]) => ({
+      purpose,
+      expression,
     })),
     retryFailuresBefore: 0,
   };

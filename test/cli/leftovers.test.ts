@@ -63,9 +63,11 @@ describe('movierecs leftovers', () => {
     expect(out).toContain(
       'remove: aws s3 rb s3://movierecs-data-databucket-1a2b --force --region us-east-1   [--delete removes it]',
     );
+    // The dataset group's event tracker (issue 18): PutEvents ingestion bills.
+    expect(out).toMatch(/BILLS Personalize event tracker: arn:aws:personalize:us-east-1:123456789012:event-tracker\//);
     expect(out).not.toMatch(/Demo|MovieRecsTwo|someone-elses|demo-data/);
     expect(out.trim().split('\n').at(-1)).toMatch(
-      /^\d+ item\(s\) of MovieRecs left in us-east-1, 6 of them billing \(1 kept on purpose\)$/,
+      /^\d+ item\(s\) of MovieRecs left in us-east-1, 7 of them billing \(1 kept on purpose\)$/,
     );
   });
 
