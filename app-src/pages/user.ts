@@ -54,6 +54,11 @@ export interface MovieRow {
   readonly moves?: ReadonlyMap<number, number>;
   /** The row's id for tests and in-page links. */
   readonly id: string;
+  /** The attendee's own user (issue 18): what the row is based on, said under its heading. */
+  readonly basis?: string;
+  /** Added inside a tile (what changed since the previous view), and after its link (the rating form). */
+  readonly tileMark?: (movie: Movie) => SafeHtml | string;
+  readonly tileForm?: (movie: Movie) => SafeHtml | string;
 }
 
 export interface UserPageData {
@@ -72,6 +77,8 @@ export interface UserPageData {
   readonly rows: readonly MovieRow[];
   /** Said above the rows: a model in the address that is gone, a default passed over. */
   readonly notices?: readonly string[];
+  /** Start as a new user, and the attendee's own user (pages/site-user.ts). */
+  readonly own?: SafeHtml;
 }
 
 /** The query string of a state, with only what differs from the defaults left out. */
@@ -136,6 +143,8 @@ interface TileExtras {
   readonly shared?: boolean;
   readonly because?: Movie;
   readonly move?: number;
+  readonly mark?: SafeHtml | string;
+  readonly form?: SafeHtml | string;
 }
 
 function tileExtras(row: MovieRow, movie: Movie): TileExtras {
@@ -144,11 +153,13 @@ function tileExtras(row: MovieRow, movie: Movie): TileExtras {
     shared: row.shared?.has(movie.id),
     because: row.because?.get(movie.id),
     move: row.moves?.get(movie.id),
+    mark: row.tileMark?.(movie),
+    form: row.tileForm?.(movie),
   };
 }
 
 function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): SafeHtml {
-  const { rating, shared, because, move } = extras;
+  const { rating, shared, because, move, mark, form } = extras;
   const body = html`${shared ? html`<span class="both-label" data-shared>Both models</span>` : ''}
     <img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
     ${
@@ -159,7 +170,7 @@ function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): 
     <span class="year">${movie.year ?? ''}</span>
     <span class="title">${movie.title}</span>
     <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
-    ${move !== undefined ? moveBadge(move) : ''}
+    ${move !== undefined ? moveBadge(move) : ''} ${mark ?? ''}
     ${because ? html`<span class="because" data-because="${because.id}">Because you liked ${because.title}</span>` : ''}`;
   // Every tile reaches the movie page: the whole tile, or, where the tile makes the movie the base
   // of Similar Items (`link`), a link of its own under it.
@@ -169,6 +180,7 @@ function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): 
         ? html`<a href="${link}" title="Movies like ${movie.title}">${body}</a> ${aboutLink(movie)}`
         : html`<a href="/movies/${movie.id}">${body}</a>`
     }
+    ${form ?? ''}
   </li>`;
 }
 
@@ -195,6 +207,7 @@ function startTile(movie: Movie): SafeHtml {
 export function movieRow(row: MovieRow): SafeHtml {
   return html`<section class="row" id="${row.id}" aria-label="${row.heading}">
     <div class="row-header"><h2>${row.heading}</h2></div>
+    ${row.basis ? html`<p class="row-basis" data-basis>${row.basis}</p>` : ''}
     ${
       row.unavailable !== undefined
         ? html`<div class="unavailable" role="status">recommendations unavailable: ${row.unavailable}</div>`
@@ -292,6 +305,7 @@ export function userPage(data: UserPageData): string {
           ${data.rows.map(movieRow)}
         </div>
         <aside class="user-side" aria-label="About user ${user.id}">
+          ${data.own ?? ''}
           <section class="card" aria-labelledby="user-heading">
             <h2 id="user-heading">Current User</h2>
             <table>
