@@ -212,9 +212,16 @@ export function onboardingPage(data: OnboardingData): string {
             </section>`
           : ''
       }
+      ${
+        data.genres.length > 1
+          ? html`<nav class="genre-links" aria-label="Genres">
+              ${data.genres.map(({ genre }, i) => html`<a href="#genre-${i + 1}">${genre}</a>`)}
+            </nav>`
+          : ''
+      }
       ${data.genres.map(
-        ({ genre, movies }) =>
-          html`<section class="rate-genre" aria-label="${genre}" data-genre="${genre}">
+        ({ genre, movies }, i) =>
+          html`<section class="rate-genre" aria-label="${genre}" data-genre="${genre}" id="genre-${i + 1}">
             <h2>${genre}</h2>
             <ul class="rate-grid">
               ${movies.map((m) => rateTile(m, data, back))}

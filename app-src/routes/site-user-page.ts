@@ -49,8 +49,16 @@ export async function siteUserData(
   return { user, ratingCounts, reviews };
 }
 
-/** What a Personalize row of a site user is based on: the events, sent or not, and why. */
-async function personalizeBasis(deps: AppDeps, userId: number, count: number): Promise<string> {
+/**
+ * What a Personalize row of a site user is based on: the events, sent or not, and why. Per the
+ * Developer Guide ("Recording real-time events"), the User-Personalization and
+ * Personalized-Ranking recipes use a user's events within seconds of PutEvents, with no retraining,
+ * and a user they have never seen gets what is popular; SIMS and Similar-Items take events in only
+ * when the solution is trained again.
+ */
+async function personalizeBasis(deps: AppDeps, userId: number, count: number, type: Model['type']): Promise<string> {
+  if (type === 'sims')
+    return 'Similar items do not change with your ratings: this recipe takes new events in only when the solution is trained again.';
   const newUser = 'Until events arrive, Personalize sees a user it has never met and answers with what is popular.';
   if (!deps.events || !(await deps.events.tracking()))
     return `Your ratings are not sent to Amazon Personalize here: the model registry names no event tracker (a local run, or the controller has not made one yet), so this row does not know them. ${newUser}`;
@@ -58,7 +66,7 @@ async function personalizeBasis(deps: AppDeps, userId: number, count: number): P
   const status = deps.events.status(userId);
   if (status.waiting > 0)
     return `${status.waiting} ${status.waiting === 1 ? 'rating' : 'ratings'} not yet sent to Personalize, retrying${status.reason ? ` (${status.reason})` : ''}. The row shows what Personalize knew before.`;
-  return `From your ratings sent to Personalize as events (${count} in all); the campaign takes an event into account within seconds of receiving it.`;
+  return `From your ratings sent to Personalize as events (${count} in all); the campaign takes an event into account within seconds of receiving it, without retraining.`;
 }
 
 /**
@@ -85,7 +93,9 @@ export async function siteUserRows(options: {
   const isOwner = own?.id === userId;
   const latest = ratings.length ? Math.max(...ratings.map((r) => r.ratedAt)) : undefined;
   const local = localBasis(ratings.length, latest, now);
-  const personalize = await personalizeBasis(deps, userId, ratings.length);
+  const personalize = new Map<Model['type'], string>();
+  for (const type of ['recommend', 'ranking', 'sims'] as const)
+    personalize.set(type, await personalizeBasis(deps, userId, ratings.length, type));
   const token = isOwner ? site.formToken(request, reply) : undefined;
   const stars = new Map(ratings.map((r) => [r.movieId, r.rating]));
   const previous = isOwner ? await site.users.lastView(userId) : {};
@@ -93,7 +103,12 @@ export async function siteUserRows(options: {
   const result = rows.map((row) => {
     const model = rowModels.get(row.id);
     if (!model) return row;
-    const basis = model.source === 'local' ? local : personalize;
+    const basis =
+      model.source !== 'local'
+        ? personalize.get(model.type)!
+        : model.type === 'sims'
+          ? 'Movies like the starting movie, the same for every user (the Personalized ordering re-ranks them from your ratings).'
+          : local;
     if (!isOwner || !row.movies) return { ...row, basis };
     const key = `${viewKey}|${model.id}`;
     const ids = row.movies.map((m) => m.id);

@@ -17,4 +17,5 @@ export const SITE_USER_CSS = `
 .rate-tile img { width:100%; max-width:120px; height:auto; display:block; border-radius:4px; background:#ccd; }
 .rate-tile .title { display:block; font-weight:600; }
 .onboarding-summary a.button { margin-left:.5rem; }
+.genre-links { display:flex; flex-wrap:wrap; gap:.3rem .8rem; margin:0 0 1rem; }
 `;

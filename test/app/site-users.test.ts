@@ -151,6 +151,8 @@ describe.each(DATABASE_KINDS)('the attendee’s own user on %s', (kind) => {
     const page = await browser.get(`/recommend/${id}/`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toMatch(/<th>Age<\/th>\s*<td>30<\/td>/);
+    // Go to user # finds it too.
+    expect((await browser.get(`/recommend/go?user=${id}`)).headers.location).toBe(`/recommend/${id}/`);
     // A forged cookie is nobody.
     const forged = new Browser(app, '10.0.1.2');
     forged.cookies.movierecs_user = `${id}.${'A'.repeat(43)}`;
@@ -233,6 +235,9 @@ describe.each(DATABASE_KINDS)('the attendee’s own user on %s', (kind) => {
     expect(mark === 'new' || Number(mark) > 0).toBe(true);
     // The rated movies show with their stars in the reviews row.
     expect(rowIds(second.body, 'reviews').sort()).toEqual([3, 4]);
+    // Similar items are not from the user's ratings, and say so.
+    const similar = await browser.get(`/recommend/${id}/?mode=similar&base=3`);
+    expect(rowText(similar.body, 'similar-1')).toContain('Movies like the starting movie, the same for every user');
   });
 
   it('answers hostile form values on its routes with a 4xx page, never a 500', async () => {
