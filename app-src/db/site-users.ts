@@ -274,7 +274,14 @@ export class SiteUsers {
     if (!row?.last_view) return {};
     try {
       const parsed = JSON.parse(row.last_view) as unknown;
-      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, number[]>) : {};
+      if (typeof parsed !== 'object' || parsed === null) return {};
+      // Only lists of movie ids: anything else (a hand edit) is as if there were no previous view.
+      return Object.fromEntries(
+        Object.entries(parsed).filter(([, ids]) => Array.isArray(ids) && ids.every((id) => Number.isInteger(id))) as [
+          string,
+          number[],
+        ][],
+      );
     } catch {
       return {};
     }

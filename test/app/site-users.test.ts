@@ -235,6 +235,15 @@ describe.each(DATABASE_KINDS)('the attendee’s own user on %s', (kind) => {
     expect(mark === 'new' || Number(mark) > 0).toBe(true);
     // The rated movies show with their stars in the reviews row.
     expect(rowIds(second.body, 'reviews').sort()).toEqual([3, 4]);
+    // A previous view that is not lists of ids (a hand edit) is no previous view: no marks, no 500.
+    await started!.web.database.db
+      .updateTable('site_users')
+      .set({ last_view: JSON.stringify({ 'recommend|||model|local:knn': 'oops', other: [1, 'x'] }) })
+      .where('id', '=', id)
+      .execute();
+    const edited = await browser.get(url);
+    expect(edited.statusCode).toBe(200);
+    expect(rowText(edited.body, 'model-1')).not.toContain('data-change=');
     // Similar items are not from the user's ratings, and say so.
     const similar = await browser.get(`/recommend/${id}/?mode=similar&base=3`);
     expect(rowText(similar.body, 'similar-1')).toContain('Movies like the starting movie, the same for every user');
