@@ -386,3 +386,34 @@ describe('without an event tracker (a local run)', () => {
     expect(full.body).toContain('as many as it allows');
   });
 });
+
+describe('with PutEvents hanging', () => {
+  let started: Awaited<ReturnType<typeof startFixtureApp>> | undefined;
+  let calls = 0;
+
+  beforeAll(async () => {
+    started = await startFixtureApp('pglite', {
+      admin: { password: 'correct horse battery staple' },
+      sessionSecret: 'a test secret that is long enough to sign cookies',
+      registry: new StaticRegistry(TRACKED),
+      personalize: campaign,
+      // Never answers: the page must not wait for it.
+      eventSink: { send: () => (calls++, new Promise<void>(() => undefined)) },
+      ease: false,
+    });
+  }, 120_000);
+  afterAll(async () => started?.close());
+
+  it('answers the rating and the page while the send is still waiting', async () => {
+    const browser = new Browser(started!.web.app, '10.2.0.1');
+    const id = await browser.start();
+    expect((await browser.rate(id, 3, 5)).statusCode).toBe(303);
+    const page = await browser.get(`/recommend/${id}/?mode=recommend&m1=registry:mrw-personal&m2=local:knn`);
+    expect(page.statusCode).toBe(200);
+    expect(rowText(page.body, 'model-1')).toContain('1 rating not yet sent to Personalize, retrying');
+    expect(rowText(page.body, 'model-2')).toContain('From 1 rating,');
+    // The send was attempted (in the background) and still hangs: one call, no more.
+    while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+  });
+});
