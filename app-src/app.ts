@@ -52,7 +52,12 @@ export interface AppDeps {
     readonly loginAttemptsPerMinute?: number;
   };
   /** Bounds of the users attendees create (issue 18); defaults in routes/site-session.ts. */
-  readonly siteUsers?: { readonly perClient?: number; readonly total?: number; readonly maxRatings?: number };
+  readonly siteUsers?: {
+    readonly perBrowser?: number;
+    readonly perClient?: number;
+    readonly total?: number;
+    readonly maxRatings?: number;
+  };
   /**
    * Where each rating a site user gives is sent (Personalize's PutEvents, recommenders/events.ts);
    * absent: nowhere, and the Personalize rows say so.

@@ -122,8 +122,10 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('id', 'integer', (c) => c.primaryKey())
         // The cookie holds the id and a random secret; only the secret's SHA-256 is stored.
         .addColumn('secret_sha256', 'text', (c) => c.notNull())
-        // An HMAC of the client's address: the per-client bound, without storing the address.
+        // An HMAC of the client's address: the per-address bound, without storing the address.
         .addColumn('client_tag', 'text', (c) => c.notNull())
+        // An HMAC of the browser's site cookie secret: the per-browser bound.
+        .addColumn('browser_tag', 'text', (c) => c.notNull())
         .addColumn('age', 'integer')
         .addColumn('gender', 'text')
         .addColumn('occupation', 'text')
@@ -132,6 +134,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('last_view', 'text')
         .execute();
       await db.schema.createIndex('site_users_by_client').on('site_users').column('client_tag').execute();
+      await db.schema.createIndex('site_users_by_browser').on('site_users').column('browser_tag').execute();
       await db.schema
         .createTable('site_ratings')
         .addColumn('user_id', 'integer', (c) => c.notNull().references('site_users.id').onDelete('cascade'))

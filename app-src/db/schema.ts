@@ -75,6 +75,7 @@ export interface SiteUsersTable {
   id: number;
   secret_sha256: string;
   client_tag: string;
+  browser_tag: string;
   age: number | null;
   gender: string | null;
   occupation: string | null;

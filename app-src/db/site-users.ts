@@ -34,8 +34,20 @@ export interface SiteUserProfile {
   readonly occupation?: string;
 }
 
-/** Why no user was created: this client has its share, or the site has all it allows. */
-export type CreateRefusal = { readonly full: 'client' | 'site'; readonly limit: number };
+/** Why no user was created: this browser or this address has its share, or the site has all it allows. */
+export type CreateRefusal = { readonly full: 'browser' | 'client' | 'site'; readonly limit: number };
+
+/** Who asks: tags (HMACs) of the browser's cookie secret and of the client's address. */
+export interface Requester {
+  readonly browserTag: string;
+  readonly clientTag: string;
+}
+
+export interface CreateBounds {
+  readonly perBrowser: number;
+  readonly perClient: number;
+  readonly total: number;
+}
 
 /** Site users' ids are above this one (and above every loaded user's). */
 export const SITE_USER_ID_BASE = 1_000_000;
@@ -46,13 +58,13 @@ export class SiteUsers {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * A new site user for the client `clientTag` within the bounds, with the next id above every
+   * A new site user for `requester` within the bounds, with the next id above every
    * loaded and site user; its secret (for the cookie) is returned once and stored hashed. Two
    * instances creating at once may pick the same id: the loser tries again with the next one.
    */
   async create(
-    clientTag: string,
-    bounds: { readonly perClient: number; readonly total: number },
+    requester: Requester,
+    bounds: CreateBounds,
     profile: SiteUserProfile = {},
   ): Promise<{ id: number; secret: string } | CreateRefusal> {
     for (let attempt = 0; ; attempt++) {
@@ -62,11 +74,13 @@ export class SiteUsers {
             .selectFrom('site_users')
             .select([
               sql<number>`count(*)::int`.as('total'),
-              sql<number>`(count(*) filter (where client_tag = ${clientTag}))::int`.as('client'),
+              sql<number>`(count(*) filter (where client_tag = ${requester.clientTag}))::int`.as('client'),
+              sql<number>`(count(*) filter (where browser_tag = ${requester.browserTag}))::int`.as('browser'),
               sql<number | null>`max(id)`.as('last'),
             ])
             .executeTakeFirstOrThrow();
           if (counts.total >= bounds.total) return { full: 'site' as const, limit: bounds.total };
+          if (counts.browser >= bounds.perBrowser) return { full: 'browser' as const, limit: bounds.perBrowser };
           if (counts.client >= bounds.perClient) return { full: 'client' as const, limit: bounds.perClient };
           const loaded = await trx
             .selectFrom('users')
@@ -79,7 +93,8 @@ export class SiteUsers {
             .values({
               id,
               secret_sha256: sha256(secret),
-              client_tag: clientTag,
+              client_tag: requester.clientTag,
+              browser_tag: requester.browserTag,
               age: profile.age ?? null,
               gender: profile.gender ?? null,
               occupation: profile.occupation ?? null,

@@ -10,13 +10,13 @@ const when = (date: Date | number) => new Date(date).toISOString().replace('T', 
 
 export function siteUsersSection(
   users: readonly SiteUserSummary[],
-  bounds: { perClient: number; total: number },
+  bounds: { perBrowser: number; perClient: number; total: number },
 ): SafeHtml {
   return html`<section class="card" aria-labelledby="site-users-heading" id="site-users">
     <h2 id="site-users-heading">Users created by attendees</h2>
     <p class="muted">
-      ${users.length} of at most ${bounds.total} (${bounds.perClient} per visitor's address). Deleting one removes the
-      user and their ratings from the database.
+      ${users.length} of at most ${bounds.total} (${bounds.perBrowser} per browser, ${bounds.perClient} per address).
+      Deleting one removes the user and their ratings from the database.
     </p>
     ${
       users.length === 0

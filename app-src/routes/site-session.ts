@@ -10,7 +10,7 @@ import type { AppDeps } from '../app';
 import { csrfToken, csrfTokenValid } from '../auth';
 import { randomToken } from '../db/admin-sessions';
 import type { User } from '../db/queries';
-import { SiteUsers } from '../db/site-users';
+import { type Requester, SiteUsers } from '../db/site-users';
 import { HttpError } from '../http';
 
 export const SITE_USER_COOKIE = 'movierecs_user';
@@ -18,8 +18,13 @@ export const SITE_CSRF_COOKIE = 'movierecs_site_csrf';
 /** How long the browser keeps the attendee's user: the workshop and a few weeks after. */
 export const SITE_USER_DAYS = 30;
 
-/** Site users allowed per client address, and in all (AppDeps.siteUsers overrides them). */
-export const SITE_USERS_PER_CLIENT = 5;
+/**
+ * Site users allowed per browser, per client address, and in all (AppDeps.siteUsers overrides
+ * them). A workshop room usually reaches the site through one address (the venue's NAT): the
+ * per-address bound is for a room, the per-browser one for an attendee.
+ */
+export const SITE_USERS_PER_BROWSER = 5;
+export const SITE_USERS_PER_CLIENT = 100;
 export const SITE_USERS_TOTAL = 500;
 /** Ratings one site user may give. */
 export const SITE_RATINGS_PER_USER = 500;
@@ -49,17 +54,22 @@ export class SiteSession {
     this.secure = deps.https ?? deps.admin.secureCookies ?? false;
   }
 
-  get bounds(): { perClient: number; total: number; maxRatings: number } {
+  get bounds(): { perBrowser: number; perClient: number; total: number; maxRatings: number } {
     return {
+      perBrowser: this.deps.siteUsers?.perBrowser ?? SITE_USERS_PER_BROWSER,
       perClient: this.deps.siteUsers?.perClient ?? SITE_USERS_PER_CLIENT,
       total: this.deps.siteUsers?.total ?? SITE_USERS_TOTAL,
       maxRatings: this.deps.siteUsers?.maxRatings ?? SITE_RATINGS_PER_USER,
     };
   }
 
-  /** The client's address as a tag (an HMAC): the per-client bound without storing the address. */
-  clientTag(request: FastifyRequest): string {
-    return createHmac('sha256', this.deps.admin.sessionSecret).update(`client:${request.ip}`).digest('base64url');
+  /**
+   * Who asks, as tags (HMACs): the browser (its site CSRF secret, which the form's check has just
+   * required) and the client's address, for the bounds, without storing either.
+   */
+  requester(request: FastifyRequest): Requester {
+    const tag = (text: string) => createHmac('sha256', this.deps.admin.sessionSecret).update(text).digest('base64url');
+    return { browserTag: tag(`browser:${this.csrfSecret(request) ?? ''}`), clientTag: tag(`client:${request.ip}`) };
   }
 
   private cookieOptions(maxAgeSeconds?: number) {

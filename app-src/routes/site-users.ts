@@ -38,21 +38,26 @@ export async function siteUserRoutes(app: FastifyInstance, { deps, site }: AreaO
       const occupation = body.occupation.trim();
       if (occupation !== '' && !profiles?.occupations.includes(occupation))
         throw new HttpError(400, `occupation: "${occupation.slice(0, 40)}" is not an occupation of this edition.`);
-      const created = await site.users.create(site.clientTag(request), site.bounds, {
+      const created = await site.users.create(site.requester(request), site.bounds, {
         ...(age !== '' ? { age: Number(age) } : {}),
         ...(gender !== '' ? { gender } : {}),
         ...(occupation !== '' ? { occupation } : {}),
       });
       if ('full' in created) {
-        throw created.full === 'client'
+        throw created.full === 'browser'
           ? new HttpError(
               429,
-              `You have started ${created.limit} users from this address already, as many as the site allows per visitor. Go on with one of them, or ask the workshop host to delete some in the admin page.`,
+              `You have started ${created.limit} users in this browser already, as many as the site allows per visitor. Go on with one of them, or ask the workshop host to delete some in the admin page.`,
             )
-          : new HttpError(
-              409,
-              `The site holds ${created.limit} users created by attendees, as many as it allows. Ask the workshop host to delete some in the admin page.`,
-            );
+          : created.full === 'client'
+            ? new HttpError(
+                429,
+                `${created.limit} users have been started from your network's address already, as many as the site allows per address. Ask the workshop host to delete some in the admin page.`,
+              )
+            : new HttpError(
+                409,
+                `The site holds ${created.limit} users created by attendees, as many as it allows. Ask the workshop host to delete some in the admin page.`,
+              );
       }
       site.remember(reply, created.id, created.secret);
       return reply.redirect(`/recommend/${created.id}/rate`, 303);

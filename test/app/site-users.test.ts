@@ -356,7 +356,7 @@ describe('without an event tracker (a local run)', () => {
       personalize: campaign,
       eventSink: sink,
       ease: false,
-      siteUsers: { perClient: 2, total: 3 },
+      siteUsers: { perBrowser: 2, perClient: 3, total: 5 },
     });
   }, 120_000);
   afterAll(async () => started?.close());
@@ -372,15 +372,24 @@ describe('without an event tracker (a local run)', () => {
     expect(rowText(page.body, 'model-1')).toContain('Your ratings are not sent to Amazon Personalize here');
   });
 
-  it('bounds the users per client (429) and in all (409), with a message', async () => {
+  it('bounds the users per browser and per address (429) and in all (409), with a message', async () => {
     const app = started!.web.app;
+    // One user of this address so far (the test above), from another browser.
     const browser = new Browser(app, '10.1.0.1');
-    await browser.start(); // the second of this address
+    await browser.start();
+    await browser.start();
     const third = await browser.post('/site-users', { _csrf: await browser.token() });
     expect(third.statusCode).toBe(429);
-    expect(third.body).toContain('as many as the site allows per visitor');
+    expect(third.body).toContain('users in this browser already, as many as the site allows per visitor');
+    // Another browser at the same address (a room behind one NAT): the address has its 3.
+    const neighbour = new Browser(app, '10.1.0.1');
+    const fourth = await neighbour.post('/site-users', { _csrf: await neighbour.token() });
+    expect(fourth.statusCode).toBe(429);
+    expect(fourth.body).toContain('as many as the site allows per address');
+    // Another address: two more, then the site is full.
     const other = new Browser(app, '10.1.0.2');
-    await other.start(); // the third in all
+    await other.start();
+    await other.start();
     const full = await other.post('/site-users', { _csrf: await other.token() });
     expect(full.statusCode).toBe(409);
     expect(full.body).toContain('as many as it allows');
