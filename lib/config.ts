@@ -9,6 +9,8 @@
  * This module is shared by the CDK app and runtime code alike, so it imports nothing from
  * `aws-cdk-lib`.
  */
+import { RATING_EVENT_TYPE, SCHEMA_FIELDS } from './data/movielens/schemas';
+import { filterExpressionProblems, filterParameters } from './personalize/controller/filter-expressions';
 import { instanceMemoryGiB, WEB_MEMORY_GIB_BY_EDITION } from './shared/instance-memory';
 import { z } from 'zod';
 
@@ -115,6 +117,11 @@ export interface WorkshopConfig {
   readonly positiveRatingThreshold: number;
   readonly timestampShift: TimestampShift;
   readonly solutions: readonly SolutionConfig[];
+  /**
+   * The dataset group's filters, by purpose (Personalize filter expressions, checked at synth):
+   * `genre` takes the parameter $GENRE, `excludeRated` leaves out what the user has rated.
+   */
+  readonly filters: FilterConfig;
   readonly waitForModels: boolean;
   /**
    * Any text; a new value runs the Personalize pipeline again on the next deploy although nothing
@@ -122,6 +129,21 @@ export interface WorkshopConfig {
    */
   readonly pipelineRun: string;
 }
+
+export interface FilterConfig {
+  readonly genre: string;
+  readonly excludeRated: string;
+}
+
+/**
+ * The default filters. Genres: the Items schema's GENRES column (categorical, so a movie matches
+ * each of its genres); the app passes `{"GENRE": "\"Horror\""}`. Rated: every movie the user has a
+ * `rating` event for (the prepared interactions' and the web app's PutEvents' event type).
+ */
+export const DEFAULT_FILTERS: FilterConfig = {
+  genre: 'INCLUDE ItemID WHERE Items.GENRES IN ($GENRE)',
+  excludeRated: `EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("${RATING_EVENT_TYPE}")`,
+};
 
 /** The context key in `cdk.json` that holds the workshop settings. */
 export const CONFIG_CONTEXT_KEY = 'workshop';
@@ -244,6 +266,29 @@ const solutionRule = z
     }
   });
 
+/**
+ * A Personalize filter expression for item recommendations (the Developer Guide's syntax, the
+ * Items schema's fields), taking exactly the parameters the web app passes.
+ */
+function filterExpressionRule(parameters: readonly string[]) {
+  return z.string({ error: 'must be a Personalize filter expression, as text' }).superRefine((expression, ctx) => {
+    for (const problem of filterExpressionProblems(expression, {
+      Items: SCHEMA_FIELDS.items,
+      Users: SCHEMA_FIELDS.users,
+      Interactions: SCHEMA_FIELDS.interactions,
+    }))
+      addProblem(ctx, problem);
+    const taken = filterParameters(expression);
+    if (taken.join(',') !== parameters.join(','))
+      addProblem(
+        ctx,
+        parameters.length
+          ? `must take the parameter ${parameters.map((p) => `$${p}`).join(', ')} (the web app passes it), not ${taken.length ? taken.map((p) => `$${p}`).join(', ') : 'none'}`
+          : `must take no parameter (the web app passes none), not ${taken.map((p) => `$${p}`).join(', ')}`,
+      );
+  });
+}
+
 const configSchema = z
   .strictObject({
     prefix: z.string({ error: 'must be text' }).regex(PREFIX_RE, {
@@ -306,6 +351,13 @@ const configSchema = z
       .max(MAX_SOLUTIONS, {
         error: `must list 1 to ${MAX_SOLUTIONS} solutions (Personalize allows ${MAX_SOLUTIONS} campaigns per dataset group by default)`,
       }),
+    filters: z.strictObject(
+      {
+        genre: filterExpressionRule(['GENRE']),
+        excludeRated: filterExpressionRule([]),
+      },
+      { error: 'must be {genre, excludeRated}: two Personalize filter expressions' },
+    ),
     waitForModels: booleanSetting,
     pipelineRun: z.string({ error: 'must be text' }).regex(PIPELINE_RUN_RE, {
       error: 'must be up to 40 letters, digits, ".", "_" or "-"; any new value runs the Personalize pipeline again',
@@ -397,6 +449,7 @@ export const DEFAULT_CONFIG = {
   positiveRatingThreshold: 3.6,
   timestampShift: '2019-04-01T00:00:00Z',
   solutions: DEFAULT_SOLUTIONS,
+  filters: DEFAULT_FILTERS,
   waitForModels: false,
   pipelineRun: '',
 } as const;
@@ -422,6 +475,7 @@ const SETTING_KINDS: Readonly<Record<keyof typeof configSchema.shape, 'text' | '
   positiveRatingThreshold: 'json',
   timestampShift: 'textOrNumber',
   solutions: 'json',
+  filters: 'json',
   waitForModels: 'json',
   pipelineRun: 'text',
 };

@@ -53,6 +53,7 @@ export function createWorkshop(app: App, config: WorkshopConfig, options: Worksh
       keyBase: data.movieLens.attribute('KeyBase'),
     },
     solutions: config.solutions,
+    filters: config.filters,
     waitForModels: config.waitForModels,
     revision: pipelineRevision(config),
   });
@@ -104,6 +105,7 @@ export function pipelineRevision(config: WorkshopConfig): string {
     skipBadLines: config.skipBadLines,
     transformVersion: TRANSFORM_VERSION,
     solutions: config.solutions,
+    filters: config.filters,
     pipelineRun: config.pipelineRun,
   };
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 8);

@@ -18,7 +18,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../policy-checks';
 import { RuntimeFunction } from '../runtime-function';
-import { DesiredDataset, DesiredSolution, DesiredState } from './controller/desired';
+import { DesiredDataset, DesiredFilter, DesiredSolution, DesiredState } from './controller/desired';
 import { ModelRegistryParameter } from './model-registry';
 
 export interface PersonalizeControllerProps {
@@ -33,6 +33,10 @@ export interface PersonalizeControllerProps {
   /** The data revision (the Data stack's key base, a token): what new versions train on. */
   readonly dataRevision: string;
   readonly solutions: readonly DesiredSolution[];
+  /** Create the dataset group's event tracker (real-time events from the web app). */
+  readonly eventTracker?: boolean;
+  /** The dataset group's filters, by purpose. */
+  readonly filters?: readonly DesiredFilter[];
   /**
    * Hold `cdk deploy` until every campaign is active (or the pipeline fails), up to 12 hours.
    * @default false
@@ -276,6 +280,8 @@ export class PersonalizeController extends Construct {
       dataRevision: props.dataRevision,
       datasets: props.datasets,
       solutions: props.solutions,
+      ...(props.eventTracker ? { eventTracker: true } : {}),
+      ...(props.filters ? { filters: props.filters } : {}),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -322,14 +328,22 @@ export class PersonalizeController extends Construct {
     fn.addToRolePolicy(listStatement());
     // A previous generation's dataset group goes once the new one serves. Apply removes only what
     // it made there (all named <prefix>-...): anything else is reported, for a person to decide.
+    // Its event tracker's ARN holds no name (event-tracker/<id>): apply deletes only the tracker
+    // it lists in a group of ours under its own name.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'RetireOwnGenerations',
-        actions: ['personalize:DeleteDatasetGroup', 'personalize:DeleteFilter', 'personalize:DeleteMetricAttribution'],
+        actions: [
+          'personalize:DeleteDatasetGroup',
+          'personalize:DeleteFilter',
+          'personalize:DeleteMetricAttribution',
+          'personalize:DeleteEventTracker',
+        ],
         resources: [
           own.datasetGroup,
           personalizeArn(`filter/${props.prefix}-*`),
           personalizeArn(`metric-attribution/${props.prefix}-*`),
+          personalizeArn('event-tracker/*'),
         ],
       }),
     );
@@ -358,6 +372,21 @@ export class PersonalizeController extends Construct {
           'personalize:UpdateDataset',
         ],
         resources: [own.datasetGroup, own.schemas, own.datasets, own.importJobs, own.solutions, own.campaigns],
+      }),
+    );
+    // The dataset group's filters (named <prefix>-<generation>-<purpose>-<hash>) and its event
+    // tracker, whose ARN is event-tracker/<an id Personalize makes> (the name is not in it), so
+    // the tracker is granted on event-tracker/* of this account and region.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageOwnFiltersAndEventTracker',
+        actions: [
+          'personalize:CreateFilter',
+          'personalize:CreateEventTracker',
+          'personalize:DescribeEventTracker',
+          'personalize:TagResource',
+        ],
+        resources: [own.datasetGroup, personalizeArn(`filter/${props.prefix}-*`), personalizeArn('event-tracker/*')],
       }),
     );
     fn.addToRolePolicy(
@@ -476,9 +505,14 @@ export class PersonalizeController extends Construct {
       acknowledge(
         reconcilePolicy,
         resource(`${r}/${prefix}-*`),
-        `Reconcile: retiring a previous generation deletes the ${r}s it made there, all named ${prefix}-...; a prefix holds no hyphen, so no other copy's names match.`,
+        `Reconcile: the ${r}s it makes (and deletes when a generation retires) are all named ${prefix}-...; a prefix holds no hyphen, so no other copy's names match.`,
       );
     }
+    acknowledge(
+      reconcilePolicy,
+      resource('event-tracker/*'),
+      "Reconcile: an event tracker's ARN is event-tracker/<an id Personalize generates>, without its name; the controller creates one only in this prefix's dataset group and reads only trackers it lists there.",
+    );
     for (const r of ['campaign', 'solution', 'filter', 'event-tracker', 'metric-attribution']) {
       acknowledge(
         isCompletePolicy,

@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SolutionConfig } from '../config';
+import { FilterConfig, SolutionConfig } from '../config';
 import { SCHEMAS } from '../data/movielens/schemas';
 import { DesiredDataset } from './controller/desired';
 import { ModelRegistryParameter } from './model-registry';
@@ -27,6 +27,8 @@ export interface PersonalizeStackProps extends StackProps {
   readonly personalizeRole: iam.IRole;
   readonly prepared: PreparedData;
   readonly solutions: readonly SolutionConfig[];
+  /** The dataset group's filters (and its event tracker, made with them). */
+  readonly filters?: FilterConfig;
   /** @default false */
   readonly waitForModels?: boolean;
   /** Changes when the desired state does (WaitCondition re-arming). */
@@ -77,6 +79,15 @@ export class PersonalizeStack extends Stack {
         campaignMinTps: s.campaignMinTps,
         sortOrder,
       })),
+      ...(props.filters
+        ? {
+            eventTracker: true,
+            filters: [
+              { purpose: 'genre' as const, expression: props.filters.genre },
+              { purpose: 'excludeRated' as const, expression: props.filters.excludeRated },
+            ],
+          }
+        : {}),
       waitForModels: props.waitForModels,
       revision: props.revision,
     });

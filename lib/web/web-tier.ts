@@ -345,11 +345,26 @@ export class WebTier extends Construct {
     // acknowledgement below, the same for every configuration.
     const campaignPattern = `campaign/${personalizeResourceName(props.prefix, '*')}`;
     const campaigns = `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${campaignPattern}`;
+    // A request with a filter is authorized on the filter too (the Service Authorization
+    // Reference lists filter among these actions' resource types); the controller names the
+    // dataset group's filters <prefix>-<generation>-<purpose>-<hash>.
+    const filterPattern = `filter/${personalizeResourceName(props.prefix, '*')}`;
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'QueryWorkshopCampaigns',
         actions: ['personalize:GetRecommendations', 'personalize:GetPersonalizedRanking'],
-        resources: [campaigns],
+        resources: [campaigns, `arn:${Aws.PARTITION}:personalize:${Aws.REGION}:${Aws.ACCOUNT_ID}:${filterPattern}`],
+      }),
+    );
+    // An attendee's ratings go to the dataset group's event tracker (issue 18). PutEvents names
+    // the tracker by its tracking id, not an ARN, and the API reference says the caller "must
+    // have permission to perform the personalize:PutEvents action with the wildcard * in the
+    // Resource element"; the action writes interactions only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendRatingEvents',
+        actions: ['personalize:PutEvents'],
+        resources: ['*'],
       }),
     );
     // The admin page's recipe check (app-src/recommenders/arn.ts): campaign -> solution version ->
@@ -372,6 +387,16 @@ export class WebTier extends Construct {
       policy,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${campaignPattern}]`,
       `Campaigns are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may query only this workshop's campaigns.`,
+    );
+    acknowledge(
+      policy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:personalize:<AWS::Region>:<AWS::AccountId>:${filterPattern}]`,
+      `Filters are created by the Personalize controller after this stack, named ${personalizeResourceName(props.prefix, '')}…; the role may use only this workshop's filters in its queries.`,
+    );
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'personalize:PutEvents only: the API reference requires the wildcard * as its resource (the call names a tracking id, not an ARN); it appends rating events and reads nothing.',
     );
     acknowledge(
       policy,

@@ -252,7 +252,7 @@ describe('create', () => {
       Skipped: 'false',
     });
     const interactions = uploads.get(`personalize/${base}interactions.csv`)!.trimEnd().split('\n');
-    expect(interactions[0]).toBe('USER_ID,ITEM_ID,TIMESTAMP');
+    expect(interactions[0]).toBe('USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE');
     expect(interactions).toHaveLength(manifest.counts.interactions + 1);
     // The manifest is written last: its presence means everything else is complete.
     const putKeys = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key);

@@ -35,7 +35,8 @@ describe('ml-100k fixture, every output', () => {
   test('Personalize CSVs and web load files, exactly', async () => {
     const { files } = await prepare(path.join(FIXTURES, 'ml-100k-quirks'), { edition: 'ml-100k' });
     expect(files['personalize/interactions.csv']).toBe(
-      'USER_ID,ITEM_ID,TIMESTAMP\n1,1,874966758\n2,1,878543960\n2,3,876894119\n1,6,875072561\n3,8,875073484\n',
+      'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n1,1,874966758,rating,5\n2,1,878543960,rating,4\n2,3,876894119,rating,4\n' +
+        '1,6,875072561,rating,4\n3,8,875073484,rating,5\n',
     );
     expect(files['personalize/items.csv']).toBe(
       "ITEM_ID,GENRES,YEAR\n1,Animation|Children's|Comedy,1995\n2,Drama|Musical,1995\n3,Drama|Romance,1997\n4,,\n6,Comedy|Crime,1998\n8,Documentary,1990\n" +
@@ -117,7 +118,7 @@ describe('ml-latest fixture', () => {
   test('interactions keep ratings above the threshold; no users file; titles quoted on the web side', async () => {
     const { files, manifest } = await prepare(path.join(FIXTURES, 'ml-latest-quirks'), { edition: 'ml-latest-small' });
     expect(files['personalize/interactions.csv']).toBe(
-      'USER_ID,ITEM_ID,TIMESTAMP\n1,1,964983703\n1,3,964983224\n2,4,964984815\n',
+      'USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE\n1,1,964983703,rating,4.0\n1,3,964983224,rating,4.5\n2,4,964984815,rating,5.0\n',
     );
     expect(files['personalize/items.csv']).toBe(
       'ITEM_ID,GENRES,YEAR\n1,Adventure|Animation|Children|Comedy|Fantasy,1995\n2,Comedy|Drama|Romance,1995\n3,Musical,1998\n4,Drama|Musical,2012\n5,Sci-Fi,\n6,Comedy,1975\n7,,2008\n' +
@@ -230,6 +231,8 @@ describe('schemas', () => {
       { name: 'USER_ID', type: 'string' },
       { name: 'ITEM_ID', type: 'string' },
       { name: 'TIMESTAMP', type: 'long' },
+      { name: 'EVENT_TYPE', type: 'string' },
+      { name: 'EVENT_VALUE', type: 'float' },
     ]);
     expect(SCHEMAS.items.fields[0]).toEqual({ name: 'ITEM_ID', type: 'string' });
     expect(SCHEMAS.users.fields[0]).toEqual({ name: 'USER_ID', type: 'string' });

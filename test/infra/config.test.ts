@@ -1,5 +1,6 @@
 import {
   DEFAULT_CONFIG,
+  DEFAULT_FILTERS,
   loadWorkshopConfig,
   parseWorkshopConfig,
   PERSONALIZE_REGIONS,
@@ -437,7 +438,7 @@ describe('one rule each', () => {
     expect(problems[0]).toBe(
       'natGateway: is not a setting; known settings are prefix, region, account, natGateways, instanceType, ' +
         'minInstances, maxInstances, dbInstanceClass, dbEngineVersion, retainDatabase, allowedCidr, certificateArn, ' +
-        'domainName, dataset, movieLensBaseUrl, skipBadLines, positiveRatingThreshold, timestampShift, solutions, ' +
+        'domainName, dataset, movieLensBaseUrl, skipBadLines, positiveRatingThreshold, timestampShift, solutions, filters, ' +
         'waitForModels, pipelineRun',
     );
   });
@@ -676,6 +677,7 @@ describe('reading context', () => {
       positiveRatingThreshold: ['4', 4],
       timestampShift: ['1e3', '1e3'],
       solutions: ['[]', []],
+      filters: [JSON.stringify(DEFAULT_FILTERS), DEFAULT_FILTERS],
       waitForModels: ['true', true],
       pipelineRun: ['2', '2'],
     };
@@ -767,5 +769,38 @@ describe('the web instance has room for the edition', () => {
     expect(instanceMemoryGiB('m6g.medium')).toBe(4);
     expect(instanceMemoryGiB('x2gd.large')).toBeUndefined();
     expect(instanceMemoryGiB('m5.metal')).toBeUndefined();
+  });
+});
+
+describe('filters (issue 18)', () => {
+  const load = (filters: unknown) => {
+    try {
+      loadWorkshopConfig((key) => (key === 'filters' ? JSON.stringify(filters) : undefined));
+      return [];
+    } catch (error) {
+      return [...(error as WorkshopConfigError).problems];
+    }
+  };
+
+  test('the defaults are valid filter expressions taking what the web app passes', () => {
+    expect(load(DEFAULT_FILTERS)).toEqual([]);
+  });
+
+  test('a bad expression fails at synth, naming the setting and the documented rule it breaks', () => {
+    const problems = load({ ...DEFAULT_FILTERS, genre: 'INCLUDE ItemID WHERE Items.GENRES NOT IN ($GENRE)' });
+    expect(problems).toEqual([expect.stringMatching(/^filters\.genre: .*NOT IN cannot take a parameter/)]);
+    expect(load({ ...DEFAULT_FILTERS, genre: 'INCLUDE ItemID WHERE Items.GENRE IN ($GENRE)' })).toEqual([
+      expect.stringMatching(/^filters\.genre: .*the Items schema has no field GENRE/),
+    ]);
+    expect(load({ ...DEFAULT_FILTERS, excludeRated: 'EXCLUDE ItemID WHERE Interactions.TIMESTAMP IN ("1")' })).toEqual([
+      expect.stringMatching(/^filters\.excludeRated: .*only by event type/),
+    ]);
+  });
+
+  test('each filter takes exactly the parameters the web app passes', () => {
+    expect(load({ ...DEFAULT_FILTERS, genre: 'INCLUDE ItemID WHERE Items.GENRES IN ("Horror")' })).toEqual([
+      expect.stringMatching(/^filters\.genre: .*must take the parameter \$GENRE/),
+    ]);
+    expect(load({ genre: DEFAULT_FILTERS.genre })).toEqual([expect.stringMatching(/^filters/)]);
   });
 });

@@ -146,7 +146,9 @@ describe('the controller', () => {
     const retire = JSON.stringify(bySid.RetireOwnGenerations.Resource);
     for (const r of ['dataset-group/MovieRecs-movies*', 'filter/MovieRecs-*', 'metric-attribution/MovieRecs-*'])
       expect(retire).toContain(`:${r}"`);
-    expect(retire).not.toMatch(/:[a-z-]+\/\*"/);
+    // An event tracker's ARN holds no name (event-tracker/<id>): the one wildcard, for that reason.
+    expect(retire).toContain(':event-tracker/*"');
+    expect(retire.replace(':event-tracker/*"', '')).not.toMatch(/:[a-z-]+\/\*"/);
     // Nothing outside our names: no recipe grant (CreateSolution does not authorize the recipe).
     expect(JSON.stringify(statements)).not.toContain('recipe/');
     expect(bySid.PassPersonalizeRole).toMatchObject({

@@ -858,8 +858,10 @@ describe('instance role', () => {
         Sid: 'QueryWorkshopCampaigns',
         Effect: 'Allow',
         Action: ['personalize:GetPersonalizedRanking', 'personalize:GetRecommendations'],
-        Resource: personalizeArn('campaign/MovieRecs-*'),
+        Resource: [personalizeArn('campaign/MovieRecs-*'), personalizeArn('filter/MovieRecs-*')],
       },
+      // PutEvents: the API reference requires the wildcard resource (the call names a tracking id).
+      { Sid: 'SendRatingEvents', Effect: 'Allow', Action: 'personalize:PutEvents', Resource: '*' },
       {
         Sid: 'DescribeWorkshopModels',
         Effect: 'Allow',

@@ -1,5 +1,7 @@
 import { SCHEMAS } from '../../lib/data/movielens/schemas';
+import { DEFAULT_FILTERS } from '../../lib/config';
 import {
+  DesiredFilter,
   DesiredSolution,
   DesiredState,
   generationOf,
@@ -62,6 +64,13 @@ export function datasetsOf(edition: string, settingsId = '0123456789abcdef', wit
 }
 
 /** What the deployed controller is asked for: ml-100k, the default solutions. */
+/** The default config's filters, as the Personalize stack passes them. */
+export const DEFAULT_DESIRED_FILTERS: DesiredFilter[] = [
+  { purpose: 'genre', expression: DEFAULT_FILTERS.genre },
+  { purpose: 'excludeRated', expression: DEFAULT_FILTERS.excludeRated },
+];
+
+/** A deploy's desired state: the default config's event tracker and filters unless `over` says otherwise. */
 export function desiredFor(prefix: string, over: Partial<DesiredState> = {}): DesiredState {
   return {
     prefix,
@@ -72,6 +81,8 @@ export function desiredFor(prefix: string, over: Partial<DesiredState> = {}): De
     dataRevision: 'ml-100k/0123456789abcdef/',
     datasets: datasetsOf('ml-100k'),
     solutions: DEFAULT_SOLUTIONS,
+    eventTracker: true,
+    filters: DEFAULT_DESIRED_FILTERS,
     retryFailuresBefore: 0,
     ...over,
   };

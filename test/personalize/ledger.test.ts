@@ -14,16 +14,22 @@ import {
   SimulatedPersonalize,
 } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { STATUS } from '../../lib/personalize/controller/port';
+import { PutEventsCommand } from '@aws-sdk/client-personalize-events';
+import { SimulatedPersonalizeEvents } from '../../lib/personalize/controller/simulation/events';
 import { apply, converge, DEFAULT_SOLUTIONS, desiredFor, MINUTE, namesOf, SCHEMA_TEXT, withField } from './harness';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PREFIX = 'MovieRecs';
 const HOUR = 60 * MINUTE;
 
-/** A converged default workshop and the ARNs of its parts. */
-async function world(maxCalls?: number) {
+/**
+ * A converged default workshop and the ARNs of its parts; without its event tracker and filters
+ * unless `realtime` (they would block the delete rules broken here before the rule under test).
+ */
+async function world(maxCalls?: number, realtime = false) {
   const sim = new SimulatedPersonalize();
-  await converge(apply(desiredFor(PREFIX)), sim, maxCalls ? { maxCalls } : {}).catch(() => undefined);
+  const desired = realtime ? desiredFor(PREFIX) : desiredFor(PREFIX, { eventTracker: false, filters: [] });
+  await converge(apply(desired), sim, maxCalls ? { maxCalls } : {}).catch(() => undefined);
   sim.authorize = undefined; // the calls here are a test's, not the controller's
   const of = (kind: string, name?: string) =>
     sim.snapshot().find((r) => r.kind === kind && (name === undefined || r.name === name))?.arn ?? '';
@@ -111,6 +117,57 @@ const violations: Record<string, () => Promise<void>> = {
     await refused(
       'create/one-dataset-per-type',
       sim.create({ kind: 'dataset', name: 'second', parentArn: group, datasetType: 'interactions', schemaArn: schema }),
+    );
+  },
+  'create/one-event-tracker': async () => {
+    const { sim, group } = await world(undefined, true);
+    await refused('create/one-event-tracker', sim.create({ kind: 'eventTracker', name: 'second', parentArn: group }));
+  },
+  'create/filter-expression': async () => {
+    const { sim, group } = await world();
+    const filter = (filterExpression: string) =>
+      sim.create({ kind: 'filter', name: `f${filterExpression.length}`, parentArn: group, filterExpression });
+    await refused('create/filter-expression', filter('EXCLUDE ItemID WHERE Items.PRICE IN ("1")'));
+    await refused('create/filter-expression', filter('INCLUDE ItemID WHERE Items.GENRES NOT IN ($GENRE)'));
+    await refused('create/filter-expression', filter('EXCLUDE ItemID WHERE Interactions.TIMESTAMP IN ("1")'));
+    await refused(
+      'create/filter-expression',
+      filter('EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("rating") AND Items.GENRES IN ("Horror")'),
+    );
+    await refused('create/filter-expression', filter('INCLUDE Items WHERE Items.GENRES IN ("Horror")'));
+    await refused('create/filter-expression', filter('x'.repeat(2501)));
+  },
+  'create/filter-fields-per-group': async () => {
+    // A group whose items schema has 25 fields: two filters of 10 fields each, then a third field set.
+    const sim = new SimulatedPersonalize();
+    const group = await sim.create({ kind: 'datasetGroup', name: 'wide' });
+    sim.advance(HOUR);
+    let items = SCHEMA_TEXT.items;
+    for (let i = 1; i <= 25; i++) items = withField(items, `F${i}`);
+    const schemaArn = await sim.create({ kind: 'schema', name: 'wide-items', schema: items });
+    await sim.create({ kind: 'dataset', name: 'wide-items', parentArn: group, datasetType: 'items', schemaArn });
+    sim.advance(HOUR);
+    const fields = (from: number) => Array.from({ length: 10 }, (_, i) => `Items.F${from + i} IN ("x")`).join(' AND ');
+    await sim.create({
+      kind: 'filter',
+      name: 'a',
+      parentArn: group,
+      filterExpression: `INCLUDE ItemID WHERE ${fields(1)}`,
+    });
+    await sim.create({
+      kind: 'filter',
+      name: 'b',
+      parentArn: group,
+      filterExpression: `INCLUDE ItemID WHERE ${fields(11)}`,
+    });
+    await refused(
+      'create/filter-fields-per-group',
+      sim.create({
+        kind: 'filter',
+        name: 'c',
+        parentArn: group,
+        filterExpression: 'INCLUDE ItemID WHERE Items.F21 IN ("x")',
+      }),
     );
   },
   'create/schema-valid': async () => {
@@ -379,6 +436,70 @@ const violations: Record<string, () => Promise<void>> = {
       'quota/campaigns',
       sim.create({ kind: 'campaign', name: 'one-too-many', parentArn: solution(0), solutionVersionArn: version(0) }),
     );
+  },
+  'runtime/filter': async () => {
+    const { sim, campaign } = await world(undefined, true);
+    const filters = sim.snapshot().filter((r) => r.kind === 'filter');
+    const genre = filters.find((f) => f.name.includes('-genre-'))!.arn;
+    const runtime = runtimeOf(sim);
+    const ask = (input: Partial<GetRecommendationsCommand['input']>) =>
+      runtime.send(new GetRecommendationsCommand({ campaignArn: campaign(0), userId: '1', ...input }));
+    await refused('runtime/filter', ask({ filterArn: genre }));
+    await refused('runtime/filter', ask({ filterValues: { GENRE: '"Horror"' } }));
+    await refused('runtime/filter', ask({ filterArn: `${genre}-gone`, filterValues: { GENRE: '"Horror"' } }));
+    await refused('runtime/filter', ask({ filterArn: genre, filterValues: { 'GEN-RE': '"Horror"' } }));
+    await refused('runtime/filter', ask({ filterArn: genre, filterValues: { GENRE: `"${'x'.repeat(1000)}"` } }));
+    const many = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`P${i}`, '"x"']));
+    await refused('runtime/filter', ask({ filterArn: genre, filterValues: { ...many, GENRE: '"Horror"' } }));
+  },
+  'runtime/filter-values-quoted': async () => {
+    const { sim, campaign } = await world(undefined, true);
+    const genre = sim.snapshot().find((r) => r.kind === 'filter' && r.name.includes('-genre-'))!.arn;
+    const ask = (value: string) =>
+      runtimeOf(sim).send(
+        new GetRecommendationsCommand({
+          campaignArn: campaign(0),
+          userId: '1',
+          filterArn: genre,
+          filterValues: { GENRE: value },
+        }),
+      );
+    await refused('runtime/filter-values-quoted', ask('Horror'));
+    await refused('runtime/filter-values-quoted', ask('"Horror", Comedy'));
+    await refused('runtime/filter-values-quoted', ask(''));
+  },
+  'events/tracker-active': async () => {
+    const { sim } = await world(undefined, true);
+    const events = new SimulatedPersonalizeEvents(sim);
+    const event = { eventType: 'rating', itemId: '1', sentAt: new Date(0) };
+    await refused(
+      'events/tracker-active',
+      events.send(new PutEventsCommand({ trackingId: 'nope', sessionId: 's', eventList: [event] })),
+    );
+    // A tracker still being created is not ACTIVE.
+    const other = await sim.create({ kind: 'datasetGroup', name: 'other' });
+    sim.advance(HOUR);
+    await sim.create({ kind: 'eventTracker', name: 'new', parentArn: other });
+    const fresh = sim.snapshot().find((r) => r.kind === 'eventTracker' && r.name === 'new')!;
+    const trackingId = (await sim.describe('eventTracker', fresh.arn))!.trackingId!;
+    await refused(
+      'events/tracker-active',
+      events.send(new PutEventsCommand({ trackingId, sessionId: 's', eventList: [event] })),
+    );
+  },
+  'events/shape': async () => {
+    const { sim } = await world(undefined, true);
+    const trackingId = (await sim.describe('eventTracker', sim.snapshot().find((r) => r.kind === 'eventTracker')!.arn))!
+      .trackingId!;
+    const events = new SimulatedPersonalizeEvents(sim);
+    const event = { eventType: 'rating', itemId: '1', sentAt: new Date(0) };
+    const put = (input: Partial<PutEventsCommand['input']>) =>
+      events.send(new PutEventsCommand({ trackingId, sessionId: 's', eventList: [event], ...input }));
+    await refused('events/shape', put({ eventList: [] }));
+    await refused('events/shape', put({ eventList: Array.from({ length: 11 }, () => event) }));
+    await refused('events/shape', put({ sessionId: undefined }));
+    await refused('events/shape', put({ eventList: [{ ...event, eventType: '' }] }));
+    await refused('events/shape', put({ eventList: [{ ...event, itemId: 'i'.repeat(257) }] }));
   },
   'runtime/campaign-active': async () => {
     const { sim, campaign } = await world();

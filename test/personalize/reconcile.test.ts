@@ -78,8 +78,18 @@ describe('create', () => {
     };
     const tagged = resourcesOf(sim, PREFIX).filter((r) => r.kind !== 'schema');
     expect(new Set(tagged.map((r) => r.kind))).toEqual(
-      new Set(['datasetGroup', 'dataset', 'datasetImportJob', 'solution', 'solutionVersion', 'campaign']),
+      new Set([
+        'datasetGroup',
+        'dataset',
+        'datasetImportJob',
+        'eventTracker',
+        'filter',
+        'solution',
+        'solutionVersion',
+        'campaign',
+      ]),
     );
+    sim.authorize = undefined; // the test reads every tag; the controller reads only its groups'
     for (const resource of tagged) {
       const tags = await sim.tags(resource.arn);
       if (resource.kind === 'solution') expect(tags[MODEL_TAG]).toMatch(/^(recommend|sims|ranking)\/\d\/aws-/);

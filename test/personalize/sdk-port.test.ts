@@ -9,6 +9,8 @@ import {
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
+  CreateEventTrackerCommand,
+  CreateFilterCommand,
   CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
@@ -22,6 +24,7 @@ import {
   DeleteSolutionCommand,
   DescribeCampaignCommand,
   DescribeDatasetCommand,
+  DescribeEventTrackerCommand,
   DescribeSchemaCommand,
   GetSolutionMetricsCommand,
   ListBatchInferenceJobsCommand,
@@ -187,6 +190,31 @@ describe('create: our request becomes the exact command input, and the ARN comes
       command: CreateCampaignCommand,
       arnField: 'campaignArn',
       input: { name: 'P-recs', solutionVersionArn: 'arn:version', minProvisionedTPS: 3, tags: sdkTags },
+    },
+    {
+      title: 'filter: name, dataset group and expression',
+      request: {
+        kind: 'filter',
+        name: 'P-g-genre-abc123',
+        parentArn: 'arn:group',
+        filterExpression: 'INCLUDE ItemID WHERE Items.GENRES IN ($GENRE)',
+        tags,
+      },
+      command: CreateFilterCommand,
+      arnField: 'filterArn',
+      input: {
+        name: 'P-g-genre-abc123',
+        datasetGroupArn: 'arn:group',
+        filterExpression: 'INCLUDE ItemID WHERE Items.GENRES IN ($GENRE)',
+        tags: sdkTags,
+      },
+    },
+    {
+      title: 'eventTracker: name and dataset group',
+      request: { kind: 'eventTracker', name: 'P-g-events', parentArn: 'arn:group', tags },
+      command: CreateEventTrackerCommand,
+      arnField: 'eventTrackerArn',
+      input: { name: 'P-g-events', datasetGroupArn: 'arn:group', tags: sdkTags },
     },
   ];
 
@@ -546,10 +574,33 @@ describe('describe dataset and schema', () => {
     expect(sentInputs()).toStrictEqual([{ schemaArn: 'arn:schema' }]);
   });
 
+  test('an event tracker: its status and the tracking id PutEvents takes (the list lacks it)', async () => {
+    personalize.on(DescribeEventTrackerCommand).resolves({
+      eventTracker: {
+        eventTrackerArn: 'arn:tracker',
+        name: 'P-g-events',
+        datasetGroupArn: 'arn:group',
+        status: 'ACTIVE',
+        trackingId: 'b1c2-tracking',
+        creationDateTime: created,
+      },
+    });
+    expect(await port().describe('eventTracker', 'arn:tracker')).toMatchObject({
+      kind: 'eventTracker',
+      arn: 'arn:tracker',
+      name: 'P-g-events',
+      status: 'ACTIVE',
+      parentArn: 'arn:group',
+      trackingId: 'b1c2-tracking',
+    });
+    expect(sentInputs()).toStrictEqual([{ eventTrackerArn: 'arn:tracker' }]);
+  });
+
   test.each([
     ['campaign', DescribeCampaignCommand],
     ['dataset', DescribeDatasetCommand],
     ['schema', DescribeSchemaCommand],
+    ['eventTracker', DescribeEventTrackerCommand],
   ] as const)('a %s answered empty is undefined', async (kind, command) => {
     personalize.on(command as AnyCommand).resolves({});
     expect(await port().describe(kind, 'arn:x')).toBeUndefined();

@@ -22,7 +22,7 @@ import { MAX_TIMESTAMP as MAX_TIMESTAMP_EXPORTED, RatingRow, scanRatings } from 
 import { IdCounter } from './id-counter';
 import { cappedSource, MovieLensSource } from './source';
 import { OutputSink } from './sink';
-import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, SCHEMA_FIELDS } from './schemas';
+import { PersonalizeMinimums, PERSONALIZE_MINIMUMS, RATING_EVENT_TYPE, SCHEMA_FIELDS } from './schemas';
 
 /** A module-local copy: read on every rating (an imported binding can compile to a getter call). */
 const MAX_TIMESTAMP = MAX_TIMESTAMP_EXPORTED;
@@ -211,7 +211,16 @@ export async function prepareMovieLens(options: PrepareOptions): Promise<Manifes
             `timestamp ${row.timestamp} shifted by ${shift} s is ${shifted}, outside 0..${MAX_TIMESTAMP} (seconds since 1970): choose another shift`,
           );
         }
-        if (row.rating > threshold) interactionsOut.int(row.user).int(row.item).int(shifted).endRow();
+        // A positive rating is a `rating` event valued by its stars (the web app's PutEvents sends the
+        // same), so filters can name the event type and recipes can read the value.
+        if (row.rating > threshold)
+          interactionsOut
+            .int(row.user)
+            .int(row.item)
+            .int(shifted)
+            .text(RATING_EVENT_TYPE)
+            .raw(row.buffer, row.ratingStart, row.ratingEnd)
+            .endRow();
         if (ratingsOut) {
           ratingsOut.int(row.user).int(row.item).raw(row.buffer, row.ratingStart, row.ratingEnd).int(shifted).endRow();
         }

@@ -31,6 +31,12 @@ export const SCHEMA_FIELDS: Readonly<Record<keyof typeof SCHEMAS, readonly strin
   users: SCHEMAS.users.fields.map((f) => f.name),
 };
 
+/**
+ * The event type of a rating, in the prepared interactions (EVENT_TYPE) and in the web app's
+ * PutEvents; filters name it (`Interactions.EVENT_TYPE IN ("rating")`). EVENT_VALUE holds the stars.
+ */
+export const RATING_EVENT_TYPE = 'rating';
+
 export interface PersonalizeMinimums {
   /** Interactions needed to train. */
   readonly interactions: number;

@@ -12,6 +12,7 @@
 import { RegisteredModel } from '../../shared/model-registry';
 import { applyDatasets, applySchemas } from './apply-data';
 import { applySolution, GenerationContext } from './apply-models';
+import { applyRealtime, Realtime, servingRealtime } from './apply-realtime';
 import {
   CATALOG_TAG,
   DesiredState,
@@ -43,6 +44,7 @@ export async function apply(desired: DesiredState, port: PersonalizePort, run: R
   const waitingBefore = run.waiting;
   run.waiting = false;
   let models: RegisteredModel[] = [];
+  let realtime: Realtime = {};
   if (!target) {
     await run.attempt(
       `create dataset group ${targetName}`,
@@ -59,7 +61,7 @@ export async function apply(desired: DesiredState, port: PersonalizePort, run: R
     run.see('dataset-group', 'dataset group', target);
     if (target.status === STATUS.active) {
       const context = { desired, group: target, basis: modelBasisOf(desired) };
-      models = await applyGeneration(context, generation, schemaArns, port, run);
+      ({ models, realtime } = await applyGeneration(context, generation, schemaArns, port, run));
     }
   }
   const complete = !run.waiting && !run.failures.length;
@@ -67,6 +69,7 @@ export async function apply(desired: DesiredState, port: PersonalizePort, run: R
 
   if (complete || !previous.length) {
     run.models.push(...models);
+    run.realtime = realtime;
     // Nothing of the new generation is published before all of it serves: the site would
     // otherwise mix two generations' models for a while.
     for (const old of previous) {
@@ -98,25 +101,34 @@ export async function apply(desired: DesiredState, port: PersonalizePort, run: R
     if (serving) {
       await run.isolate(`previous generation ${serving.name}`, async () => {
         run.models.push(...(await servingModels(prefix, serving, serving.catalog ?? 'unknown', port)));
+        run.realtime = await servingRealtime(prefix, serving, port);
       });
     }
   }
   run.models.sort((a, b) => a.sortOrder - b.sortOrder);
 }
 
-/** The datasets, imports and models of the wanted generation; returns the models that serve. */
+/**
+ * The datasets, imports, models, event tracker and filters of the wanted generation; returns the
+ * models that serve and what is published of the tracker and filters.
+ */
 async function applyGeneration(
   context: GenerationContext,
   generation: string,
   schemaArns: ReadonlyMap<string, string>,
   port: PersonalizePort,
   run: Run,
-): Promise<RegisteredModel[]> {
+): Promise<{ models: RegisteredModel[]; realtime: Realtime }> {
   const { desired, group, basis } = context;
   const { prefix } = desired;
   const ready = await applyDatasets(desired, generation, group, schemaArns, port, run);
   // Nothing more is started once the data failed, but what serves stays on the site.
-  if (run.failures.length) return servingModels(prefix, group, desired.catalog, port);
+  if (run.failures.length)
+    return {
+      models: await servingModels(prefix, group, desired.catalog, port),
+      realtime: await servingRealtime(prefix, group, port),
+    };
+  const realtime = await applyRealtime(desired, generation, group, ready, port, run);
 
   // Solutions: desired ones converge; ours that are no longer desired (another recipe, another
   // basis) are retired. Solutions of anyone else (an attendee's, made in the console) are not ours
@@ -141,7 +153,7 @@ async function applyGeneration(
       await retireSolution(extra, port, run, `retired solution ${extra.name}`, { ownOnly: prefix });
     });
   }
-  return models;
+  return { models, realtime };
 }
 
 /**

@@ -39,6 +39,15 @@ export interface DesiredSolution {
   readonly sortOrder: number;
 }
 
+/** What a filter is for: the registry's `filters` keys. */
+export type FilterPurpose = 'genre' | 'excludeRated';
+
+export interface DesiredFilter {
+  readonly purpose: FilterPurpose;
+  /** A Personalize filter expression (checked at synth: `filter-expressions.ts`). */
+  readonly expression: string;
+}
+
 export interface DesiredState {
   readonly prefix: string;
   /**
@@ -57,6 +66,10 @@ export interface DesiredState {
   readonly personalizeRoleArn: string;
   readonly datasets: readonly DesiredDataset[];
   readonly solutions: readonly DesiredSolution[];
+  /** Create the dataset group's event tracker (one per group) and publish its tracking id. */
+  readonly eventTracker?: boolean;
+  /** The dataset group's filters, published by purpose. */
+  readonly filters?: readonly DesiredFilter[];
   /**
    * Trainings that failed before this instant (epoch ms; the deployment's start) are retried once;
    * a failure after it is reported, not retried, so a bad input cannot cause a retry storm.
@@ -165,6 +178,17 @@ export const names = {
   },
   campaign: (prefix: string, basis: string, solution: Pick<DesiredSolution, 'displayName' | 'recipe'>) =>
     names.solution(prefix, basis, solution),
+  /**
+   * The event tracker of a generation's group. Its ARN is `event-tracker/<id>` (the name is not in
+   * it), so the name is what tells ours.
+   */
+  eventTracker: (prefix: string, generation: string) => `${prefix}-${generation}-events`,
+  /**
+   * Filters cannot change: a changed expression is a new filter (a hash of it in the name) and the
+   * old one is deleted. Names are unique in the account, so the generation is part of it.
+   */
+  filter: (prefix: string, generation: string, purpose: FilterPurpose, expression: string) =>
+    `${prefix}-${generation}-${slug(purpose)}-${shortHash(expression, 6)}`,
   /** The part of a solution's name that stays when its recipe or basis changes: the display name. */
   slot: (displayName: string) => slug(displayName),
 };

@@ -19,6 +19,9 @@ export type ResourceKind =
   | 'batchInferenceJob'
   | 'batchSegmentJob';
 
+/** The kinds `describe` reads in full. */
+export type DescribedKind = 'campaign' | 'dataset' | 'schema' | 'eventTracker';
+
 export type DatasetType = 'interactions' | 'items' | 'users';
 
 /** Personalize's statuses, as the service spells them. */
@@ -58,6 +61,8 @@ export interface ResourceState {
   readonly latestUpdate?: LatestUpdate;
   /** Datasets: the schema in use (describe only). */
   readonly schemaArn?: string;
+  /** Event trackers: the id PutEvents takes (describe only). */
+  readonly trackingId?: string;
   /** Dataset types as Personalize spells them in lists (`Interactions`, `Items`, `Users`). */
   readonly datasetType?: string;
   /** Schemas: the Avro schema, as JSON text (describe only). */
@@ -75,10 +80,7 @@ export interface LatestUpdate {
 }
 
 export interface CreateRequest {
-  readonly kind: Exclude<
-    ResourceKind,
-    'filter' | 'eventTracker' | 'metricAttribution' | 'batchInferenceJob' | 'batchSegmentJob'
-  >;
+  readonly kind: Exclude<ResourceKind, 'metricAttribution' | 'batchInferenceJob' | 'batchSegmentJob'>;
   /** Not for solution versions. */
   readonly name?: string;
   readonly parentArn?: string;
@@ -101,13 +103,15 @@ export interface CreateRequest {
   /** campaign */
   readonly solutionVersionArn?: string;
   readonly minProvisionedTPS?: number;
+  /** filter (in a dataset group, `parentArn`) */
+  readonly filterExpression?: string;
 }
 
 export interface PersonalizePort {
   /** Resources of a kind, under a parent where the kind has one. */
   list(kind: ResourceKind, parentArn?: string): Promise<ResourceState[]>;
-  /** A campaign, dataset or schema in full, or undefined when it does not exist. */
-  describe(kind: 'campaign' | 'dataset' | 'schema', arn: string): Promise<ResourceState | undefined>;
+  /** A campaign, dataset, schema or event tracker in full, or undefined when it does not exist. */
+  describe(kind: DescribedKind, arn: string): Promise<ResourceState | undefined>;
   /** Starts creating a resource; returns its ARN. */
   create(request: CreateRequest): Promise<string>;
   /** Starts deleting a resource. */

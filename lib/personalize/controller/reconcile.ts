@@ -46,6 +46,8 @@ export function registryOf(result: ReconcileResult, now: number): ModelRegistry 
       resources: result.progress,
     },
     models: result.models,
+    ...(result.eventTracker ? { eventTracker: result.eventTracker } : {}),
+    ...(result.filters ? { filters: result.filters } : {}),
   });
   return fitModelRegistry(registry);
 }

@@ -27,6 +27,10 @@ export interface ReconcileResult {
   readonly progress: readonly ResourceProgress[];
   /** Models whose campaigns are active (apply only). */
   readonly models: readonly RegisteredModel[];
+  /** The serving group's event tracker, once ACTIVE (apply only). */
+  readonly eventTracker?: { readonly arn: string; readonly trackingId: string };
+  /** The serving group's ACTIVE filters, by purpose (apply only). */
+  readonly filters?: Readonly<Record<string, string>>;
   /** What this call did, for logs. */
   readonly actions: readonly string[];
   /** To hand to the next call of the same run. */
@@ -53,6 +57,11 @@ export class Run {
   readonly actions: string[] = [];
   readonly failures: string[] = [];
   readonly models: RegisteredModel[] = [];
+  /** What is published of the serving group's event tracker and filters. */
+  realtime: {
+    eventTracker?: { readonly arn: string; readonly trackingId: string };
+    filters?: Readonly<Record<string, string>>;
+  } = {};
   readonly refusedSince: Record<string, number>;
   waiting = false;
 
@@ -77,6 +86,14 @@ export class Run {
     });
     if (actual === STATUS.createFailed) this.fail(`${resource}: ${state?.failureReason ?? 'creation failed'}`);
     else if (actual !== STATUS.active) this.waiting = true;
+  }
+
+  /**
+   * A row for something that will not change and is nobody's to wait for (an attendee's event
+   * tracker in our group): shown with its status and a note, without holding the run pending.
+   */
+  seeSettled(resource: string, stage: string, state: ResourceState, note: string): void {
+    this.progress.push({ resource, stage, status: `${state.status} (${note})` });
   }
 
   fail(reason: string): void {
@@ -164,6 +181,8 @@ export class Run {
     const base = {
       progress: this.progress,
       models: this.models,
+      ...(this.realtime.eventTracker ? { eventTracker: this.realtime.eventTracker } : {}),
+      ...(this.realtime.filters ? { filters: this.realtime.filters } : {}),
       actions: this.actions,
       memory: Object.keys(this.refusedSince).length ? { refusedSince: this.refusedSince } : {},
     };

@@ -7,6 +7,8 @@ import {
   CreateDatasetCommand,
   CreateDatasetGroupCommand,
   CreateDatasetImportJobCommand,
+  CreateEventTrackerCommand,
+  CreateFilterCommand,
   CreateSchemaCommand,
   CreateSolutionCommand,
   CreateSolutionVersionCommand,
@@ -19,6 +21,7 @@ import {
   DeleteSolutionCommand,
   DescribeCampaignCommand,
   DescribeDatasetCommand,
+  DescribeEventTrackerCommand,
   DescribeSchemaCommand,
   DeleteMetricAttributionCommand,
   ListBatchInferenceJobsCommand,
@@ -41,7 +44,16 @@ import {
   Tag,
   UpdateCampaignCommand,
 } from '@aws-sdk/client-personalize';
-import { CreateRequest, DatasetType, LatestUpdate, PersonalizePort, ResourceKind, ResourceState, STATUS } from './port';
+import {
+  CreateRequest,
+  DatasetType,
+  DescribedKind,
+  LatestUpdate,
+  PersonalizePort,
+  ResourceKind,
+  ResourceState,
+  STATUS,
+} from './port';
 
 const DATASET_TYPES: Record<DatasetType, string> = { interactions: 'Interactions', items: 'Items', users: 'Users' };
 
@@ -229,7 +241,16 @@ export class SdkPersonalizePort implements PersonalizePort {
    * (their Avro text) in full.
    * ResourceNotFoundException is passed on: reconcile reads it as "gone since the list".
    */
-  async describe(kind: 'campaign' | 'dataset' | 'schema', arn: string): Promise<ResourceState | undefined> {
+  async describe(kind: DescribedKind, arn: string): Promise<ResourceState | undefined> {
+    if (kind === 'eventTracker') {
+      // The tracking id is in DescribeEventTracker only (ListEventTrackers' summaries lack it).
+      const { eventTracker } = await this.client.send(new DescribeEventTrackerCommand({ eventTrackerArn: arn }));
+      if (!eventTracker) return undefined;
+      return {
+        ...state('eventTracker', eventTracker.eventTrackerArn, eventTracker, eventTracker.datasetGroupArn),
+        ...(eventTracker.trackingId ? { trackingId: eventTracker.trackingId } : {}),
+      };
+    }
     if (kind === 'schema') {
       const { schema } = await this.client.send(new DescribeSchemaCommand({ schemaArn: arn }));
       if (!schema) return undefined;
@@ -333,6 +354,27 @@ export class SdkPersonalizePort implements PersonalizePort {
               }),
             )
           ).campaignArn,
+        );
+      case 'filter':
+        return required(
+          (
+            await c.send(
+              new CreateFilterCommand({
+                name: request.name,
+                datasetGroupArn: request.parentArn,
+                filterExpression: request.filterExpression,
+                tags,
+              }),
+            )
+          ).filterArn,
+        );
+      case 'eventTracker':
+        return required(
+          (
+            await c.send(
+              new CreateEventTrackerCommand({ name: request.name, datasetGroupArn: request.parentArn, tags }),
+            )
+          ).eventTrackerArn,
         );
     }
   }

@@ -165,7 +165,7 @@ async function emptyDatasetGroup(
       empty = false;
       datasetsBlockedBy ??= `the ${kind === 'eventTracker' ? 'event tracker' : kind === 'filter' ? 'filters' : 'metric attributions'} to be deleted`;
       run.see(`${label}${kind}:${resource.name}`, 'delete', resource, deletionStatus(resource));
-      if (foreign(resource.name) || (kind === 'eventTracker' && options.ownOnly !== undefined)) {
+      if (foreign(resource.name)) {
         run.fail(
           `${label}${kind}:${resource.name} (not made by this workshop) is in the previous dataset group ${group.name}; ` +
             'delete it, then deploy again',

@@ -82,6 +82,8 @@ export function authorizeCreate(
   switch (request.kind) {
     case 'dataset':
     case 'solution':
+    case 'filter':
+    case 'eventTracker':
       authorized(authorize, action, [arn, request.parentArn ?? '']);
       break;
     case 'datasetImportJob':

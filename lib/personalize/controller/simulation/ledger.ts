@@ -40,6 +40,11 @@ const MODELS = 'lib/personalize/controller/simulation/model-rules.ts';
 const SIM = 'lib/personalize/controller/simulation/simulated-personalize.ts';
 const RUNTIME = 'lib/personalize/controller/simulation/runtime.ts';
 const STORE = 'lib/personalize/controller/simulation/store.ts';
+const REALTIME = 'lib/personalize/controller/simulation/realtime-rules.ts';
+const EVENTS = 'lib/personalize/controller/simulation/events.ts';
+const REALTIME_TEST =
+  'test/personalize/realtime.test.ts › the event tracker and both filters are made once the datasets exist and published in the registry';
+const EVENTS_TEST = 'test/personalize/realtime.test.ts › ratings sent with PutEvents reach the filters';
 const CREATE =
   'test/personalize/reconcile.test.ts › a fresh account converges: three campaigns at 1 TPS, every resource tagged, models in order with metrics';
 const TEARDOWN = 'test/personalize/real-service.test.ts › teardown started %p minutes into the first deploy';
@@ -126,6 +131,51 @@ export const RULES: readonly LedgerRule[] = [
     answer: 'ResourceAlreadyExistsException',
     enforcedIn: DATA,
     kitTest: CREATE,
+  },
+  {
+    id: 'create/one-event-tracker',
+    operations: 'CreateEventTracker',
+    rule: 'a dataset group has at most one event tracker',
+    quote:
+      '"Only one event tracker can be associated with a dataset group. You will get an error if you call ' +
+      'CreateEventTracker using the same dataset group as an existing event tracker." (the error is not named: ' +
+      'ResourceAlreadyExistsException, of the errors the operation lists)',
+    source: API('CreateEventTracker'),
+    basis: 'documented',
+    answer: 'ResourceAlreadyExistsException',
+    enforcedIn: REALTIME,
+    kitTest:
+      'test/personalize/realtime.test.ts › a tracker someone else made in our group is used by nobody and left alone',
+  },
+  {
+    id: 'create/filter-expression',
+    operations: 'CreateFilter',
+    rule:
+      'the expression has the documented structure, names fields the datasets of the group have, filters interactions ' +
+      'by event type only, does not mix Item interactions and Items in one expression, takes no parameter with NOT IN, ' +
+      'uses at most 10 distinct fields, and is 1 to 2,500 characters',
+    quote:
+      '"EXCLUDE/INCLUDE ItemID/ActionID/UserID WHERE dataset type.field IN/NOT IN (value/parameter)" "you can only ' +
+      'filter based on event type" "You can\'t use Item Interaction and Item datasets in one expression" "The maximum ' +
+      'number of distinct dataset fields for a filter in one expression or multiple expressions chained together is ' +
+      '10" "You can\'t use placeholder parameters in filter expressions that use the NOT_IN operator" (a field the ' +
+      "group's datasets lack is refused too: the documentation is silent on it, the simulation takes the stricter reading)",
+    source: DG('filter-expression-guidelines-requirements'),
+    basis: 'documented',
+    answer: 'InvalidInputException',
+    enforcedIn: REALTIME,
+    kitTest: REALTIME_TEST,
+  },
+  {
+    id: 'create/filter-fields-per-group',
+    operations: 'CreateFilter',
+    rule: "the group's filters use at most 20 distinct dataset fields in all",
+    quote: '"The maximum number of distinct dataset fields across all filters in a dataset group is 20."',
+    source: DG('filter-expression-guidelines-requirements'),
+    basis: 'documented',
+    answer: 'LimitExceededException',
+    enforcedIn: REALTIME,
+    kitTest: REALTIME_TEST,
   },
   {
     id: 'create/schema-valid',
@@ -540,6 +590,67 @@ export const RULES: readonly LedgerRule[] = [
       'test/personalize/reconcile.test.ts › the campaign quota (5 per dataset group) is respected with the maximum of five solutions',
   },
   // ------------------------------------------------------------------ runtime
+  {
+    id: 'runtime/filter',
+    operations: 'GetRecommendations, GetPersonalizedRanking',
+    rule:
+      "a filter is an ACTIVE filter of the campaign's dataset group; filterValues hold at most 25 entries, keys of " +
+      'letters, digits and "_" up to 50 characters, values up to 1,000 characters; an INCLUDE expression gets a ' +
+      'value for each of its parameters (an EXCLUDE expression without one is not applied)',
+    quote:
+      '"For filter expressions that use an INCLUDE element to include items, you must provide values for all ' +
+      'parameters that are defined in the expression. For filters with expressions that use an EXCLUDE element to ' +
+      "exclude items, you can omit the filter-values. In this case, Amazon Personalize doesn't use that portion of " +
+      'the expression" "Map Entries: Maximum number of 25 items. Key Length Constraints: Maximum length of 50. Key ' +
+      'Pattern: [A-Za-z0-9_]+ Value Length Constraints: Maximum length of 1000." (a filter of another group or not ' +
+      'yet ACTIVE: the documentation does not name the error; the simulation refuses it)',
+    source: API('RS_GetRecommendations'),
+    basis: 'documented',
+    answer: 'InvalidInputException',
+    enforcedIn: RUNTIME,
+    kitTest: EVENTS_TEST,
+  },
+  {
+    id: 'runtime/filter-values-quoted',
+    operations: 'GetRecommendations, GetPersonalizedRanking',
+    rule: 'a string value of a filter parameter is given in double quotes (several values separated by commas)',
+    quote:
+      'The SDK examples give each string value in escaped double quotes, several separated by commas; what a bare ' +
+      'value does is not documented, so the simulation refuses it',
+    source: DG('filter-real-time'),
+    basis: 'conservative',
+    answer: 'InvalidInputException',
+    enforcedIn: RUNTIME,
+    kitTest: EVENTS_TEST,
+  },
+  {
+    id: 'events/tracker-active',
+    operations: 'PutEvents',
+    rule: 'the tracking id is that of an ACTIVE event tracker',
+    quote:
+      '"The event tracker must be in the ACTIVE state before using the tracking ID." (the error is not named: ' +
+      'InvalidInputException, the one error PutEvents lists)',
+    source: API('CreateEventTracker'),
+    basis: 'documented',
+    answer: 'InvalidInputException',
+    enforcedIn: EVENTS,
+    kitTest: EVENTS_TEST,
+  },
+  {
+    id: 'events/shape',
+    operations: 'PutEvents',
+    rule:
+      'eventList holds 1 to 10 events; sessionId, userId, eventType and itemId are 1 to 256 characters; each event ' +
+      'has an eventType and a sentAt',
+    quote:
+      'eventList: "Array Members: Minimum number of 1 item. Maximum number of 10 items." sessionId: "Minimum length ' +
+      'of 1. Maximum length of 256. Required: Yes" Event: eventType "Required: Yes", sentAt "Required: Yes"',
+    source: API('UBS_PutEvents'),
+    basis: 'documented',
+    answer: 'InvalidInputException',
+    enforcedIn: EVENTS,
+    kitTest: EVENTS_TEST,
+  },
   {
     id: 'runtime/campaign-active',
     operations: 'GetRecommendations, GetPersonalizedRanking',

@@ -11,6 +11,8 @@ import {
   GetRecommendationsCommand,
   GetRecommendationsCommandOutput,
 } from '@aws-sdk/client-personalize-runtime';
+import { SimulatedPersonalizeEvents } from './events';
+import { compileFilter, FilterSubject } from './filter-eval';
 import { CallRecord, SimulatedPersonalize } from './simulated-personalize';
 import { refuse, SimulatedError } from './store';
 
@@ -28,6 +30,16 @@ export function recipeType(
 const MAX_RESULTS = 500;
 const MAX_INPUT = 500;
 const MAX_ID = 256;
+const MAX_FILTER_VALUES = 25;
+const MAX_FILTER_KEY = 50;
+const MAX_FILTER_VALUE = 1000;
+
+export interface SimulatedRuntimeOptions {
+  /** An item's fields for `Items.<FIELD>` filters (categorical values joined by "|"). */
+  readonly itemFields?: (itemId: string) => Readonly<Record<string, string | undefined>>;
+  /** Where PutEvents went, for `Interactions.EVENT_TYPE` filters. */
+  readonly events?: SimulatedPersonalizeEvents;
+}
 
 export class SimulatedPersonalizeRuntime {
   readonly calls: CallRecord[] = [];
@@ -37,6 +49,7 @@ export class SimulatedPersonalizeRuntime {
     /** The item ids a campaign answers with, best first (default: 1, 2, 3, ...). */
     private readonly items: (campaignArn: string) => readonly string[] = () =>
       Array.from({ length: 1000 }, (_, i) => String(i + 1)),
+    private readonly options: SimulatedRuntimeOptions = {},
   ) {}
 
   /** Calls the runtime refused by a rule of the ledger. */
@@ -74,6 +87,48 @@ export class SimulatedPersonalizeRuntime {
     }
   }
 
+  /** rules runtime/filter, runtime/filter-values-quoted: the item test a request's filter makes. */
+  private filter(
+    campaignArn: string,
+    userId: string | undefined,
+    filterArn: string | undefined,
+    filterValues: Record<string, string> | undefined,
+  ): (itemId: string) => boolean {
+    if (filterArn === undefined) {
+      if (filterValues && Object.keys(filterValues).length)
+        throw refuse('runtime/filter', 'filterValues are given without a filterArn');
+      return () => true;
+    }
+    const filter = this.control.filterOf(filterArn);
+    const group = this.control.campaignGroup(campaignArn);
+    if (!filter || filter.status !== 'ACTIVE' || filter.groupArn !== group)
+      throw refuse('runtime/filter', `${filterArn} is not an ACTIVE filter of the campaign's dataset group ${group}`);
+    const entries = Object.entries(filterValues ?? {});
+    if (entries.length > MAX_FILTER_VALUES)
+      throw refuse('runtime/filter', `filterValues holds ${entries.length} entries, at most ${MAX_FILTER_VALUES}`);
+    for (const [key, value] of entries) {
+      if (!/^[A-Za-z0-9_]{1,50}$/.test(key))
+        throw refuse(
+          'runtime/filter',
+          `filterValues key "${key.slice(0, 60)}" is not 1 to ${MAX_FILTER_KEY} letters, digits or "_"`,
+        );
+      if (value.length > MAX_FILTER_VALUE)
+        throw refuse(
+          'runtime/filter',
+          `filterValues.${key} is ${value.length} characters, at most ${MAX_FILTER_VALUE}`,
+        );
+    }
+    const test = compileFilter(filter.expression, filterValues);
+    const events = userId && group ? (this.options.events?.eventsOf(group, userId) ?? []) : [];
+    return (itemId) => {
+      const subject: FilterSubject = {
+        fields: this.options.itemFields?.(itemId) ?? {},
+        eventTypes: events.filter((e) => e.itemId === itemId).map((e) => e.eventType),
+      };
+      return test(subject);
+    };
+  }
+
   /** rule runtime/campaign-active */
   private campaign(arn: string | undefined): string | undefined {
     const campaign = arn === undefined ? undefined : this.control.campaignRecipe(arn);
@@ -83,7 +138,7 @@ export class SimulatedPersonalizeRuntime {
   }
 
   private recommendations(command: GetRecommendationsCommand): GetRecommendationsCommandOutput {
-    const { campaignArn, userId, itemId, numResults = 25 } = command.input;
+    const { campaignArn, userId, itemId, numResults = 25, filterArn, filterValues } = command.input;
     const type = this.campaign(campaignArn);
     if (!Number.isInteger(numResults) || numResults < 1 || numResults > MAX_RESULTS)
       throw refuse('runtime/num-results', `numResults ${numResults} is not 1 to ${MAX_RESULTS}`);
@@ -94,15 +149,16 @@ export class SimulatedPersonalizeRuntime {
       throw refuse('runtime/id-for-recipe', 'a USER_PERSONALIZATION campaign needs a userId');
     if (type === 'RELATED_ITEMS' && !itemId)
       throw refuse('runtime/id-for-recipe', 'a RELATED_ITEMS campaign needs an itemId');
+    const allows = this.filter(campaignArn ?? '', userId, filterArn, filterValues);
     const itemList = this.items(campaignArn ?? '')
-      .filter((id) => id !== itemId)
+      .filter((id) => id !== itemId && allows(id))
       .slice(0, numResults)
       .map((id) => ({ itemId: id }));
     return { itemList, $metadata: {} };
   }
 
   private ranking(command: GetPersonalizedRankingCommand): GetPersonalizedRankingCommandOutput {
-    const { campaignArn, userId, inputList = [] } = command.input;
+    const { campaignArn, userId, inputList = [], filterArn, filterValues } = command.input;
     const type = this.campaign(campaignArn);
     if (type !== 'PERSONALIZED_RANKING')
       throw refuse('runtime/ranking', `${campaignArn} is not of a PERSONALIZED_RANKING recipe`);
@@ -112,7 +168,11 @@ export class SimulatedPersonalizeRuntime {
     checkIds([userId, ...inputList]);
     const order = this.items(campaignArn ?? '');
     const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
-    const personalizedRanking = [...inputList].sort((a, b) => rank(a) - rank(b)).map((itemId) => ({ itemId }));
+    const allows = this.filter(campaignArn ?? '', userId, filterArn, filterValues);
+    const personalizedRanking = inputList
+      .filter(allows)
+      .sort((a, b) => rank(a) - rank(b))
+      .map((itemId) => ({ itemId }));
     return { personalizedRanking, $metadata: {} };
   }
 }

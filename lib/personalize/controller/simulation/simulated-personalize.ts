@@ -9,8 +9,9 @@
  * Every call is recorded with its outcome; a call refused by a rule carries the rule's id, so a
  * scenario can assert that the kit never had a call refused (`refusedCalls()`).
  */
-import { CreateRequest, PersonalizePort, ResourceKind, ResourceState, STATUS } from '../port';
+import { CreateRequest, DescribedKind, PersonalizePort, ResourceKind, ResourceState, STATUS } from '../port';
 import { checkDataCreate, checkUpdateDataset, dataDeleteBlocker } from './data-rules';
+import { checkRealtimeCreate } from './realtime-rules';
 import { API_NAME, authorizeCreate, authorized, Authorizer, LIST_ACTION } from './iam';
 import {
   automaticTrainingsDue,
@@ -116,7 +117,7 @@ export class SimulatedPersonalize implements PersonalizePort {
     });
   }
 
-  async describe(kind: 'campaign' | 'dataset' | 'schema', arn: string): Promise<ResourceState | undefined> {
+  async describe(kind: DescribedKind, arn: string): Promise<ResourceState | undefined> {
     return this.serve(`describe ${kind}`, arn, () => {
       authorized(this.authorize, `personalize:Describe${API_NAME[kind]}`, [arn]);
       const resource = this.existing(kind, arn);
@@ -242,6 +243,27 @@ export class SimulatedPersonalize implements PersonalizePort {
     return { status: this.store.status(campaign), recipe: this.store.get(campaign.parentArn)?.recipe };
   }
 
+  /** A campaign's dataset group, for the simulated runtime's filters. */
+  campaignGroup(campaignArn: string): string | undefined {
+    const campaign = this.store.get(campaignArn);
+    return campaign ? this.store.groupOf(campaign)?.arn : undefined;
+  }
+
+  /** A filter's status, group and expression, for the simulated runtime (`runtime.ts`). */
+  filterOf(
+    filterArn: string,
+  ): { readonly status: string; readonly groupArn?: string; readonly expression: string } | undefined {
+    const filter = this.store.get(filterArn);
+    if (!filter || filter.kind !== 'filter' || !this.store.exists(filter)) return undefined;
+    return { status: this.store.status(filter), groupArn: filter.parentArn, expression: filter.filterExpression ?? '' };
+  }
+
+  /** The event tracker a tracking id belongs to, for the simulated PutEvents (`events.ts`). */
+  trackerOf(trackingId: string): { readonly status: string; readonly groupArn?: string } | undefined {
+    const tracker = this.store.live().find((r) => r.kind === 'eventTracker' && r.trackingId === trackingId);
+    return tracker ? { status: this.store.status(tracker), groupArn: tracker.parentArn } : undefined;
+  }
+
   /** Solution versions the service created by itself (rule solution/auto-training). */
   automaticVersions(): ResourceState[] {
     this.trainAutomatically();
@@ -297,6 +319,7 @@ export class SimulatedPersonalize implements PersonalizePort {
       createdAt: this.now - this.store.durations.pending,
       readyAt: this.now + runningFor,
       tags: {},
+      ...(kind === 'eventTracker' ? { trackingId: `seeded-${name}` } : {}),
     });
     return arn;
   }
@@ -403,6 +426,7 @@ export class SimulatedPersonalize implements PersonalizePort {
       throw refuse('create/parent-active', `${parent.arn} is ${this.store.status(parent)}`);
     checkDataCreate(this.store, request, parent);
     checkModelCreate(this.store, request, parent);
+    checkRealtimeCreate(this.store, request, parent);
 
     const d = this.store.durations;
     const resource: SimResource = {
@@ -456,6 +480,12 @@ export class SimulatedPersonalize implements PersonalizePort {
         resource.solutionVersionArn = request.solutionVersionArn;
         resource.minProvisionedTPS = request.minProvisionedTPS ?? 1;
         duration = d.campaign;
+        break;
+      case 'filter':
+        resource.filterExpression = request.filterExpression;
+        break;
+      case 'eventTracker':
+        resource.trackingId = `${(++this.sequence).toString(16).padStart(8, '0')}-${this.account.slice(-4)}`;
         break;
     }
     resource.readyAt = this.now + (request.kind === 'schema' ? 0 : d.pending + duration);

@@ -113,6 +113,10 @@ export interface SimResource {
   columns?: readonly string[];
   /** Versions: created by the service's automatic training, not by a call. */
   automatic?: boolean;
+  /** Event trackers: the id PutEvents takes. */
+  trackingId?: string;
+  /** Filters: the expression. */
+  filterExpression?: string;
   /** Campaign and dataset updates: the newest, in progress or finished. */
   update?: SimUpdate;
 }
@@ -271,6 +275,7 @@ export class SimStore {
       ...(resource.kind === 'dataset' && resource.datasetType ? { datasetType: capitalize(resource.datasetType) } : {}),
       ...(full && resource.kind === 'dataset' ? { schemaArn: resource.schemaArn } : {}),
       ...(full && resource.kind === 'schema' ? { schema: resource.schema } : {}),
+      ...(full && resource.kind === 'eventTracker' && resource.trackingId ? { trackingId: resource.trackingId } : {}),
       ...(full && resource.kind === 'campaign'
         ? {
             minProvisionedTPS: resource.minProvisionedTPS,
