@@ -49,6 +49,11 @@ export interface PutEventsInput {
   readonly eventList: PutEventsEvent[];
 }
 
+/** What sends a PutEventsCommand: the SDK's PersonalizeEventsClient, or a simulation of it. */
+export interface PutEventsClient {
+  send(command: PutEventsCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
 /** The port: one PutEvents call. It throws when the call fails. */
 export interface EventSink {
   send(input: PutEventsInput): Promise<void>;
@@ -59,12 +64,13 @@ export interface EventSink {
  * the queue for ever; the SDK retries throttling itself, maxAttempts 3 by default).
  */
 export class PersonalizeEventSink implements EventSink {
-  private readonly client: PersonalizeEventsClient;
+  private readonly client: PutEventsClient;
   constructor(
-    client: PersonalizeEventsClient | PersonalizeEventsClientConfig = {},
+    /** The SDK's client (or its settings), or what stands in its place (the controller's simulation). */
+    client: PutEventsClient | PersonalizeEventsClientConfig = {},
     private readonly timeoutMs = 5_000,
   ) {
-    this.client = client instanceof PersonalizeEventsClient ? client : new PersonalizeEventsClient(client);
+    this.client = 'send' in client ? client : new PersonalizeEventsClient(client);
   }
 
   async send(input: PutEventsInput): Promise<void> {

@@ -5,10 +5,16 @@
  */
 import { PersonalizeEventsClient, PutEventsCommand } from '@aws-sdk/client-personalize-events';
 import { mockClient } from 'aws-sdk-client-mock';
+import { RATING_EVENT_TYPE as DATASET_EVENT_TYPE } from '../../lib/data/movielens/schemas';
+import { registryOf } from '../../lib/personalize/controller/reconcile';
+import { SimulatedPersonalizeEvents } from '../../lib/personalize/controller/simulation/events';
+import { SimulatedPersonalize } from '../../lib/personalize/controller/simulation/simulated-personalize';
+import { apply, converge, desiredFor } from '../personalize/harness';
 import {
   checkPutEvents,
   PersonalizeEventSink,
   PUT_EVENTS_MAX_EVENTS,
+  RATING_EVENT_TYPE,
   RatingEvents,
   SimulatedEventSink,
 } from '../../app-src/recommenders/events';
@@ -139,5 +145,36 @@ describe('PutEvents shapes', () => {
     mock.on(PutEventsCommand).rejects(new Error('AccessDeniedException'));
     await expect(sink.send(input)).rejects.toThrow('AccessDeniedException');
     mock.restore();
+  });
+});
+
+describe('against the controller’s simulated Personalize', () => {
+  test('the events reach the tracker the registry publishes, with the dataset’s event type', async () => {
+    // The event type the interactions carry (and the exclude-rated filter names) is the one sent.
+    expect(RATING_EVENT_TYPE).toBe(DATASET_EVENT_TYPE);
+    const sim = new SimulatedPersonalize();
+    const { result } = await converge(apply(desiredFor('MovieRecs')), sim);
+    const registry = registryOf(result, sim.now);
+    expect(registry.eventTracker).toBeDefined();
+    const simulated = new SimulatedPersonalizeEvents(sim);
+    const events = new RatingEvents(
+      new PersonalizeEventSink(simulated),
+      async () => registry.eventTracker?.trackingId,
+      { background: false },
+    );
+    for (let movie = 1; movie <= 12; movie++) await events.record(rating(1_000_001, movie, (movie % 5) + 1));
+    await events.flush();
+    expect(simulated.calls.map((c) => c.outcome)).toEqual(['ok', 'ok']);
+    const sent = simulated.events.filter((e) => e.userId === '1000001');
+    expect(sent).toHaveLength(12);
+    expect(sent[0]).toMatchObject({ eventType: 'rating', itemId: '1', eventValue: 2, sessionId: 'site-user-1000001' });
+    // A tracking id the simulation does not know: refused, kept, counted.
+    const wrong = new RatingEvents(new PersonalizeEventSink(simulated), async () => 'not-a-tracker', {
+      background: false,
+    });
+    await wrong.record(rating(1_000_002, 1));
+    await wrong.flush();
+    expect(wrong.status(1_000_002)).toMatchObject({ sent: 0, waiting: 1 });
+    expect(wrong.totals.failedCalls).toBe(1);
   });
 });
