@@ -186,6 +186,18 @@ export class Queries {
     return rows.map(toMovie);
   }
 
+  /** The ids of a genre's movies (movies_genres), read once per DATA_CACHE_MS: the Genre control's filter. */
+  movieIdsInGenre(genre: string): Promise<ReadonlySet<number>> {
+    return this.cached(`genre:${genre}`, async () => {
+      const rows = await this.db
+        .selectFrom('movies')
+        .select('id')
+        .where('genres', '@>', sql<string[]>`array[${genre}]::text[]`)
+        .execute();
+      return new Set(rows.map((row) => row.id));
+    });
+  }
+
   async movie(id: number): Promise<Movie | undefined> {
     const row = await this.db.selectFrom('movies').select(movieColumns).where('id', '=', id).executeTakeFirst();
     return row && toMovie(row);

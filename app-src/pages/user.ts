@@ -52,6 +52,12 @@ export interface MovieRow {
   readonly because?: ReadonlyMap<number, Movie>;
   /** Personal Ranking: per movie, places moved from the popular order (positive: up). */
   readonly moves?: ReadonlyMap<number, number>;
+  /** Said under the heading: how the row's filters were applied (a Personalize row without a genre filter). */
+  readonly note?: string;
+  /** Per movie, the model's own reason in words (User-Personalization-v2's reason list). */
+  readonly reasons?: ReadonlyMap<number, string>;
+  /** Movies a promotion placed, labelled "Promoted". */
+  readonly promoted?: ReadonlySet<number>;
   /** The row's id for tests and in-page links. */
   readonly id: string;
   /** The attendee's own user (issue 18): what the row is based on, said under its heading. */
@@ -145,6 +151,8 @@ interface TileExtras {
   readonly move?: number;
   readonly mark?: SafeHtml | string;
   readonly form?: SafeHtml | string;
+  readonly reason?: string;
+  readonly promoted?: boolean;
 }
 
 function tileExtras(row: MovieRow, movie: Movie): TileExtras {
@@ -155,12 +163,15 @@ function tileExtras(row: MovieRow, movie: Movie): TileExtras {
     move: row.moves?.get(movie.id),
     mark: row.tileMark?.(movie),
     form: row.tileForm?.(movie),
+    reason: row.reasons?.get(movie.id),
+    promoted: row.promoted?.has(movie.id),
   };
 }
 
 function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): SafeHtml {
-  const { rating, shared, because, move, mark, form } = extras;
+  const { rating, shared, because, move, mark, form, reason, promoted } = extras;
   const body = html`${shared ? html`<span class="both-label" data-shared>Both models</span>` : ''}
+    ${promoted ? html`<span class="promoted-label" data-promoted>Promoted</span>` : ''}
     <img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
     ${
       rating !== undefined
@@ -171,7 +182,8 @@ function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): 
     <span class="title">${movie.title}</span>
     <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
     ${move !== undefined ? moveBadge(move) : ''} ${mark ?? ''}
-    ${because ? html`<span class="because" data-because="${because.id}">Because you liked ${because.title}</span>` : ''}`;
+    ${because ? html`<span class="because" data-because="${because.id}">Because you liked ${because.title}</span>` : ''}
+    ${reason ? html`<span class="because" data-reason>${reason}</span>` : ''}`;
   // Every tile reaches the movie page: the whole tile, or, where the tile makes the movie the base
   // of Similar Items (`link`), a link of its own under it.
   return html`<li class="tile" data-movie-id="${movie.id}">
@@ -208,6 +220,7 @@ export function movieRow(row: MovieRow): SafeHtml {
   return html`<section class="row" id="${row.id}" aria-label="${row.heading}">
     <div class="row-header"><h2>${row.heading}</h2></div>
     ${row.basis ? html`<p class="row-basis" data-basis>${row.basis}</p>` : ''}
+    ${row.note ? html`<p class="row-note" data-row-note>${row.note}</p>` : ''}
     ${
       row.unavailable !== undefined
         ? html`<div class="unavailable" role="status">recommendations unavailable: ${row.unavailable}</div>`
@@ -367,12 +380,22 @@ export function userPage(data: UserPageData): string {
   );
 }
 
+/**
+ * The Genre control, in every mode: every row of the page then shows only movies of that genre
+ * (Recommendations and Similar Items through each model's filter, Personal Ranking by the list
+ * it ranks). First in each mode's form: on a phone it shares a line with the mode, and Model 1
+ * and Model 2 share the next.
+ */
+function genreSelect(data: UserPageData): SafeHtml {
+  return select('genre', 'Genre', [['', 'All'], ...data.genres.map((g) => [g, g] as const)], data.state.genre ?? '');
+}
+
 function modeControls(data: UserPageData): SafeHtml {
   const { state, models, user } = data;
   const options = (list: readonly Model[]) => list.map((m) => [m.id, modelName(m)] as const);
   if (state.mode === 'recommend') {
     return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
-      ${hidden(state, ['mode', 'genre', 'order', 'reviews'])}
+      ${hidden(state, ['mode', 'order', 'reviews'])} ${genreSelect(data)}
       ${select('m1', 'Model 1', options(models.recommend), state.m1)}
       ${select('m2', 'Model 2', [...options(models.recommend), [NO_MODEL, 'No model'] as const], state.m2)}
       ${SHOW_BUTTON}
@@ -380,14 +403,12 @@ function modeControls(data: UserPageData): SafeHtml {
   }
   if (state.mode === 'ranking') {
     return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
-      ${hidden(state, ['mode', 'm1', 'm2', 'order', 'reviews'])}
-      ${select('genre', 'Genre Choice', [['', 'All'], ...data.genres.map((g) => [g, g] as const)], state.genre ?? '')}
-      ${SHOW_BUTTON}
+      ${hidden(state, ['mode', 'm1', 'm2', 'order', 'reviews'])} ${genreSelect(data)} ${SHOW_BUTTON}
     </form>`;
   }
   const noRanking = models.ranking.length === 0;
   return html`<form method="get" action="/recommend/${user.id}/" data-autosubmit>
-    ${hidden(state, ['mode', 'm1', 'm2', 'genre', 'base', 'reviews'])}
+    ${hidden(state, ['mode', 'm1', 'm2', 'base', 'reviews'])} ${genreSelect(data)}
     ${select(
       'order',
       'Ordering',

@@ -4,7 +4,7 @@
  * campaign both in the registry and added by an admin is listed once, as the registry's.
  */
 import type { AdminModel, AdminModels } from '../db/admin-models';
-import type { Model, ModelType, Recommender } from './port';
+import type { DetailedRecommendations, Model, ModelType, MovieFilter, Recommender } from './port';
 import type { ModelRegistrySource, PipelineProgress } from './registry';
 
 export interface CatalogView {
@@ -111,14 +111,25 @@ export class RoutingRecommender implements Recommender {
   private pick(model: Model): Recommender {
     return model.source === 'local' ? this.local : this.personalize;
   }
-  recommend(model: Model, userId: number, count: number): Promise<number[]> {
-    return this.pick(model).recommend(model, userId, count);
+  recommend(model: Model, userId: number, count: number, filter?: MovieFilter): Promise<number[]> {
+    return this.pick(model).recommend(model, userId, count, filter);
   }
-  rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
-    return this.pick(model).rank(model, userId, movieIds);
+  /** The adapter's detailed answer, or its plain one with no reasons and no promotions. */
+  async recommendDetailed(
+    model: Model,
+    userId: number,
+    count: number,
+    filter?: MovieFilter,
+  ): Promise<DetailedRecommendations> {
+    const adapter = this.pick(model);
+    if (adapter.recommendDetailed) return adapter.recommendDetailed(model, userId, count, filter);
+    return { ids: await adapter.recommend(model, userId, count, filter), reasons: new Map(), promoted: new Set() };
   }
-  similar(model: Model, movieId: number, count: number, userId?: number): Promise<number[]> {
-    return this.pick(model).similar(model, movieId, count, userId);
+  rank(model: Model, userId: number, movieIds: readonly number[], filter?: MovieFilter): Promise<number[]> {
+    return this.pick(model).rank(model, userId, movieIds, filter);
+  }
+  similar(model: Model, movieId: number, count: number, userId?: number, filter?: MovieFilter): Promise<number[]> {
+    return this.pick(model).similar(model, movieId, count, userId, filter);
   }
   explain(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>> {
     return this.pick(model).explain?.(model, userId, movieIds) ?? Promise.resolve(new Map());

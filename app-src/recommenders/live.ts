@@ -8,7 +8,7 @@
  */
 import type { EaseModel } from './ease';
 import type { LiveHistory, LiveHistoryResolver, LocalModels } from './local';
-import type { Model, Recommender } from './port';
+import type { Model, MovieFilter, Recommender } from './port';
 
 export class LiveLocalRecommender implements Recommender {
   constructor(
@@ -23,38 +23,40 @@ export class LiveLocalRecommender implements Recommender {
     return this.local.knowsUser(userId) ? undefined : this.historyOf(userId);
   }
 
-  async recommend(model: Model, userId: number, count: number): Promise<number[]> {
+  async recommend(model: Model, userId: number, count: number, filter?: MovieFilter): Promise<number[]> {
     const history = await this.live(userId);
     if (!history || model.source !== 'local' || model.type !== 'recommend')
-      return this.trained.recommend(model, userId, count);
+      return this.trained.recommend(model, userId, count, filter);
+    const allows = filter?.allows;
     switch (model.id) {
       case 'local:ease':
-        return this.local.recommendEaseFor(this.ease(model), history, count);
+        return this.local.recommendEaseFor(this.ease(model), history, count, allows);
       case 'local:popular':
-        return this.local.recommendPopularFor(history, count);
+        return this.local.recommendPopularFor(history, count, allows);
       case 'local:knn':
-        return this.local.recommendKnnFor(history, count);
+        return this.local.recommendKnnFor(history, count, allows);
       default:
-        return this.trained.recommend(model, userId, count);
+        return this.trained.recommend(model, userId, count, filter);
     }
   }
 
-  async rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
+  async rank(model: Model, userId: number, movieIds: readonly number[], filter?: MovieFilter): Promise<number[]> {
     const history = await this.live(userId);
     if (!history || model.source !== 'local' || model.type !== 'ranking')
-      return this.trained.rank(model, userId, movieIds);
+      return this.trained.rank(model, userId, movieIds, filter);
+    const allows = filter?.allows;
     switch (model.id) {
       case 'local:ease-ranking':
-        return this.local.rankEaseFor(this.ease(model), history, movieIds);
+        return this.local.rankEaseFor(this.ease(model), history, movieIds, allows);
       case 'local:ranking':
-        return this.local.rankFor(history, movieIds);
+        return this.local.rankFor(history, movieIds, allows);
       default:
-        return this.trained.rank(model, userId, movieIds);
+        return this.trained.rank(model, userId, movieIds, filter);
     }
   }
 
-  similar(model: Model, movieId: number, count: number, userId?: number): Promise<number[]> {
-    return this.trained.similar(model, movieId, count, userId);
+  similar(model: Model, movieId: number, count: number, userId?: number, filter?: MovieFilter): Promise<number[]> {
+    return this.trained.similar(model, movieId, count, userId, filter);
   }
 
   async explain(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>> {

@@ -18,7 +18,10 @@
  */
 import type { OfflineMetrics } from '../../lib/shared/model-registry';
 import { EaseModel, type EaseOptions } from './ease';
-import type { Model, ModelType, RatingRow, Recommender } from './port';
+import type { Model, ModelType, MovieFilter, RatingRow, Recommender } from './port';
+
+/** Whether a movie may be shown (the page's Genre control); absent: every movie. */
+export type Allows = (movieId: number) => boolean;
 
 export type LocalModelId =
   'local:ease' | 'local:popular' | 'local:knn' | 'local:similar' | 'local:ease-ranking' | 'local:ranking';
@@ -330,18 +333,18 @@ export class LocalModels {
     return [...movieIds].sort((a, b) => this.rankOf(a) - this.rankOf(b) || a - b);
   }
 
-  /** "Most popular (local)": the most popular movies the user has not rated. */
-  recommendPopular(userId: number, count: number): number[] {
+  /** "Most popular (local)": the most popular movies the user has not rated (and `allows`, when given). */
+  recommendPopular(userId: number, count: number, allows?: Allows): number[] {
     checkCount(count);
-    return this.withRatedMarked(userId, () => this.fillPopular([], count));
+    return this.withRatedMarked(userId, () => this.fillPopular([], count, undefined, allows));
   }
 
   /** "Item-kNN (local)": the best scores of movies the user has not rated, popular ones after them. */
-  recommendKnn(userId: number, count: number): number[] {
+  recommendKnn(userId: number, count: number, allows?: Allows): number[] {
     checkCount(count);
     return this.withRatedMarked(userId, () => {
       const touched = this.scoreUser(userId);
-      const candidates = touched.filter((item) => !this.marks[item]);
+      const candidates = touched.filter((item) => !this.marks[item] && this.allowed(item, allows));
       candidates.sort(this.byScore);
       touched.forEach((item) => (this.scores[item] = 0));
       const chosen = candidates.slice(0, count);
@@ -349,6 +352,8 @@ export class LocalModels {
       const result = this.fillPopular(
         chosen.map((item) => this.itemIds[item]),
         count,
+        undefined,
+        allows,
       );
       chosen.forEach((item) => (this.marks[item] = 0));
       return result;
@@ -369,11 +374,13 @@ export class LocalModels {
   }
 
   /** "EASE (local)": the best EASE scores of movies the user has not rated, popular ones after them. */
-  recommendEase(ease: EaseModel, userId: number, count: number): number[] {
+  recommendEase(ease: EaseModel, userId: number, count: number, allows?: Allows): number[] {
     checkCount(count);
     return this.withRatedMarked(userId, () => {
       const scored = this.scoreEase(ease, userId);
-      const candidates = Array.from(scored).filter((item) => !this.marks[item] && this.scores[item] > 0);
+      const candidates = Array.from(scored).filter(
+        (item) => !this.marks[item] && this.scores[item] > 0 && this.allowed(item, allows),
+      );
       candidates.sort(this.byScore);
       scored.forEach((item) => (this.scores[item] = 0));
       const chosen = candidates.slice(0, count);
@@ -381,20 +388,24 @@ export class LocalModels {
       const result = this.fillPopular(
         chosen.map((item) => this.itemIds[item]),
         count,
+        undefined,
+        allows,
       );
       chosen.forEach((item) => (this.marks[item] = 0));
       return result;
     });
   }
 
-  /** Exactly `movieIds`, by EASE score for the user, then popularity, then id. */
-  rankEase(ease: EaseModel, userId: number, movieIds: readonly number[]): number[] {
+  /** Exactly `movieIds` (those `allows`, when given), by EASE score for the user, then popularity, then id. */
+  rankEase(ease: EaseModel, userId: number, movieIds: readonly number[], allows?: Allows): number[] {
     const scored = this.scoreEase(ease, userId);
     const score = (id: number) => {
       const item = this.itemIndex.get(id);
       return item === undefined ? 0 : this.scores[item];
     };
-    const ranked = [...movieIds].sort((a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b);
+    const ranked = (allows ? movieIds.filter(allows) : [...movieIds]).sort(
+      (a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b,
+    );
     scored.forEach((item) => (this.scores[item] = 0));
     return ranked;
   }
@@ -424,14 +435,19 @@ export class LocalModels {
     return this.positives.values.subarray(this.positives.start[user], this.positives.start[user + 1]);
   }
 
-  /** Exactly `movieIds` (duplicates and unknown ids too), best score first for the user. */
-  rank(userId: number, movieIds: readonly number[]): number[] {
+  /**
+   * Exactly `movieIds` (duplicates and unknown ids too; only those `allows`, when given), best
+   * score first for the user.
+   */
+  rank(userId: number, movieIds: readonly number[], allows?: Allows): number[] {
     const touched = this.scoreUser(userId);
     const score = (id: number) => {
       const item = this.itemIndex.get(id);
       return item === undefined ? 0 : this.scores[item];
     };
-    const ranked = [...movieIds].sort((a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b);
+    const ranked = (allows ? movieIds.filter(allows) : [...movieIds]).sort(
+      (a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b,
+    );
     touched.forEach((item) => (this.scores[item] = 0));
     return ranked;
   }
@@ -467,14 +483,20 @@ export class LocalModels {
     return reasons;
   }
 
-  /** Up to `count` movies like `movieId`, never itself: its neighbours, then popular movies. */
-  similar(movieId: number, count: number): number[] {
+  /**
+   * Up to `count` movies like `movieId`, never itself: its neighbours, then popular movies; with
+   * `allows`, only the movies it allows (the nearest allowed neighbours, then allowed popular ones).
+   */
+  similar(movieId: number, count: number, allows?: Allows): number[] {
     checkCount(count);
     const base = this.itemIndex.get(movieId);
     const chosen: number[] = [];
     if (base !== undefined) {
-      const end = Math.min(this.neighbours.start[base + 1], this.neighbours.start[base] + count);
-      for (let k = this.neighbours.start[base]; k < end; k++) chosen.push(this.neighbours.values[k]);
+      const end = this.neighbours.start[base + 1];
+      for (let k = this.neighbours.start[base]; k < end && chosen.length < count; k++) {
+        const item = this.neighbours.values[k];
+        if (this.allowed(item, allows)) chosen.push(item);
+      }
       this.marks[base] = 1;
     }
     chosen.forEach((item) => (this.marks[item] = 1));
@@ -482,6 +504,7 @@ export class LocalModels {
       chosen.map((item) => this.itemIds[item]),
       count,
       movieId,
+      allows,
     );
     chosen.forEach((item) => (this.marks[item] = 0));
     if (base !== undefined) this.marks[base] = 0;
@@ -496,43 +519,44 @@ export class LocalModels {
   /**
    * The live models of a user not in training (issue 18: the attendee's own user), from the
    * history given: `positives` (movie ids, oldest first) and `rated` (every movie id they rated).
-   * Unknown movie ids are ignored. The same scores as the trained users' methods above.
+   * Unknown movie ids are ignored. The same scores as the trained users' methods above; with
+   * `allows` (the page's Genre control), only the movies it allows, as those methods.
    */
-  recommendPopularFor(history: LiveHistory, count: number): number[] {
+  recommendPopularFor(history: LiveHistory, count: number, allows?: Allows): number[] {
     checkCount(count);
-    return this.withMarked(this.indexesOf(history.rated), () => this.fillPopular([], count));
+    return this.withMarked(this.indexesOf(history.rated), () => this.fillPopular([], count, undefined, allows));
   }
 
   /** "Item-kNN (local)" for a history given. */
-  recommendKnnFor(history: LiveHistory, count: number): number[] {
+  recommendKnnFor(history: LiveHistory, count: number, allows?: Allows): number[] {
     checkCount(count);
     const positives = this.indexesOf(history.positives).slice(-this.historyCap);
     return this.withMarked(this.indexesOf(history.rated), () => {
       const touched = this.scoreHistory(positives);
-      return this.bestThenPopular(touched, count, () => true);
+      return this.bestThenPopular(touched, count, () => true, allows);
     });
   }
 
   /** "EASE (local)" for a history given. */
-  recommendEaseFor(ease: EaseModel, history: LiveHistory, count: number): number[] {
+  recommendEaseFor(ease: EaseModel, history: LiveHistory, count: number, allows?: Allows): number[] {
     checkCount(count);
     const positives = this.indexesOf(history.positives);
     return this.withMarked(this.indexesOf(history.rated), () => {
       const scored = Array.from(ease.score(positives, this.scores));
-      return this.bestThenPopular(scored, count, (item) => this.scores[item] > 0);
+      return this.bestThenPopular(scored, count, (item) => this.scores[item] > 0, allows);
     });
   }
 
   /** Item-kNN's personal ranking for a history given: exactly `movieIds`. */
-  rankFor(history: LiveHistory, movieIds: readonly number[]): number[] {
+  rankFor(history: LiveHistory, movieIds: readonly number[], allows?: Allows): number[] {
     const touched = this.scoreHistory(this.indexesOf(history.positives).slice(-this.historyCap));
-    return this.rankByScores(touched, movieIds);
+    return this.rankByScores(touched, allows ? movieIds.filter(allows) : movieIds);
   }
 
   /** EASE's personal ranking for a history given: exactly `movieIds`. */
-  rankEaseFor(ease: EaseModel, history: LiveHistory, movieIds: readonly number[]): number[] {
+  rankEaseFor(ease: EaseModel, history: LiveHistory, movieIds: readonly number[], allows?: Allows): number[] {
     const scored = Array.from(ease.score(this.indexesOf(history.positives), this.scores));
-    return this.rankByScores(scored, movieIds);
+    return this.rankByScores(scored, allows ? movieIds.filter(allows) : movieIds);
   }
 
   /** EASE's "because you liked" for a history given. */
@@ -590,8 +614,13 @@ export class LocalModels {
   }
 
   /** The best-scored unmarked items of `scored` that `keep`, then popular ones; zeroes the scores. */
-  private bestThenPopular(scored: readonly number[], count: number, keep: (item: number) => boolean): number[] {
-    const candidates = scored.filter((item) => !this.marks[item] && keep(item));
+  private bestThenPopular(
+    scored: readonly number[],
+    count: number,
+    keep: (item: number) => boolean,
+    allows?: Allows,
+  ): number[] {
+    const candidates = scored.filter((item) => !this.marks[item] && keep(item) && this.allowed(item, allows));
     candidates.sort(this.byScore);
     scored.forEach((item) => (this.scores[item] = 0));
     const chosen = candidates.slice(0, count);
@@ -600,6 +629,8 @@ export class LocalModels {
       return this.fillPopular(
         chosen.map((item) => this.itemIds[item]),
         count,
+        undefined,
+        allows,
       );
     } finally {
       chosen.forEach((item) => (this.marks[item] = 0));
@@ -667,14 +698,19 @@ export class LocalModels {
     }
   }
 
-  /** Appends popular movies that are neither marked nor `skip` until `result` has `count`. */
-  private fillPopular(result: number[], count: number, skip?: number): number[] {
+  /** Appends popular movies that are neither marked nor `skip` (and that `allows`) until `result` has `count`. */
+  private fillPopular(result: number[], count: number, skip?: number, allows?: Allows): number[] {
     for (let k = 0; k < this.popularOrder.length && result.length < count; k++) {
       const item = this.popularOrder[k];
       const id = this.itemIds[item];
-      if (!this.marks[item] && id !== skip) result.push(id);
+      if (!this.marks[item] && id !== skip && (!allows || allows(id))) result.push(id);
     }
     return result;
+  }
+
+  /** Whether item index `item` passes `allows` (every item when there is none). */
+  private allowed(item: number, allows: Allows | undefined): boolean {
+    return !allows || allows(this.itemIds[item]);
   }
 }
 
@@ -682,22 +718,31 @@ export class LocalModels {
 export class LocalRecommender implements Recommender {
   constructor(private readonly local: LocalModels) {}
 
-  async recommend(model: Model, userId: number, count: number): Promise<number[]> {
+  async recommend(model: Model, userId: number, count: number, filter?: MovieFilter): Promise<number[]> {
     const id = localModel(model, 'recommend');
-    if (id === 'local:ease') return this.local.recommendEase(this.ease(model), userId, count);
-    return id === 'local:popular' ? this.local.recommendPopular(userId, count) : this.local.recommendKnn(userId, count);
+    const allows = filter?.allows;
+    if (id === 'local:ease') return this.local.recommendEase(this.ease(model), userId, count, allows);
+    return id === 'local:popular'
+      ? this.local.recommendPopular(userId, count, allows)
+      : this.local.recommendKnn(userId, count, allows);
   }
 
-  async rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
+  async rank(model: Model, userId: number, movieIds: readonly number[], filter?: MovieFilter): Promise<number[]> {
     const id = localModel(model, 'ranking');
     return id === 'local:ease-ranking'
-      ? this.local.rankEase(this.ease(model), userId, movieIds)
-      : this.local.rank(userId, movieIds);
+      ? this.local.rankEase(this.ease(model), userId, movieIds, filter?.allows)
+      : this.local.rank(userId, movieIds, filter?.allows);
   }
 
-  async similar(model: Model, movieId: number, count: number): Promise<number[]> {
+  async similar(
+    model: Model,
+    movieId: number,
+    count: number,
+    _userId?: number,
+    filter?: MovieFilter,
+  ): Promise<number[]> {
     localModel(model, 'sims');
-    return this.local.similar(movieId, count);
+    return this.local.similar(movieId, count, filter?.allows);
   }
 
   /** Item-kNN and EASE name the liked movie behind each movie; popularity has no such reason. */

@@ -18,6 +18,28 @@
  *   https://docs.aws.amazon.com/personalize/latest/dg/get-recommendations-sdk-example.html
  * AccessDeniedException and ThrottlingException are not in those pages' lists: IAM and the
  * service front end answer them for every AWS API (the common errors).
+ *
+ * Filters (the page's Genre control, and leaving out what the user rated):
+ * - GetRecommendations takes one `filterArn` and its `filterValues`: per placeholder parameter
+ *   of the filter expression, its name in matching case as the key and the value(s) as the value,
+ *   several values separated by commas (map of up to 25 entries, values up to 1000 characters);
+ *   a string value is written in double quotes, so the genre filter gets `{ GENRE: "\"Horror\"" }`:
+ *   https://docs.aws.amazon.com/personalize/latest/dg/API_RS_GetRecommendations.html and
+ *   https://docs.aws.amazon.com/personalize/latest/dg/filter-real-time.html
+ * - One filter per request: the genre filter and the exclude-rated filter cannot both be sent.
+ *   With a genre chosen, the genre filter is sent (the question the row answers); without one, the
+ *   exclude-rated filter. `filterNote` says on the row what was and was not applied.
+ * - A registry without a genre filter: the site asks for the campaign's top 500 (numResults'
+ *   maximum) and keeps the genre's movies among them, and the row says it was filtered on the site.
+ * - GetPersonalizedRanking also takes a filter, which only removes items from the ranking; the
+ *   site sends only the genre's movies to rank, so Personal Ranking needs none.
+ * - The answer's items carry `reason` (User-Personalization-v2: "Promoted item", "Exploration",
+ *   "Popular item", the placeholders a filter may add) and `promotionName` for a promotion's items:
+ *   `recommendDetailed` returns them for the tiles.
+ * - A promotion (`promotions`: name, percentPromotedItems, filterArn) is sent on Recommendations
+ *   when the registry carries `filters.promotion` and the recipe supports promotions, and no genre
+ *   is chosen (a promotion filter applies to the promoted items only, the request filter to the
+ *   rest: https://docs.aws.amazon.com/personalize/latest/dg/promoting-items.html).
  */
 import {
   GetPersonalizedRankingCommand,
@@ -28,7 +50,7 @@ import {
 } from '@aws-sdk/client-personalize-runtime';
 import { ERRORS, errorName, isOneOf } from '../../lib/personalize/controller/port';
 import { parseCampaignArn } from './arn';
-import type { Model, Recommender } from './port';
+import type { DetailedRecommendations, Model, MovieFilter, Recommender } from './port';
 
 /** Default deadline of one call, in milliseconds. */
 export const PERSONALIZE_TIMEOUT_MS = 1000;
@@ -103,19 +125,35 @@ export class PersonalizeRecommender implements Recommender {
     else this.clientFor = client ?? ((region) => createPersonalizeRuntimeClient(region, this.timeoutMs));
   }
 
-  async recommend(model: Model, userId: number, count: number): Promise<number[]> {
-    const numResults = clampCount(count);
-    if (numResults === 0) return [];
-    const output = await this.call(model, (client, campaignArn, abortSignal) =>
-      client.send(new GetRecommendationsCommand({ campaignArn, userId: String(userId), numResults }), {
-        abortSignal,
-      }),
-    );
-    return toMovieIds(output.itemList).slice(0, numResults);
+  async recommend(model: Model, userId: number, count: number, filter?: MovieFilter): Promise<number[]> {
+    return (await this.recommendDetailed(model, userId, count, filter)).ids;
   }
 
-  async rank(model: Model, userId: number, movieIds: readonly number[]): Promise<number[]> {
-    const input = [...new Set(movieIds)];
+  async recommendDetailed(
+    model: Model,
+    userId: number,
+    count: number,
+    filter?: MovieFilter,
+  ): Promise<DetailedRecommendations> {
+    const wanted = clampCount(count);
+    if (wanted === 0) return { ids: [], reasons: new Map(), promoted: new Set() };
+    const request = filterRequest(model, filter, 'recommend');
+    const numResults = request.onSite ? MAX_NUM_RESULTS : wanted;
+    const output = await this.call(model, (client, campaignArn, abortSignal) =>
+      client.send(
+        new GetRecommendationsCommand({ campaignArn, userId: String(userId), numResults, ...request.parameters }),
+        { abortSignal },
+      ),
+    );
+    const ids = toMovieIds(output.itemList)
+      .filter((id) => !filter || filter.allows(id))
+      .slice(0, wanted);
+    return { ids, ...itemDetails(output.itemList, ids) };
+  }
+
+  async rank(model: Model, userId: number, movieIds: readonly number[], filter?: MovieFilter): Promise<number[]> {
+    // Only the genre's movies are ranked: the list is the question (see the header).
+    const input = [...new Set(filter ? movieIds.filter(filter.allows) : movieIds)];
     if (input.length === 0) return [];
     // Past the API's limit, the first 500 are ranked and the rest follow in input order.
     const inputList = input.slice(0, MAX_INPUT_LIST).map(String);
@@ -127,11 +165,18 @@ export class PersonalizeRecommender implements Recommender {
     return completeRanking(toMovieIds(output.personalizedRanking), input);
   }
 
-  async similar(model: Model, movieId: number, count: number, userId?: number): Promise<number[]> {
+  async similar(
+    model: Model,
+    movieId: number,
+    count: number,
+    userId?: number,
+    filter?: MovieFilter,
+  ): Promise<number[]> {
     const wanted = clampCount(count);
     if (wanted === 0) return [];
+    const request = filterRequest(model, filter, 'similar');
     // One more than wanted, so that dropping the base movie (should it come back) still fills the row.
-    const numResults = Math.min(wanted + 1, MAX_NUM_RESULTS);
+    const numResults = request.onSite ? MAX_NUM_RESULTS : Math.min(wanted + 1, MAX_NUM_RESULTS);
     const output = await this.call(model, (client, campaignArn, abortSignal) =>
       client.send(
         new GetRecommendationsCommand({
@@ -139,12 +184,13 @@ export class PersonalizeRecommender implements Recommender {
           itemId: String(movieId),
           numResults,
           ...(userId !== undefined ? { userId: String(userId) } : {}),
+          ...request.parameters,
         }),
         { abortSignal },
       ),
     );
     return toMovieIds(output.itemList)
-      .filter((id) => id !== movieId)
+      .filter((id) => id !== movieId && (!filter || filter.allows(id)))
       .slice(0, wanted);
   }
 
@@ -186,6 +232,116 @@ export class PersonalizeRecommender implements Recommender {
       clearTimeout(timer);
     }
   }
+}
+
+/** The value of the genre filter's $GENRE: a string value in double quotes (filter-real-time). */
+export function genreFilterValue(genre: string): string {
+  return `"${genre}"`;
+}
+
+/** The name of the genre filter's placeholder parameter ($GENRE), as the controller writes it. */
+export const GENRE_PARAMETER = 'GENRE';
+
+/** The filter fields of a GetRecommendations request. */
+export interface FilterParameters {
+  filterArn?: string;
+  filterValues?: Record<string, string>;
+  promotions?: { name: string; percentPromotedItems: number; filterArn: string }[];
+}
+
+/**
+ * What a GetRecommendations request carries for the row's filters (and the promotion), and whether the site must
+ * filter the answer itself (`onSite`: a genre asked and no genre filter in the registry). One
+ * filter per request: a chosen genre's filter wins over exclude-rated (Recommendations only).
+ */
+export function filterRequest(
+  model: Model,
+  filter: MovieFilter | undefined,
+  kind: 'recommend' | 'similar',
+): { parameters: FilterParameters; onSite: boolean } {
+  const arns = model.filters ?? {};
+  if (filter && arns.genre) {
+    return {
+      parameters: { filterArn: arns.genre, filterValues: { [GENRE_PARAMETER]: genreFilterValue(filter.genre) } },
+      onSite: false,
+    };
+  }
+  const excludeRated = kind === 'recommend' && arns.excludeRated ? { filterArn: arns.excludeRated } : {};
+  // The promotion only without a genre: its filter applies to the promoted items alone, so with
+  // a genre they could fall outside the question the row answers.
+  const promotion = kind === 'recommend' && !filter && PROMOTION_RECIPES.has(model.recipe) ? arns.promotion : undefined;
+  const promotions = promotion ? { promotions: [{ ...PROMOTION, filterArn: promotion }] } : {};
+  return { parameters: { ...excludeRated, ...promotions }, onSite: filter !== undefined };
+}
+
+/**
+ * The custom recipes whose GetRecommendations take `promotions` ("Use cases and recipes that
+ * support promotions", https://docs.aws.amazon.com/personalize/latest/dg/promoting-items.html);
+ * Personalized-Ranking is not among them.
+ */
+export const PROMOTION_RECIPES: ReadonlySet<string> = new Set([
+  'aws-user-personalization-v2',
+  'aws-user-personalization',
+  'aws-similar-items',
+  'aws-sims',
+  'aws-trending-now',
+  'aws-popularity-count',
+]);
+
+/**
+ * The site's one promotion (the registry's `filters.promotion` says which items, for instance
+ * recent movies): a fifth of a Recommendations row. `promotionName` in the answer marks its items,
+ * labelled "Promoted" on their tiles.
+ */
+export const PROMOTION = { name: 'workshop-promotion', percentPromotedItems: 20 } as const;
+
+/**
+ * What a Personalize row says about its filters, or nothing when every rule asked was applied by
+ * the service. Local models apply every filter themselves and have no note.
+ */
+export function filterNote(
+  model: Model,
+  filter: MovieFilter | undefined,
+  kind: 'recommend' | 'similar',
+): string | undefined {
+  if (model.source === 'local') return undefined;
+  const arns = model.filters ?? {};
+  const notes: string[] = [];
+  if (filter && !arns.genre) {
+    notes.push(
+      `Not filtered by Amazon Personalize: the model registry has no genre filter for this campaign, so the site asked for its top ${MAX_NUM_RESULTS} and kept the ${filter.genre} movies among them.`,
+    );
+  }
+  // Without a genre, a registry with no exclude-rated filter gives the workshop's original answer
+  // (rated movies may come back); that is not said on every row.
+  if (kind === 'recommend' && filter && arns.genre && arns.excludeRated) {
+    notes.push(
+      'Filtered by genre in Amazon Personalize; a request takes one filter, so movies this user rated may appear here.',
+    );
+  }
+  return notes.length ? notes.join(' ') : undefined;
+}
+
+/**
+ * The reasons (User-Personalization-v2) and promotions of the items kept, by movie id. A promoted
+ * item's "Promoted item" reason is left to its "Promoted" label.
+ */
+function itemDetails(
+  items: readonly PredictedItem[] | undefined,
+  ids: readonly number[],
+): { reasons: Map<number, string>; promoted: Set<number> } {
+  const kept = new Set(ids);
+  const reasons = new Map<number, string>();
+  const promoted = new Set<number>();
+  for (const item of items ?? []) {
+    const id = Number(item.itemId);
+    if (!kept.has(id) || String(id) !== item.itemId) continue;
+    const said = (item.reason ?? []).filter((r) => r.trim() !== '' && !(item.promotionName && r === 'Promoted item'));
+    const reason = said.join('; ');
+    if (reason && !reasons.has(id)) reasons.set(id, reason.length > 200 ? `${reason.slice(0, 197)}…` : reason);
+    if (item.promotionName) promoted.add(id);
+  }
+  return { reasons, promoted };
 }
 
 /** 0..500 whole results. */

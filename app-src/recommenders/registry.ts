@@ -104,6 +104,8 @@ export function registryModels(document: ModelRegistry): { models: Model[]; prob
       metrics: entry.metrics,
       campaignArn: entry.campaignArn,
       catalog: entry.catalog,
+      // The filters belong to the dataset group, which every published campaign shares.
+      ...(document.filters ? { filters: { ...document.filters } } : {}),
     });
   }
   models.sort((a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name));

@@ -20,7 +20,8 @@ import {
 } from '../pages/user';
 import { modelsOfType } from '../recommenders/catalog';
 import { ModelHealth } from '../recommenders/health';
-import type { Model, ModelType } from '../recommenders/port';
+import { filterNote } from '../recommenders/personalize';
+import type { Model, ModelType, MovieFilter } from '../recommenders/port';
 import type { AreaOptions } from './area';
 import { siteUserData, siteUserRows, startPanelFor } from './site-user-page';
 
@@ -28,7 +29,13 @@ const USER_QUERY = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as 
 /** Default models asked at most per page before giving up on finding one that answers. */
 const MAX_DEFAULT_ATTEMPTS = 4;
 
-type Answer = { ids?: number[]; unavailable?: string };
+/** A model's answer (with the reasons and promotions it gave), or why there is none. */
+type Answer = {
+  ids?: number[];
+  unavailable?: string;
+  reasons?: ReadonlyMap<number, string>;
+  promoted?: ReadonlySet<number>;
+};
 
 export async function recommendRoutes(app: FastifyInstance, { deps, queries, site }: AreaOptions): Promise<void> {
   const health = new ModelHealth();
@@ -92,9 +99,12 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
       baseMovie = state.base !== undefined ? await queries.movie(state.base) : reviews[0]?.movie;
       if (state.base !== undefined && !baseMovie) throw new HttpError(400, `base: there is no movie ${state.base}.`);
     }
+    // The Genre control: every row of Recommendations and Similar Items answers for that genre
+    // (Personal Ranking ranks the genre's popular movies, so its list already is the genre's).
+    const filter = state.genre === undefined ? undefined : await genreFilter(state.genre);
     let rows: MovieRow[];
     if (state.mode === 'recommend') {
-      const recommended = await recommendationRows(state, userId, models.recommend);
+      const recommended = await recommendationRows(state, userId, models.recommend, filter);
       state = recommended.state;
       rows = recommended.rows;
       notices.push(...recommended.notices);
@@ -104,7 +114,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
       const m1 = state.m1 ?? (defaults[0] ?? models.recommend[0])?.id;
       const m2 = state.m2 ?? (defaults.find((m) => m.id !== m1) ?? defaults[0] ?? models.recommend[0])?.id;
       state = { ...state, m1, m2 };
-      rows = await modelRows(state, userId, models, baseMovie);
+      rows = await modelRows(state, userId, models, baseMovie, filter);
     }
     if (siteUser) {
       // Which model answered each row: the row ids of recommendationRows and modelRows.
@@ -135,9 +145,23 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
     );
   });
 
-  /** One Recommendations model asked for the user; its health is recorded either way. */
-  async function ask(model: Model, userId: number): Promise<Answer> {
-    const answer = await settle(() => deps.recommender.recommend(model, userId, ROW_LENGTH));
+  /** The genre's movies, for the models' filters (the genre is one of the loaded data's). */
+  async function genreFilter(genre: string): Promise<MovieFilter> {
+    const ids = await queries.movieIdsInGenre(genre);
+    return { genre, allows: (movieId) => ids.has(movieId) };
+  }
+
+  /**
+   * One Recommendations model asked for the user (with the page's filter; the reasons and
+   * promotions it gives where the adapter has them); its health is recorded either way.
+   */
+  async function ask(model: Model, userId: number, filter: MovieFilter | undefined): Promise<Answer> {
+    const recommender = deps.recommender;
+    const answer = await settleDetailed(async () =>
+      recommender.recommendDetailed
+        ? recommender.recommendDetailed(model, userId, ROW_LENGTH, filter)
+        : { ids: await recommender.recommend(model, userId, ROW_LENGTH, filter) },
+    );
     if (answer.unavailable === undefined) health.answered(model);
     else health.failed(model, answer.unavailable);
     return answer;
@@ -153,12 +177,13 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
     state: UserPageState,
     userId: number,
     recommendModels: readonly Model[],
+    filter: MovieFilter | undefined,
   ): Promise<{ state: UserPageState; rows: MovieRow[]; notices: string[] }> {
     const named = [state.m1, state.m2].map((id) => recommendModels.find((m) => m.id === id));
     // Model 2 "No model": one row only.
     const off = [false, state.m2 === NO_MODEL];
     const namedAnswers = Promise.all(
-      named.map(async (model) => (model ? { model, answer: await ask(model, userId) } : undefined)),
+      named.map(async (model) => (model ? { model, answer: await ask(model, userId, filter) } : undefined)),
     );
     const taken = new Set(named.flatMap((m) => (m ? [m.id] : [])));
     const candidates = recommendModels.filter((m) => !taken.has(m.id));
@@ -170,7 +195,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
     while (answered.length < open && queue.length > 0 && attempts < MAX_DEFAULT_ATTEMPTS) {
       const batch = queue.splice(0, Math.min(open - answered.length, MAX_DEFAULT_ATTEMPTS - attempts));
       attempts += batch.length;
-      const answers = await Promise.all(batch.map((model) => ask(model, userId)));
+      const answers = await Promise.all(batch.map((model) => ask(model, userId, filter)));
       batch.forEach((model, i) =>
         (answers[i].unavailable === undefined ? answered : failedNow).push({ model, answer: answers[i] }),
       );
@@ -202,7 +227,16 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
       userId,
       markShared(
         slots.flatMap((slot, i) =>
-          slot ? [toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies)] : [],
+          slot
+            ? [
+                withFilterNote(
+                  toRow(`model-${i + 1}`, `Personalization: ${slot.model.name}`, slot.answer, movies),
+                  slot.model,
+                  filter,
+                  'recommend',
+                ),
+              ]
+            : [],
         ),
       ),
       slots.flatMap((slot) => (slot ? [slot.model] : [])),
@@ -246,6 +280,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
     userId: number,
     models: Record<ModelType, Model[]>,
     baseMovie: Movie | undefined,
+    filter: MovieFilter | undefined,
   ): Promise<MovieRow[]> {
     if (state.mode === 'ranking') {
       const popular = await queries.popularMovies(state.genre, ROW_LENGTH);
@@ -272,7 +307,7 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
     const answers = await Promise.all(
       models.sims.map((model) =>
         settle(async () => {
-          const similar = await deps.recommender.similar(model, baseMovie.id, ROW_LENGTH, userId);
+          const similar = await deps.recommender.similar(model, baseMovie.id, ROW_LENGTH, userId, filter);
           const personalize = state.order === 'personalized' && ranker && similar.length > 0;
           return personalize ? deps.recommender.rank(ranker, userId, similar) : similar;
         }),
@@ -280,7 +315,12 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries, sit
     );
     const movies = byId(await queries.moviesInOrder([...new Set(answers.flatMap((a) => a.ids ?? []))]));
     return models.sims.map((model, i) => {
-      const row = toRow(`similar-${i + 1}`, `Similar Items: ${model.name}`, answers[i], movies);
+      const row = withFilterNote(
+        toRow(`similar-${i + 1}`, `Similar Items: ${model.name}`, answers[i], movies),
+        model,
+        filter,
+        'similar',
+      );
       const byPopularity = state.order === 'popular' && row.movies;
       return {
         ...row,
@@ -301,6 +341,26 @@ async function settle(ask: () => Promise<number[]>): Promise<{ ids?: number[]; u
   } catch (error) {
     return { unavailable: (error as Error).message || String(error) };
   }
+}
+
+/** As `settle`, for an answer that carries reasons and promotions beside the ids. */
+async function settleDetailed(ask: () => Promise<Omit<Answer, 'unavailable'>>): Promise<Answer> {
+  try {
+    return await ask();
+  } catch (error) {
+    return { unavailable: (error as Error).message || String(error) };
+  }
+}
+
+/** A Personalize row says how the page's filters were applied where the service could not apply them all. */
+function withFilterNote(
+  row: MovieRow,
+  model: Model,
+  filter: MovieFilter | undefined,
+  kind: 'recommend' | 'similar',
+): MovieRow {
+  const note = filterNote(model, filter, kind);
+  return note === undefined ? row : { ...row, note };
 }
 
 function byId(movies: readonly Movie[]): Map<number, Movie> {
@@ -329,14 +389,15 @@ export function markShared(rows: MovieRow[]): MovieRow[] {
   return shared.size === 0 ? rows : rows.map((row) => ({ ...row, shared }));
 }
 
-function toRow(
-  id: string,
-  heading: string,
-  answer: { ids?: number[]; unavailable?: string },
-  movies: ReadonlyMap<number, Movie>,
-): MovieRow {
+function toRow(id: string, heading: string, answer: Answer, movies: ReadonlyMap<number, Movie>): MovieRow {
   if (answer.unavailable !== undefined) return { id, heading, unavailable: answer.unavailable };
-  return { id, heading, movies: (answer.ids ?? []).flatMap((movieId) => movies.get(movieId) ?? []) };
+  return {
+    id,
+    heading,
+    movies: (answer.ids ?? []).flatMap((movieId) => movies.get(movieId) ?? []),
+    ...(answer.reasons?.size ? { reasons: answer.reasons } : {}),
+    ...(answer.promoted?.size ? { promoted: answer.promoted } : {}),
+  };
 }
 
 function parseUserState(

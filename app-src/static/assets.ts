@@ -96,7 +96,7 @@ code, .error, .notice, .unavailable { overflow-wrap:anywhere; }
   header.banner > span { display:none; }
   h1 { font-size:1.3rem; }
   .card { padding:.75rem; }
-  /* Two toolbar fields to a line, so the reviews toggle sits beside Model 2. */
+  /* Two toolbar fields to a line: Mode and Genre, then Model 1 and Model 2. */
   .toolbar .field { max-width:calc(50% - .45rem); }
 }
 label { display:block; font-weight:600; margin:.5rem 0 .2rem; }
@@ -141,6 +141,8 @@ details { margin:.4rem 0; } summary { cursor:pointer; font-weight:600; }
 .inline-label { display:inline; font-weight:600; }
 /* Why a local model chose a movie, and how far Personal Ranking moved it from the popular order. */
 .because { display:block; font-size:.75rem; color:var(--muted); margin-top:.15rem; }
+.promoted-label { display:inline-block; font-weight:700; font-size:.7rem; color:#fff; background:#8a4b00; border-radius:3px; padding:0 .3rem; margin-bottom:.2rem; }
+.row-note { font-size:.8rem; color:var(--muted); margin:.1rem 0 .4rem; }
 .move { display:inline-block; font-weight:700; font-size:.75rem; border-radius:3px; padding:0 .3rem; margin-top:.15rem; }
 .move.up { background:#e3f4e8; color:#1c6b35; } .move.down { background:#fbe9e7; color:#9b2c1f; } .move.same { background:#eef0f4; color:#4a5262; }
 /* Find things: Go to user # and the movie search (banner, movie page), the results, the movie page. */

@@ -57,6 +57,23 @@ describe('the ...For methods', () => {
     }
   });
 
+  test('with the Genre control’s allows: the trained user’s answers with the same allows', () => {
+    const allowed = new Set(local.mostPopular(300).filter((id) => id % 3 === 0));
+    const allows = (id: number) => allowed.has(id);
+    const ease = local.trainEase({ lambda: 100, maxItems: 200, minPositives: 1 });
+    const some = local.mostPopular(30);
+    for (const userId of users) {
+      const history = historyOf(ratings, userId);
+      const knn = local.recommendKnnFor(history, 25, allows);
+      expect(knn).toEqual(local.recommendKnn(userId, 25, allows));
+      expect(knn.every(allows)).toBe(true);
+      expect(local.recommendPopularFor(history, 25, allows)).toEqual(local.recommendPopular(userId, 25, allows));
+      expect(local.recommendEaseFor(ease, history, 25, allows)).toEqual(local.recommendEase(ease, userId, 25, allows));
+      expect(local.rankFor(history, some, allows)).toEqual(local.rank(userId, some, allows));
+      expect(local.rankEaseFor(ease, history, some, allows)).toEqual(local.rankEase(ease, userId, some, allows));
+    }
+  });
+
   test('never recommend a rated movie, and follow the history as it grows', () => {
     const [a, b] = local.mostPopular(2);
     const empty = local.recommendKnnFor({ positives: [], rated: [] }, 10);
@@ -93,5 +110,15 @@ describe('LiveLocalRecommender', () => {
       local.recommendKnnFor({ positives: [a, b], rated: [a, b] }, 10),
     );
     expect(asked).toEqual([siteUser]);
+  });
+
+  test('passes the Genre control’s filter on, for a site user and a trained one', async () => {
+    const allowed = new Set(local.mostPopular(300).filter((id) => id % 2 === 1));
+    const filter = { genre: 'Odd', allows: (id: number) => allowed.has(id) };
+    const userId = ratings[0].userId;
+    expect(await live.recommend(knn, userId, 10, filter)).toEqual(await trained.recommend(knn, userId, 10, filter));
+    const mine = await live.recommend(knn, siteUser, 10, filter);
+    expect(mine).toEqual(local.recommendKnnFor({ positives: [a, b], rated: [a, b] }, 10, filter.allows));
+    expect(mine.every(filter.allows)).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { SimulatedEventSink } from '../../app-src/recommenders/events';
 import type { Model, Recommender } from '../../app-src/recommenders/port';
 import { StaticRegistry } from '../../app-src/recommenders/registry';
 import { MODEL_REGISTRY_SCHEMA_VERSION, type ModelRegistry } from '../../lib/shared/model-registry';
-import { DATABASE_KINDS, startFixtureApp } from './helpers';
+import { DATABASE_KINDS, FIXTURE_MOVIES, startFixtureApp } from './helpers';
 
 const CAMPAIGN = 'arn:aws:personalize:us-east-1:123456789012:campaign/mrw-personal';
 const TRACKED: ModelRegistry = {
@@ -235,6 +235,16 @@ describe.each(DATABASE_KINDS)('the attendee’s own user on %s', (kind) => {
     expect(mark === 'new' || Number(mark) > 0).toBe(true);
     // The rated movies show with their stars in the reviews row.
     expect(rowIds(second.body, 'reviews').sort()).toEqual([3, 4]);
+    // The Genre control limits the new user's rows too: every tile a Comedy.
+    const comedy = await browser.get(`${url}&genre=Comedy`);
+    const comedyIds = rowIds(comedy.body, 'model-1');
+    expect(comedyIds.length).toBeGreaterThan(0);
+    for (const movieId of comedyIds) expect(FIXTURE_MOVIES.find((m) => m.id === movieId)!.genres).toContain('Comedy');
+    expect(
+      rowIds(comedy.body, 'model-2').every((movieId) =>
+        FIXTURE_MOVIES.find((m) => m.id === movieId)!.genres.includes('Comedy'),
+      ),
+    ).toBe(true);
     // A previous view that is not lists of ids (a hand edit) is no previous view: no marks, no 500.
     await started!.web.database.db
       .updateTable('site_users')

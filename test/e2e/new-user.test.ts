@@ -3,7 +3,8 @@
  * workshop's closing exercise walks it (issue 18): Start as a new user on the front page, rate
  * three Horror movies five stars on the onboarding page (forms, no script needed), and the local
  * item-kNN row of the user page turns mostly Horror; rate again and the row changes, with marks of
- * what changed. The onboarding and user pages at a phone's 390 px, nothing wider than the screen.
+ * what changed; the Genre control limits the row to Comedy. The onboarding and user pages at a
+ * phone's 390 px, nothing wider than the screen.
  * The app runs on the embedded database with the synthetic sample; no AWS is reached.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -181,6 +182,15 @@ describe('a new user in Chromium', () => {
       ).toBe(1);
       expect(await knnRow().locator('[data-change="new"], .change.up, .change.down').count()).toBeGreaterThan(0);
       await screenshot('row-changed');
+
+      // The Genre control limits the new user's rows too: Comedy, every tile a Comedy.
+      await Promise.all([
+        page.waitForURL((url) => url.searchParams.get('genre') === 'Comedy'),
+        page.getByLabel('Genre', { exact: true }).selectOption('Comedy'),
+      ]);
+      const comedy = await tilesOf(knnRow());
+      expect(comedy.length).toBeGreaterThan(0);
+      expect(comedy.every((t) => t.genres.split(', ').includes('Comedy'))).toBe(true);
 
       // A MovieLens user's page has no rating controls.
       await page.goto(`${base}/recommend/1/`);

@@ -237,13 +237,30 @@ describe('the workshop in Chromium', () => {
       expect(await movieIds(row('Personalization: Item-kNN (local)'))).toEqual(knnMovies);
       await screenshot('back');
 
+      // The Genre control: every recommendation row keeps to the genre; All brings the rest back.
+      await navigates(
+        () => page.getByLabel('Genre', { exact: true }).selectOption('Horror'),
+        (url) => url.searchParams.get('genre') === 'Horror',
+      );
+      expect(query().get('m1')).toBe('local:knn');
+      for (const name of ['Personalization: Item-kNN (local)', 'Personalization: Most popular (local)']) {
+        const genres = await row(name).locator('li.tile .genres').allTextContents();
+        expect(genres.length).toBeGreaterThan(0);
+        expect(genres.filter((g) => !g.split(', ').includes('Horror'))).toEqual([]);
+      }
+      await screenshot('recommendations-horror');
+      await navigates(
+        () => page.getByLabel('Genre', { exact: true }).selectOption({ label: 'All' }),
+        (url) => !url.searchParams.get('genre') && url.searchParams.get('m1') === 'local:knn',
+      );
+
       // Personal Ranking of the most popular Horror movies.
       await navigates(
         () => page.getByLabel('Personalize Mode').selectOption({ label: 'Personal Ranking' }),
         (url) => url.searchParams.get('mode') === 'ranking',
       );
       await navigates(
-        () => page.getByLabel('Genre Choice').selectOption('Horror'),
+        () => page.getByLabel('Genre', { exact: true }).selectOption('Horror'),
         (url) => url.searchParams.get('genre') === 'Horror',
       );
       expect(query().get('m1')).toBe('local:knn');
