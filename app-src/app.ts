@@ -16,11 +16,14 @@ import { errorPage } from './pages/layout';
 import type { CampaignRecipePort } from './recommenders/arn';
 import type { ModelCatalog } from './recommenders/catalog';
 import type { Recommender } from './recommenders/port';
+import type { RatingEvents } from './recommenders/events';
 import { adminRoutes } from './routes/admin';
 import type { AreaOptions } from './routes/area';
 import { healthRoutes } from './routes/health';
 import { movieRoutes } from './routes/movies';
 import { recommendRoutes } from './routes/recommend';
+import { SiteSession } from './routes/site-session';
+import { siteUserRoutes } from './routes/site-users';
 import { staticRoutes } from './routes/static';
 
 export { HttpError } from './http';
@@ -48,6 +51,18 @@ export interface AppDeps {
     /** Login attempts allowed per client per minute. */
     readonly loginAttemptsPerMinute?: number;
   };
+  /** Bounds of the users attendees create (issue 18); defaults in routes/site-session.ts. */
+  readonly siteUsers?: {
+    readonly perBrowser?: number;
+    readonly perClient?: number;
+    readonly total?: number;
+    readonly maxRatings?: number;
+  };
+  /**
+   * Where each rating a site user gives is sent (Personalize's PutEvents, recommenders/events.ts);
+   * absent: nowhere, and the Personalize rows say so.
+   */
+  readonly events?: RatingEvents;
   readonly logger?: boolean | object;
   /** Where the request log and server errors go, one line each (server.ts: stdout). */
   readonly requestLog?: (line: string) => void;
@@ -244,11 +259,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // The route areas, each an encapsulated plugin: they inherit the hooks and handlers above.
-  const areas: AreaOptions = { deps, queries };
+  const areas: AreaOptions = { deps, queries, site: new SiteSession(deps) };
   await app.register(healthRoutes, areas);
   await app.register(staticRoutes, areas);
   await app.register(recommendRoutes, areas);
   await app.register(movieRoutes, areas);
+  await app.register(siteUserRoutes, areas);
   await app.register(adminRoutes, areas);
 
   return app;

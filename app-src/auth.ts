@@ -91,12 +91,15 @@ export const SESSION_HOURS = 8;
 
 export const CSRF_COOKIE = 'movierecs_csrf';
 
+/** Whose secret a CSRF token is made of: the admin session's, the login form's, the site forms' (issue 18). */
+export type CsrfPurpose = 'session' | 'login' | 'site';
+
 /** A form's CSRF token: an HMAC of the secret it belongs to (the session's, or the login form's). */
-export function csrfToken(key: string, purpose: 'session' | 'login', secret: string): string {
+export function csrfToken(key: string, purpose: CsrfPurpose, secret: string): string {
   return createHmac('sha256', key).update(`csrf:${purpose}:${secret}`).digest('base64url');
 }
 
-export function csrfTokenValid(key: string, purpose: 'session' | 'login', secret: string, token: string): boolean {
+export function csrfTokenValid(key: string, purpose: CsrfPurpose, secret: string, token: string): boolean {
   const expected = Buffer.from(csrfToken(key, purpose, secret));
   const actual = Buffer.from(token);
   return actual.length === expected.length && timingSafeEqual(actual, expected);

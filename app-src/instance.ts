@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { S3LoadSource } from './db/s3-source';
 import { SdkCampaignRecipePort } from './recommenders/arn';
+import { PersonalizeEventSink } from './recommenders/events';
 import { createSsmParameterPort, ModelRegistrySource, ParameterRegistry } from './recommenders/registry';
 import { StartSettings, startWebApp, Started } from './start';
 
@@ -115,6 +116,8 @@ export async function instanceSettings(env: InstanceEnvironment, clients: Instan
         parameterName: env.MODEL_REGISTRY_PARAMETER,
         port: createSsmParameterPort(env.AWS_REGION),
       }),
+    // The site users' ratings, as events to the tracker the registry names (issue 18).
+    eventSink: new PersonalizeEventSink({ region: env.AWS_REGION }),
     campaigns: new SdkCampaignRecipePort(
       clients.personalize ?? new PersonalizeClient({ region: env.AWS_REGION, maxAttempts: 2 }),
     ),

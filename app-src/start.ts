@@ -5,13 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app';
+import { type AppDeps, buildApp } from './app';
 import { generatePassword, hashPassword, passwordTag } from './auth';
 import { connectDatabase, DatabaseHandle } from './db/connect';
 import { FolderLoadSource, LoadSource, parseManifest, readRatings } from './db/load-files';
 import { loadWebData, LoadResult } from './db/loader';
 import { migrateToLatest } from './db/migrations';
 import { AdminModels } from './db/admin-models';
+import { SiteUsers } from './db/site-users';
+import { type EventSink, PersonalizeEventSink, RatingEvents, type RatingEventsOptions } from './recommenders/events';
+import { LiveLocalRecommender } from './recommenders/live';
 import type { CampaignRecipePort } from './recommenders/arn';
 import { ModelCatalog, RoutingRecommender } from './recommenders/catalog';
 import { type EaseOptions, runInSlices } from './recommenders/ease';
@@ -39,6 +42,15 @@ export interface StartSettings {
   readonly sessionSecret?: string;
   readonly registry?: ModelRegistrySource;
   readonly personalize?: Recommender;
+  /**
+   * Where the site users' ratings go as events (PutEvents); default Personalize's (the SDK's region
+   * from the environment). Nothing is sent while the registry names no event tracker.
+   */
+  readonly eventSink?: EventSink;
+  /** The events queue's retry settings (tests: short). */
+  readonly eventOptions?: RatingEventsOptions;
+  /** Bounds of the users attendees create (defaults in routes/site-session.ts). */
+  readonly siteUsers?: AppDeps['siteUsers'];
   readonly campaigns?: CampaignRecipePort;
   readonly secureCookies?: boolean;
   /** Served over HTTPS (the load balancer's HTTPS listener): Secure cookies and HSTS. */
@@ -59,6 +71,8 @@ export interface Started {
   readonly database: DatabaseHandle;
   readonly load: LoadResult;
   readonly local: LocalModels;
+  /** The site users' ratings on their way to PutEvents. */
+  readonly events: RatingEvents;
   /** Set when the password was generated here: the local workshop prints it. */
   readonly generatedPassword?: string;
   readonly timings: Readonly<Record<'database' | 'migrate' | 'load' | 'train', number>>;
@@ -152,19 +166,25 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       tag = passwordTag(sessionSecret, password);
     }
 
-    const catalog = new ModelCatalog(
-      local,
-      settings.registry ?? new StaticRegistry(),
-      new AdminModels(database.db),
-      load.edition,
+    const registry = settings.registry ?? new StaticRegistry();
+    const catalog = new ModelCatalog(local, registry, new AdminModels(database.db), load.edition);
+    // Each rating of an attendee's own user, to the registry's event tracker (recommenders/events.ts).
+    const events = new RatingEvents(
+      settings.eventSink ?? new PersonalizeEventSink(),
+      async () => (await registry.snapshot()).eventTracker?.trackingId,
+      { log, sendAbove: threshold, ...settings.eventOptions },
     );
+    // The local models answer a site user from their ratings as they stand (recommenders/live.ts).
+    const siteUsers = new SiteUsers(database.db);
     const app = await buildApp({
       database,
       catalog,
       recommender: new RoutingRecommender(
-        new LocalRecommender(local),
+        new LiveLocalRecommender(local, new LocalRecommender(local), (userId) => siteUsers.history(userId, threshold)),
         settings.personalize ?? new PersonalizeRecommender(),
       ),
+      events,
+      siteUsers: settings.siteUsers,
       evaluationProtocol: EVALUATION_PROTOCOL,
       admin: {
         passwordHash,
@@ -195,12 +215,14 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       database,
       load,
       local,
+      events,
       generatedPassword,
       timings,
       trainInBackground,
       close: () =>
         (closing ??= (async () => {
           stop.abort();
+          events.close();
           await background;
           await app.close();
           await database.close();

@@ -16,8 +16,14 @@
  *     rotating over every user; and the same with the stand-in answering at once (0 ms), for
  *     information: the cost of the SDK calls without the wait.
  * Every response must be a 200 whose page shows both rows (no "recommendations unavailable").
+ * Then ratings (issue 18): one attendee's own user rating movies as fast as the connections allow
+ * (POST /recommend/<id>/ratings, each a 303), PutEvents stood in by a sink that answers after 50 ms;
+ * then 30 times a rating followed by the user page (Item-kNN local and a Personalize model), the
+ * page's latency right after a rating. Events sent and still queued are reported.
  * Targets: Personalize user page median <= 1.2 x 50 ms + DB-time median (the two calls overlap);
- * no control-plane call; front page >= 25% of the hello route's throughput.
+ * no control-plane call; front page >= 25% of the hello route's throughput; a rating's median below
+ * the 50 ms of PutEvents (the page never waits for it); the user page right after a rating within
+ * the Personalize user page's target.
  *
  * Exit 0 after a complete run (PASS or MISS alike), 1 when the figures are not valid (a non-200,
  * an error, a page with an unavailable row) or the run failed, 2 on a bad option.
@@ -183,6 +189,10 @@ type AppReply =
       readonly requests: RequestCounts;
       /** Route handlers still running. */
       readonly inFlight: number;
+      /** The rating events (recommenders/events.ts): sent, failed calls, still queued. */
+      readonly events: { readonly sent: number; readonly failedCalls: number; readonly waiting: number };
+      /** PutEvents calls the stand-in sink answered. */
+      readonly eventCalls: number;
     }
   | { readonly type: 'done' };
 type HelloRequest = { readonly type: 'close' };
@@ -282,6 +292,10 @@ function registryDocument(): ModelRegistry {
       catalog: 'ml-100k',
       metrics: {},
     })),
+    eventTracker: {
+      arn: `arn:aws:personalize:${REGION}:123456789012:event-tracker/bench`,
+      trackingId: 'bench-tracking-id',
+    },
   };
 }
 
@@ -310,6 +324,7 @@ async function serveApp(): Promise<void> {
   const sampler = setInterval(sample, 100);
   const requests = { front: 0, user: 0, other: 0 };
   let inFlight = 0;
+  let eventCalls = 0;
   let started: Started | undefined;
 
   const start = async (settings: AppSettings) => {
@@ -326,6 +341,13 @@ async function serveApp(): Promise<void> {
       data: { folder: settings.folder },
       registry: new StaticRegistry(registryDocument()),
       personalize: new PersonalizeRecommender({ client, timeoutMs: settings.timeoutMs }),
+      // PutEvents stood in: answers after the same delay as the runtime stand-in.
+      eventSink: {
+        send: async () => {
+          await new Promise((resolve) => setTimeout(resolve, DELAY_MS));
+          eventCalls++;
+        },
+      },
       logger: false,
       log: (line) => send({ type: 'log', line }),
     });
@@ -380,6 +402,8 @@ async function serveApp(): Promise<void> {
         maxRssKb: process.resourceUsage().maxRSS,
         requests: { ...requests },
         inFlight,
+        events: started?.events.totals ?? { sent: 0, failedCalls: 0, waiting: 0 },
+        eventCalls,
       });
       if (message.mark) rss.sincePeak = rss.now;
     } else if (message.type === 'close') {
@@ -469,6 +493,8 @@ interface AutocannonResult {
 interface AutocannonRequest {
   method?: string;
   path?: string;
+  headers?: Record<string, string>;
+  body?: string;
 }
 interface AutocannonOptions {
   readonly url: string;
@@ -483,6 +509,151 @@ interface AutocannonOptions {
   readonly verifyBody?: (body: string) => boolean;
 }
 const autocannon = createRequire(__filename)('autocannon') as (options: AutocannonOptions) => Promise<AutocannonResult>;
+
+// ---- ratings (issue 18) ----
+
+interface RatingFigures {
+  readonly result: AutocannonResult;
+  /** Status codes of the load other than 303. */
+  readonly bad: number;
+  /** The user page right after a rating, ms, sorted. */
+  readonly afterRating: readonly number[];
+  /** Pages right after a rating that did not count the rating just given. */
+  readonly stalePages: number;
+  readonly events: { readonly sent: number; readonly waiting: number; readonly failedCalls: number };
+  readonly eventCalls: number;
+  /** Seconds from the end of the load until no event was queued. */
+  readonly drainS: number;
+}
+
+type AppStats = Extract<AppReply, { type: 'stats' }>;
+
+/** Cookies as a browser keeps them, for fetch (which keeps none). */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  keep(response: Response): Response {
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';')[0];
+      const at = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return response;
+  }
+  get header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Starts an attendee's own user, as the Start form does; its id, cookies and CSRF token. */
+async function startSiteUser(base: string): Promise<{ id: number; jar: CookieJar; token: string }> {
+  const jar = new CookieJar();
+  const front = await jar.keep(await fetch(`${base}/recommend/`)).text();
+  const token = /action="\/site-users"[\s\S]*?name="_csrf" value="([^"]+)"/.exec(front)?.[1];
+  if (!token) throw new BenchError('the front page has no Start as a new user form');
+  const created = jar.keep(
+    await fetch(`${base}/site-users`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: jar.header, 'content-type': FORM },
+      body: new URLSearchParams({ _csrf: token }).toString(),
+    }),
+  );
+  const id = Number(/^\/recommend\/(\d+)\/rate$/.exec(created.headers.get('location') ?? '')?.[1]);
+  if (created.status !== 303 || !id) throw new BenchError(`Start as a new user answered ${created.status}`);
+  return { id, jar, token };
+}
+
+async function measureRatings(
+  base: string,
+  options: Options,
+  stats: () => Promise<AppStats>,
+  settle: () => Promise<AppStats>,
+  modelIds: { readonly personalize: string },
+): Promise<RatingFigures> {
+  const { id, jar, token } = await startSiteUser(base);
+  // Movies 1..400 in turn: a user may give 500 ratings; rating a movie again replaces its stars.
+  let movie = 0;
+  const form = () =>
+    new URLSearchParams({
+      _csrf: token,
+      movie: String((movie++ % 400) + 1),
+      stars: String((movie % 5) + 1),
+      back: `/recommend/${id}/`,
+    }).toString();
+  const load = (duration: number) =>
+    autocannon({
+      url: base,
+      connections: options.connections,
+      duration,
+      timeout: 10,
+      requests: [
+        {
+          method: 'POST',
+          path: `/recommend/${id}/ratings`,
+          setupRequest: (request) => ({
+            ...request,
+            headers: { cookie: jar.header, 'content-type': FORM },
+            body: form(),
+          }),
+        },
+      ],
+    });
+  if (options.warmup > 0) await load(options.warmup);
+  await settle();
+  const result = await load(options.duration);
+  await settle();
+  const drainClock = performance.now();
+  let after = await stats();
+  while (after.events.waiting > 0 && performance.now() - drainClock < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    after = await stats();
+  }
+  const drainS = (performance.now() - drainClock) / 1000;
+  // The user page right after a rating: the rating counted at once, Personalize asked as usual.
+  const afterRating: number[] = [];
+  let stalePages = 0;
+  let previousCount: number | undefined;
+  const url = `${base}/recommend/${id}/?mode=recommend&m1=local:knn&m2=${encodeURIComponent(modelIds.personalize)}`;
+  for (let i = 0; i < 30; i++) {
+    const rated = await fetch(`${base}/recommend/${id}/ratings`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: jar.header, 'content-type': FORM },
+      body: new URLSearchParams({ _csrf: token, movie: String(401 + i), stars: '5', back: `/recommend/${id}/` }),
+    });
+    if (rated.status !== 303) throw new BenchError(`a rating answered ${rated.status}`);
+    const clock = performance.now();
+    const page = await fetch(url, { headers: { cookie: jar.header } });
+    const body = await page.text();
+    afterRating.push(performance.now() - clock);
+    // Each rating is of a movie not rated before: the local row counts one more each time.
+    const count = Number(/From (\d+) ratings?, the latest/.exec(body)?.[1]);
+    if (
+      page.status !== 200 ||
+      body.includes(UNAVAILABLE) ||
+      (previousCount !== undefined && count !== previousCount + 1)
+    )
+      stalePages++;
+    previousCount = count;
+  }
+  const bad = Object.entries(result.statusCodeStats)
+    .filter(([code]) => code !== '303')
+    .reduce((sum, [, v]) => sum + v.count, 0);
+  return {
+    result,
+    bad,
+    afterRating: afterRating.sort((a, b) => a - b),
+    stalePages,
+    events: after.events,
+    eventCalls: after.eventCalls,
+    drainS,
+  };
+}
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 // ---- the run ----
 
@@ -709,6 +880,14 @@ async function runBenchmark(options: Options): Promise<number> {
       );
     }
     standIn.send({ type: 'delay', ms: DELAY_MS });
+    await counts();
+    const ratings = await measureRatings(`http://127.0.0.1:${ready.port}`, options, stats, settle, {
+      personalize: one,
+    });
+    console.log(
+      `  ran ratings: ${int(ratings.result.requests.total)} responses in ${ratings.result.duration.toFixed(1)} s, ` +
+        `not 303 ${ratings.bad}, errors ${ratings.result.errors}`,
+    );
     const final = await stats();
     const finalCounts = await counts();
 
@@ -816,6 +995,22 @@ async function runBenchmark(options: Options): Promise<number> {
     console.log(
       `  ${verdict(frontShare >= 0.25)}  front page ${int(rps(front))} req/s = ${pct(frontShare)} of the hello route's ${int(rps(hello))} req/s (target >= 25%)`,
     );
+    const ratingRps = ratings.result.requests.total / ratings.result.duration;
+    const ratingP50 = ratings.result.latency.p50;
+    const afterP50 = percentile(ratings.afterRating, 50);
+    console.log(
+      `  ${verdict(ratingP50 < DELAY_MS)}  rating (POST, 303) median ${ms(ratingP50)} < PutEvents' ${DELAY_MS} ms: the page never waits for the event ` +
+        `(${int(ratingRps)} ratings/s, p99 ${ms(ratings.result.latency.p99)})`,
+    );
+    console.log(
+      `  ${verdict(afterP50 <= limit)}  user page right after a rating (Item-kNN local from the ratings + a Personalize model) median ${ms(afterP50)}, ` +
+        `p90 ${ms(percentile(ratings.afterRating, 90))} <= ${ms(limit)}`,
+    );
+    console.log(
+      `  events: ${int(ratings.events.sent)} sent in ${int(ratings.eventCalls)} PutEvents calls ` +
+        `(${(ratings.events.sent / Math.max(1, ratings.eventCalls)).toFixed(1)} a call, at most 10), ` +
+        `${ratings.events.waiting} still queued ${ratings.drainS.toFixed(1)} s after the load, failed calls ${ratings.events.failedCalls}`,
+    );
     const loadAtEnd = os.loadavg()[0];
     console.log('');
     console.log(
@@ -825,7 +1020,14 @@ async function runBenchmark(options: Options): Promise<number> {
 
     const validCalls = Math.abs(callsPerPage - 2) < 1e-9;
     if (!validCalls) console.log(`NOT VALID: ${callsPerPage.toFixed(3)} stand-in calls per user page, not 2`);
-    return invalid.length === 0 && validCalls ? 0 : 1;
+    const validRatings =
+      ratings.bad === 0 && ratings.result.errors === 0 && ratings.stalePages === 0 && ratings.events.waiting === 0;
+    if (!validRatings)
+      console.log(
+        `NOT VALID: ratings answered ${ratings.bad} times other than 303 (errors ${ratings.result.errors}); ` +
+          `${ratings.stalePages} pages right after a rating did not count it; ${ratings.events.waiting} events still queued`,
+      );
+    return invalid.length === 0 && validCalls && validRatings ? 0 : 1;
   } finally {
     for (const { child, close } of children.reverse()) await child.close(close);
     clearTimeout(watchdog);

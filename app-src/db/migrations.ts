@@ -113,6 +113,42 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropIndex('ratings_by_movie').execute();
     },
   },
+  '0004_site_users': {
+    async up(db: Kysely<any>) {
+      // Users created on the site by attendees (issue 18), apart from the loaded users and ratings:
+      // a data load deletes and reloads those, and MovieLens users stay as the data has them.
+      await db.schema
+        .createTable('site_users')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        // The cookie holds the id and a random secret; only the secret's SHA-256 is stored.
+        .addColumn('secret_sha256', 'text', (c) => c.notNull())
+        // An HMAC of the client's address: the per-address bound, without storing the address.
+        .addColumn('client_tag', 'text', (c) => c.notNull())
+        // An HMAC of the browser's site cookie secret: the per-browser bound.
+        .addColumn('browser_tag', 'text', (c) => c.notNull())
+        .addColumn('age', 'integer')
+        .addColumn('gender', 'text')
+        .addColumn('occupation', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        // The movie ids each row showed at the user's previous view (JSON), to mark what changed.
+        .addColumn('last_view', 'text')
+        .execute();
+      await db.schema.createIndex('site_users_by_client').on('site_users').column('client_tag').execute();
+      await db.schema.createIndex('site_users_by_browser').on('site_users').column('browser_tag').execute();
+      await db.schema
+        .createTable('site_ratings')
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('site_users.id').onDelete('cascade'))
+        .addColumn('movie_id', 'integer', (c) => c.notNull())
+        .addColumn('rating', 'real', (c) => c.notNull())
+        .addColumn('rated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('site_ratings_pkey', ['user_id', 'movie_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('site_ratings').execute();
+      await db.schema.dropTable('site_users').execute();
+    },
+  },
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 

@@ -70,6 +70,28 @@ export interface AdminSessionsTable {
   expires_at: Date;
 }
 
+/** A user an attendee created on the site (migration 0004); ids above the loaded users'. */
+export interface SiteUsersTable {
+  id: number;
+  secret_sha256: string;
+  client_tag: string;
+  browser_tag: string;
+  age: number | null;
+  gender: string | null;
+  occupation: string | null;
+  created_at: Generated<Date>;
+  last_view: string | null;
+}
+
+/** A site user's rating (one per movie; rating again replaces it). */
+export interface SiteRatingsTable {
+  user_id: number;
+  movie_id: number;
+  rating: number;
+  /** Unix milliseconds (a finer order than the loaded ratings' seconds: several ratings a minute). */
+  rated_at: ColumnType<string, number, number>;
+}
+
 export interface Database {
   movies: MoviesTable;
   users: UsersTable;
@@ -78,4 +100,6 @@ export interface Database {
   models: ModelsTable;
   data_load: DataLoadTable;
   admin_sessions: AdminSessionsTable;
+  site_users: SiteUsersTable;
+  site_ratings: SiteRatingsTable;
 }

@@ -63,6 +63,8 @@ export interface AdminPageData {
   readonly form: ModelForm;
   readonly errors: readonly string[];
   readonly notice?: string;
+  /** The users attendees created (pages/site-user-admin.ts). */
+  readonly siteUsers?: SafeHtml;
 }
 
 export function adminPage(data: AdminPageData): string {
@@ -124,7 +126,8 @@ export function adminPage(data: AdminPageData): string {
         <ul>
           ${data.allModels.map((m) => html`<li>${m.name} (${m.type}, ${m.source})</li>`)}
         </ul>
-      </section>`,
+      </section>
+      ${data.siteUsers ?? ''}`,
   );
 }
 

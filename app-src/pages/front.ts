@@ -17,6 +17,8 @@ export interface FrontPageData {
   /** Where the local models stand (EASE training, then ready). */
   readonly localStatus?: string;
   readonly evaluationProtocol: string;
+  /** Start as a new user (issue 18; pages/site-user.ts). */
+  readonly start?: SafeHtml;
 }
 
 const TYPE_LABELS: Record<Model['type'], string> = {
@@ -68,7 +70,7 @@ export function frontPage(data: FrontPageData, now: number = Date.now()): string
           <button type="submit">Select Random User</button>
         </form>
       </div>
-      ${data.problems.map((p) => html`<div class="notice" role="status">${p}</div>`)}
+      ${data.start ?? ''} ${data.problems.map((p) => html`<div class="notice" role="status">${p}</div>`)}
       ${pipelineBanner(data.pipeline, now)}
       ${data.localStatus ? html`<p class="local-status notice" role="status">${data.localStatus}</p>` : ''}
       <section class="card" aria-labelledby="models-heading">

@@ -60,6 +60,11 @@ export interface MovieRow {
   readonly promoted?: ReadonlySet<number>;
   /** The row's id for tests and in-page links. */
   readonly id: string;
+  /** The attendee's own user (issue 18): what the row is based on, said under its heading. */
+  readonly basis?: string;
+  /** Added inside a tile (what changed since the previous view), and after its link (the rating form). */
+  readonly tileMark?: (movie: Movie) => SafeHtml | string;
+  readonly tileForm?: (movie: Movie) => SafeHtml | string;
 }
 
 export interface UserPageData {
@@ -78,6 +83,8 @@ export interface UserPageData {
   readonly rows: readonly MovieRow[];
   /** Said above the rows: a model in the address that is gone, a default passed over. */
   readonly notices?: readonly string[];
+  /** Start as a new user, and the attendee's own user (pages/site-user.ts). */
+  readonly own?: SafeHtml;
 }
 
 /** The query string of a state, with only what differs from the defaults left out. */
@@ -142,6 +149,8 @@ interface TileExtras {
   readonly shared?: boolean;
   readonly because?: Movie;
   readonly move?: number;
+  readonly mark?: SafeHtml | string;
+  readonly form?: SafeHtml | string;
   readonly reason?: string;
   readonly promoted?: boolean;
 }
@@ -152,13 +161,15 @@ function tileExtras(row: MovieRow, movie: Movie): TileExtras {
     shared: row.shared?.has(movie.id),
     because: row.because?.get(movie.id),
     move: row.moves?.get(movie.id),
+    mark: row.tileMark?.(movie),
+    form: row.tileForm?.(movie),
     reason: row.reasons?.get(movie.id),
     promoted: row.promoted?.has(movie.id),
   };
 }
 
 function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): SafeHtml {
-  const { rating, shared, because, move, reason, promoted } = extras;
+  const { rating, shared, because, move, mark, form, reason, promoted } = extras;
   const body = html`${shared ? html`<span class="both-label" data-shared>Both models</span>` : ''}
     ${promoted ? html`<span class="promoted-label" data-promoted>Promoted</span>` : ''}
     <img src="/posters/${movie.id}.svg" alt="" width="120" height="180" loading="lazy" />
@@ -170,7 +181,7 @@ function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): 
     <span class="year">${movie.year ?? ''}</span>
     <span class="title">${movie.title}</span>
     <span class="genres">${movie.genres.join(', ') || '(no genres listed)'}</span>
-    ${move !== undefined ? moveBadge(move) : ''}
+    ${move !== undefined ? moveBadge(move) : ''} ${mark ?? ''}
     ${because ? html`<span class="because" data-because="${because.id}">Because you liked ${because.title}</span>` : ''}
     ${reason ? html`<span class="because" data-reason>${reason}</span>` : ''}`;
   // Every tile reaches the movie page: the whole tile, or, where the tile makes the movie the base
@@ -181,6 +192,7 @@ function tile(movie: Movie, link: string | undefined, extras: TileExtras = {}): 
         ? html`<a href="${link}" title="Movies like ${movie.title}">${body}</a> ${aboutLink(movie)}`
         : html`<a href="/movies/${movie.id}">${body}</a>`
     }
+    ${form ?? ''}
   </li>`;
 }
 
@@ -207,6 +219,7 @@ function startTile(movie: Movie): SafeHtml {
 export function movieRow(row: MovieRow): SafeHtml {
   return html`<section class="row" id="${row.id}" aria-label="${row.heading}">
     <div class="row-header"><h2>${row.heading}</h2></div>
+    ${row.basis ? html`<p class="row-basis" data-basis>${row.basis}</p>` : ''}
     ${row.note ? html`<p class="row-note" data-row-note>${row.note}</p>` : ''}
     ${
       row.unavailable !== undefined
@@ -305,6 +318,7 @@ export function userPage(data: UserPageData): string {
           ${data.rows.map(movieRow)}
         </div>
         <aside class="user-side" aria-label="About user ${user.id}">
+          ${data.own ?? ''}
           <section class="card" aria-labelledby="user-heading">
             <h2 id="user-heading">Current User</h2>
             <table>

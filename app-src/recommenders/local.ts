@@ -107,6 +107,18 @@ export interface LocalTrainingOptions {
   readonly metrics?: Readonly<Partial<Record<LocalModelId, OfflineMetrics>>>;
 }
 
+/**
+ * What a user not in training has done, for the live models: the movie ids they rated positively
+ * (above the positive threshold), oldest first, and every movie id they rated.
+ */
+export interface LiveHistory {
+  readonly positives: readonly number[];
+  readonly rated: readonly number[];
+}
+
+/** The live history of a user the local models were not trained on, or undefined for none. */
+export type LiveHistoryResolver = (userId: number) => Promise<LiveHistory | undefined>;
+
 /** Offsets into a flat array, one row per index (compressed sparse rows). */
 interface Rows {
   readonly start: Int32Array;
@@ -497,6 +509,155 @@ export class LocalModels {
     chosen.forEach((item) => (this.marks[item] = 0));
     if (base !== undefined) this.marks[base] = 0;
     return result;
+  }
+
+  /** Whether the user was in training (a MovieLens user); a site user is not. */
+  knowsUser(userId: number): boolean {
+    return this.userIndex.has(userId);
+  }
+
+  /**
+   * The live models of a user not in training (issue 18: the attendee's own user), from the
+   * history given: `positives` (movie ids, oldest first) and `rated` (every movie id they rated).
+   * Unknown movie ids are ignored. The same scores as the trained users' methods above; with
+   * `allows` (the page's Genre control), only the movies it allows, as those methods.
+   */
+  recommendPopularFor(history: LiveHistory, count: number, allows?: Allows): number[] {
+    checkCount(count);
+    return this.withMarked(this.indexesOf(history.rated), () => this.fillPopular([], count, undefined, allows));
+  }
+
+  /** "Item-kNN (local)" for a history given. */
+  recommendKnnFor(history: LiveHistory, count: number, allows?: Allows): number[] {
+    checkCount(count);
+    const positives = this.indexesOf(history.positives).slice(-this.historyCap);
+    return this.withMarked(this.indexesOf(history.rated), () => {
+      const touched = this.scoreHistory(positives);
+      return this.bestThenPopular(touched, count, () => true, allows);
+    });
+  }
+
+  /** "EASE (local)" for a history given. */
+  recommendEaseFor(ease: EaseModel, history: LiveHistory, count: number, allows?: Allows): number[] {
+    checkCount(count);
+    const positives = this.indexesOf(history.positives);
+    return this.withMarked(this.indexesOf(history.rated), () => {
+      const scored = Array.from(ease.score(positives, this.scores));
+      return this.bestThenPopular(scored, count, (item) => this.scores[item] > 0, allows);
+    });
+  }
+
+  /** Item-kNN's personal ranking for a history given: exactly `movieIds`. */
+  rankFor(history: LiveHistory, movieIds: readonly number[], allows?: Allows): number[] {
+    const touched = this.scoreHistory(this.indexesOf(history.positives).slice(-this.historyCap));
+    return this.rankByScores(touched, allows ? movieIds.filter(allows) : movieIds);
+  }
+
+  /** EASE's personal ranking for a history given: exactly `movieIds`. */
+  rankEaseFor(ease: EaseModel, history: LiveHistory, movieIds: readonly number[], allows?: Allows): number[] {
+    const scored = Array.from(ease.score(this.indexesOf(history.positives), this.scores));
+    return this.rankByScores(scored, allows ? movieIds.filter(allows) : movieIds);
+  }
+
+  /** EASE's "because you liked" for a history given. */
+  becauseEaseFor(ease: EaseModel, history: LiveHistory, movieIds: readonly number[]): Map<number, number> {
+    const positives = this.indexesOf(history.positives);
+    const reasons = new Map<number, number>();
+    for (const id of movieIds) {
+      const item = this.itemIndex.get(id);
+      const from = item === undefined ? -1 : ease.strongest(positives, item);
+      if (from >= 0) reasons.set(id, this.itemIds[from]);
+    }
+    return reasons;
+  }
+
+  /** Item-kNN's "because you liked" for a history given (the largest similarity; the latest among equals). */
+  becauseFor(history: LiveHistory, movieIds: readonly number[]): Map<number, number> {
+    const wanted = new Set(this.indexesOf(movieIds));
+    const best = new Map<number, { from: number; similarity: number }>();
+    for (const from of this.indexesOf(history.positives).slice(-this.historyCap)) {
+      for (let k = this.neighbours.start[from]; k < this.neighbours.start[from + 1]; k++) {
+        const item = this.neighbours.values[k];
+        if (!wanted.has(item)) continue;
+        const current = best.get(item);
+        if (!current || this.similarities[k] >= current.similarity)
+          best.set(item, { from, similarity: this.similarities[k] });
+      }
+    }
+    return new Map([...best].map(([item, { from }]) => [this.itemIds[item], this.itemIds[from]]));
+  }
+
+  /** Item indexes of the movie ids known to training, in order, each once. */
+  private indexesOf(movieIds: readonly number[]): number[] {
+    const seen = new Set<number>();
+    for (const id of movieIds) {
+      const item = this.itemIndex.get(id);
+      if (item !== undefined) {
+        seen.delete(item);
+        seen.add(item);
+      }
+    }
+    return [...seen];
+  }
+
+  /** Adds item-kNN scores of `positives` (item indexes) into `scores`; returns the items touched. */
+  private scoreHistory(positives: readonly number[]): number[] {
+    const touched: number[] = [];
+    for (const item of positives) {
+      for (let k = this.neighbours.start[item]; k < this.neighbours.start[item + 1]; k++) {
+        const neighbour = this.neighbours.values[k];
+        if (this.scores[neighbour] === 0) touched.push(neighbour);
+        this.scores[neighbour] += this.similarities[k];
+      }
+    }
+    return touched;
+  }
+
+  /** The best-scored unmarked items of `scored` that `keep`, then popular ones; zeroes the scores. */
+  private bestThenPopular(
+    scored: readonly number[],
+    count: number,
+    keep: (item: number) => boolean,
+    allows?: Allows,
+  ): number[] {
+    const candidates = scored.filter((item) => !this.marks[item] && keep(item) && this.allowed(item, allows));
+    candidates.sort(this.byScore);
+    scored.forEach((item) => (this.scores[item] = 0));
+    const chosen = candidates.slice(0, count);
+    chosen.forEach((item) => (this.marks[item] = 1));
+    try {
+      return this.fillPopular(
+        chosen.map((item) => this.itemIds[item]),
+        count,
+        undefined,
+        allows,
+      );
+    } finally {
+      chosen.forEach((item) => (this.marks[item] = 0));
+    }
+  }
+
+  /** Exactly `movieIds` by the scores in `scores`, then popularity, then id; zeroes the scores. */
+  private rankByScores(scored: readonly number[], movieIds: readonly number[]): number[] {
+    const score = (id: number) => {
+      const item = this.itemIndex.get(id);
+      return item === undefined ? 0 : this.scores[item];
+    };
+    try {
+      return [...movieIds].sort((a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b);
+    } finally {
+      scored.forEach((item) => (this.scores[item] = 0));
+    }
+  }
+
+  /** Runs `body` with `items` marked (left out of recommendations). */
+  private withMarked(items: readonly number[], body: () => number[]): number[] {
+    for (const item of items) this.marks[item] = 1;
+    try {
+      return body();
+    } finally {
+      for (const item of items) this.marks[item] = 0;
+    }
   }
 
   /** Orders item indexes by score (desc), then popularity. */

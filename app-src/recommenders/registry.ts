@@ -61,6 +61,8 @@ export interface RegistrySnapshot {
   readonly models: readonly Model[];
   /** Undefined when there is no registry (local run, or the parameter does not exist). */
   readonly pipeline?: PipelineProgress;
+  /** The dataset group's event tracker, once the controller made it: ratings go to its tracking id. */
+  readonly eventTracker?: ModelRegistry['eventTracker'];
   /** What went wrong with the latest read, if anything; `models` are then from the last good one. */
   readonly error?: string;
 }
@@ -117,6 +119,7 @@ function snapshotOf(document: ModelRegistry | undefined, error?: string): Regist
   return {
     models,
     pipeline: document.pipeline,
+    ...(document.eventTracker ? { eventTracker: document.eventTracker } : {}),
     ...(messages.length > 0 ? { error: messages.join('; ') } : {}),
   };
 }

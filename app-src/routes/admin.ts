@@ -18,6 +18,7 @@ import { AdminModelInput, AdminModels, DuplicateCampaignError } from '../db/admi
 import { AdminSession, AdminSessions, randomToken } from '../db/admin-sessions';
 import { formBody, HttpError, parseId, readQuery, sendHtml } from '../http';
 import { adminPage, deletePage, editPage, EMPTY_FORM, loginPage, ModelForm } from '../pages/admin';
+import { deleteSiteUserPage, siteUsersSection } from '../pages/site-user-admin';
 import { checkCampaignType, CampaignRecipePort, parseCampaignArn } from '../recommenders/arn';
 import { MODEL_TYPES, ModelType } from '../recommenders/port';
 import type { AreaOptions } from './area';
@@ -25,7 +26,7 @@ import type { AreaOptions } from './area';
 const CSRF_MESSAGE =
   'The form has expired or did not come from this site (its CSRF token is missing or wrong). Reload the page and try again.';
 
-export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, { deps, site }: AreaOptions): Promise<void> {
   const adminModels = new AdminModels(deps.database.db);
 
   // Sessions live in the database (db/admin-sessions.ts): every instance knows them, logout and a
@@ -90,7 +91,7 @@ export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): 
   };
 
   const adminView = async (reply: FastifyReply, form: ModelForm, errors: string[], notice?: string, status = 200) => {
-    const [list, view] = await Promise.all([adminModels.list(), deps.catalog.view()]);
+    const [list, view, siteUsers] = await Promise.all([adminModels.list(), deps.catalog.view(), site.users.list()]);
     return sendHtml(
       reply,
       adminPage({
@@ -100,6 +101,7 @@ export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): 
         form,
         errors,
         notice,
+        siteUsers: siteUsersSection(siteUsers, site.bounds),
       }),
       status,
     );
@@ -227,6 +229,45 @@ export async function adminRoutes(app: FastifyInstance, { deps }: AreaOptions): 
       return reply.redirect(`/admin/?notice=deleted`, 303);
     },
   );
+  siteUserAdminRoutes(app, { deps, site }, { csrf, requireAdmin, formToken });
+}
+
+/**
+ * The routes of the users attendees created (issue 18): delete in two steps, as a model. Their
+ * ratings go with them (site_ratings), and their events not yet sent (recommenders/events.ts).
+ */
+function siteUserAdminRoutes(
+  app: FastifyInstance,
+  { deps, site }: Pick<AreaOptions, 'deps' | 'site'>,
+  guards: {
+    readonly csrf: (request: FastifyRequest) => Promise<void>;
+    readonly requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+    readonly formToken: (request: FastifyRequest, reply: FastifyReply) => string;
+  },
+): void {
+  app.get<{ Params: { id: string } }>(
+    '/admin/site-users/:id/delete',
+    { preHandler: guards.requireAdmin },
+    async (request, reply) => {
+      readQuery(request, []);
+      const id = parseId(request.params.id, 'user');
+      const user = (await site.users.list()).find((u) => u.id === id);
+      if (!user) throw new HttpError(404, `There is no user ${id} created on the site.`);
+      return sendHtml(reply, deleteSiteUserPage(user, guards.formToken(request, reply)));
+    },
+  );
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>(
+    '/admin/site-users/:id/delete',
+    { preValidation: guards.csrf, preHandler: guards.requireAdmin },
+    async (request, reply) => {
+      const id = parseId(request.params.id, 'user');
+      formBody(request.body, ['_csrf']);
+      if (!(await site.users.remove(id))) throw new HttpError(404, `There is no user ${id} created on the site.`);
+      deps.events?.forget(id);
+      site.forget(id);
+      return reply.redirect(`/admin/?notice=site-user-deleted`, 303);
+    },
+  );
 }
 
 /** A Map, not an object: `?notice=constructor` must not find Object.prototype.constructor. */
@@ -234,6 +275,7 @@ const NOTICES: ReadonlyMap<string, string> = new Map([
   ['added', 'The model was added.'],
   ['saved', 'The model was saved.'],
   ['deleted', 'The model was deleted.'],
+  ['site-user-deleted', 'The user and their ratings were deleted.'],
 ]);
 
 /** The admin's model form from a request body (the CSRF token aside). */

@@ -18,7 +18,7 @@ export const TOP_RATERS = 10;
 /** What Go to user # carries on to the user page: the page's state, as its own links do. */
 const USER_STATE = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as const;
 
-export async function movieRoutes(app: FastifyInstance, { deps, queries }: AreaOptions): Promise<void> {
+export async function movieRoutes(app: FastifyInstance, { deps, queries, site }: AreaOptions): Promise<void> {
   const movies = new MovieQueries(deps.database.db);
 
   app.get('/movies', async (request, reply) => {
@@ -75,7 +75,9 @@ export async function movieRoutes(app: FastifyInstance, { deps, queries }: AreaO
       throw new HttpError(400, `user: "${text.slice(0, 40)}" is not a user number: users are numbered from 1.`);
     }
     const userId = Number(text);
-    if (!(await queries.user(userId))) throw new HttpError(404, `There is no user ${userId}.`);
+    // A MovieLens user, or one an attendee created on the site (issue 18).
+    if (!(await queries.user(userId)) && !(await site.users.user(userId)))
+      throw new HttpError(404, `There is no user ${userId}.`);
     const state = new URLSearchParams();
     for (const key of USER_STATE) {
       const value = query[key];

@@ -23,6 +23,7 @@ import { ModelHealth } from '../recommenders/health';
 import { filterNote } from '../recommenders/personalize';
 import type { Model, ModelType, MovieFilter } from '../recommenders/port';
 import type { AreaOptions } from './area';
+import { siteUserData, siteUserRows, startPanelFor } from './site-user-page';
 
 const USER_QUERY = ['mode', 'm1', 'm2', 'genre', 'base', 'order', 'reviews'] as const;
 /** Default models asked at most per page before giving up on finding one that answers. */
@@ -36,15 +37,20 @@ type Answer = {
   promoted?: ReadonlySet<number>;
 };
 
-export async function recommendRoutes(app: FastifyInstance, { deps, queries }: AreaOptions): Promise<void> {
+export async function recommendRoutes(app: FastifyInstance, { deps, queries, site }: AreaOptions): Promise<void> {
   const health = new ModelHealth();
   app.get('/recommend', async (_request, reply) => reply.redirect('/recommend/'));
   app.get('/recommend/', async (request, reply) => {
     readQuery(request, []);
-    const [view, summary] = await Promise.all([deps.catalog.view(), queries.dataSummary()]);
+    const [view, summary, start] = await Promise.all([
+      deps.catalog.view(),
+      queries.dataSummary(),
+      startPanelFor(site, request, reply),
+    ]);
     return sendHtml(
       reply,
       frontPage({
+        start,
         models: view.models,
         summary,
         pipeline: view.pipeline,
@@ -68,7 +74,10 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
     const userId = parseId(request.params.userId, 'user');
     // The Show User Reviews form sends reviews=hide, then reviews=show when the box is ticked.
     const query = readQuery(request, USER_QUERY, { reviews: 'hide' });
-    const user = await queries.user(userId);
+    // A MovieLens user, or one an attendee created on the site (issue 18).
+    const movieLensUser = await queries.user(userId);
+    const siteUser = movieLensUser ? undefined : await siteUserData(site, userId, ROW_LENGTH);
+    const user = movieLensUser ?? siteUser?.user;
     if (!user) throw new HttpError(404, `There is no user ${userId}.`);
     const [view, genres] = await Promise.all([deps.catalog.view(), queries.genres()]);
     const models = {
@@ -79,10 +88,11 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
     const parsed = parseUserState(query, models, genres);
     let state = parsed.state;
     const notices = [...parsed.notices];
-    const [neighbours, ratingCounts, reviews] = await Promise.all([
+    const [neighbours, ratingCounts, reviews, own] = await Promise.all([
       queries.neighbourUsers(userId),
-      queries.ratingCounts(userId),
-      queries.topReviews(userId, ROW_LENGTH),
+      siteUser?.ratingCounts ?? queries.ratingCounts(userId),
+      siteUser?.reviews ?? queries.topReviews(userId, ROW_LENGTH),
+      startPanelFor(site, request, reply),
     ]);
     let baseMovie: Movie | undefined;
     if (state.mode === 'similar') {
@@ -106,9 +116,32 @@ export async function recommendRoutes(app: FastifyInstance, { deps, queries }: A
       state = { ...state, m1, m2 };
       rows = await modelRows(state, userId, models, baseMovie, filter);
     }
+    if (siteUser) {
+      // Which model answered each row: the row ids of recommendationRows and modelRows.
+      const rowModels = new Map<string, Model>();
+      const byId = (id: string | undefined) => models.recommend.find((m) => m.id === id);
+      for (const [rowId, model] of [
+        ['model-1', byId(state.m1)],
+        ['model-2', byId(state.m2)],
+        ...models.ranking.map((m, i) => [`ranking-${i + 1}`, m] as const),
+        ...models.sims.map((m, i) => [`similar-${i + 1}`, m] as const),
+      ] as const)
+        if (model) rowModels.set(rowId, model);
+      rows = await siteUserRows({
+        site,
+        deps,
+        request,
+        reply,
+        userId,
+        rows,
+        rowModels,
+        viewKey: `${state.mode}|${state.genre ?? ''}|${state.base ?? ''}|${state.order}`,
+        back: userUrl(userId, state),
+      });
+    }
     return sendHtml(
       reply,
-      userPage({ user, state, neighbours, ratingCounts, models, genres, reviews, baseMovie, rows, notices }),
+      userPage({ user, state, neighbours, ratingCounts, models, genres, reviews, baseMovie, rows, notices, own }),
     );
   });
 

@@ -3,6 +3,7 @@
  * instances then carries them with no files to copy. Served with a content hash in the URL.
  */
 import { createHash } from 'node:crypto';
+import { SITE_USER_CSS } from './site-user-css';
 
 export const CSS = `
 :root { --ink:#1d2330; --muted:#5b6475; --line:#dde2ea; --bg:#f5f7fa; --card:#fff; --accent:#2d5bd7; --warn:#fff4d6; }
@@ -160,7 +161,7 @@ header.banner .find-form input { max-width:11rem; }
 h1.movie-title { overflow-wrap:anywhere; }
 .rater-similar { display:block; font-size:.8rem; }
 .tile a.tile-about, .start-tile a.tile-about { display:inline-block; margin-top:.25rem; color:var(--accent); text-decoration:underline; font-size:.8rem; }
-`;
+${SITE_USER_CSS}`;
 
 /**
  * The one script. Without it every control form has its Show button and works the same.
