@@ -9,6 +9,7 @@ import { loadWorkshopConfig } from '../lib/config';
 import { prepareMovieLens } from '../lib/data/movielens/prepare';
 import { FolderSink } from '../lib/data/movielens/sink';
 import { openSource } from '../lib/data/movielens/source';
+import { publishFolder } from '../lib/shared/publish-folder';
 import { ensureSample, SAMPLE_DIR } from '../data/synthetic/sample';
 
 export const PREPARED_SAMPLE_DIR = path.join(path.dirname(SAMPLE_DIR), 'prepared');
@@ -22,19 +23,24 @@ export function workshopPreparationSettings(cdkJsonPath = path.join(__dirname, '
 
 /** Generates and prepares the sample unless a prepared copy is there; returns its folder. */
 export async function ensurePreparedSample(folder = PREPARED_SAMPLE_DIR): Promise<string> {
-  if (existsSync(path.join(folder, 'personalize', 'manifest.json'))) return folder;
-  const raw = ensureSample();
-  const source = await openSource(raw);
-  try {
-    await prepareMovieLens({
-      edition: 'ml-100k',
-      source,
-      sourceDescription: 'synthetic sample (data/synthetic/sample.ts)',
-      sink: new FolderSink(folder),
-      ...workshopPreparationSettings(),
-    });
-  } finally {
-    await source.close();
-  }
-  return folder;
+  // Prepared aside and renamed into place: the test workers (and two npm starts) ask for it at
+  // once on a fresh clone, and none may load files another is still writing.
+  return publishFolder(
+    folder,
+    (f) => existsSync(path.join(f, 'personalize', 'manifest.json')),
+    async (into) => {
+      const source = await openSource(ensureSample());
+      try {
+        await prepareMovieLens({
+          edition: 'ml-100k',
+          source,
+          sourceDescription: 'synthetic sample (data/synthetic/sample.ts)',
+          sink: new FolderSink(into),
+          ...workshopPreparationSettings(),
+        });
+      } finally {
+        await source.close();
+      }
+    },
+  );
 }

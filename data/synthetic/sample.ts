@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { publishFolderSync } from '../../lib/shared/publish-folder';
 import { SyntheticOptions, writeSynthetic } from './generate';
 
 export const SAMPLE_OPTIONS: SyntheticOptions = {
@@ -22,6 +23,10 @@ export const SAMPLE_DIR = path.join(__dirname, '..', 'sample', 'ml-100k');
 
 /** Writes the sample into `folder` unless it is already there; returns the folder. */
 export function ensureSample(folder = SAMPLE_DIR): string {
-  if (!SAMPLE_FILES.every((file) => existsSync(path.join(folder, file)))) writeSynthetic(SAMPLE_OPTIONS, folder);
-  return folder;
+  // Built aside and renamed into place: parallel test workers never read a half-written sample.
+  return publishFolderSync(
+    folder,
+    (f) => SAMPLE_FILES.every((file) => existsSync(path.join(f, file))),
+    (into) => writeSynthetic(SAMPLE_OPTIONS, into),
+  );
 }

@@ -244,6 +244,8 @@ describe('the workshop in Chromium', () => {
       );
       expect(query().get('m1')).toBe('local:knn');
       for (const name of ['Personalization: Item-kNN (local)', 'Personalization: Most popular (local)']) {
+        // The new page's row, once it is there (allTextContents does not wait).
+        await row(name).locator('li.tile .genres').first().waitFor();
         const genres = await row(name).locator('li.tile .genres').allTextContents();
         expect(genres.length).toBeGreaterThan(0);
         expect(genres.filter((g) => !g.split(', ').includes('Horror'))).toEqual([]);
