@@ -103,12 +103,22 @@ export async function siteUserRows(options: {
   const stars = new Map(ratings.map((r) => [r.movieId, r.rating]));
   const previous = isOwner ? await site.users.lastView(userId) : {};
   const current: Record<string, number[]> = {};
-  const result = rows.map((row) => {
-    const model = rowModels.get(row.id);
-    if (!model) return row;
+  const result = rows.map((given) => {
+    const model = rowModels.get(given.id);
+    if (!model) return given;
+    // Personalize's exclude-rated filter knows only the ratings sent (those above the positive
+    // threshold): the site leaves out the user's other rated movies, as the local rows do.
+    const dropped =
+      model.source !== 'local' && model.type === 'recommend' && given.movies
+        ? given.movies.filter((m) => stars.has(m.id)).length
+        : 0;
+    const row = dropped ? { ...given, movies: given.movies!.filter((m) => !stars.has(m.id)) } : given;
+    const leftOut = dropped
+      ? ` ${dropped} ${dropped === 1 ? 'movie' : 'movies'} you rated ${dropped === 1 ? 'is' : 'are'} left out of this row by the site.`
+      : '';
     const basis =
       model.source !== 'local'
-        ? personalize.get(model.type)!
+        ? `${personalize.get(model.type)!}${leftOut}`
         : model.type === 'sims'
           ? 'Movies like the starting movie, the same for every user (the Personalized ordering re-ranks them from your ratings).'
           : local;

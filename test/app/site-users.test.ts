@@ -350,7 +350,11 @@ describe.each(DATABASE_KINDS)('the attendee’s own user on %s', (kind) => {
       ['rating', '3', 5],
       ['rating', '9', 4],
     ]);
-    expect(rowText((await browser.get(url)).body, 'model-1')).toContain('From your ratings sent to Personalize');
+    const page = await browser.get(url);
+    expect(rowText(page.body, 'model-1')).toContain('From your ratings sent to Personalize');
+    // The stand-in campaign answers 3 and 9, both rated: the site leaves them out and says so.
+    expect(rowIds(page.body, 'model-1')).toEqual([]);
+    expect(rowText(page.body, 'model-1')).toContain('2 movies you rated are left out of this row by the site.');
     // A rating at or below the positive threshold stays on the site (the training data has none).
     expect((await browser.rate(id, 12, 2, url)).statusCode).toBe(303);
     await started!.web.events.flush();
