@@ -14,7 +14,6 @@ import { migrateToLatest } from './db/migrations';
 import { AdminModels } from './db/admin-models';
 import { SiteUsers } from './db/site-users';
 import { type EventSink, PersonalizeEventSink, RatingEvents, type RatingEventsOptions } from './recommenders/events';
-import { LiveLocalRecommender } from './recommenders/live';
 import type { CampaignRecipePort } from './recommenders/arn';
 import { ModelCatalog, RoutingRecommender } from './recommenders/catalog';
 import { type EaseOptions, runInSlices } from './recommenders/ease';
@@ -174,13 +173,13 @@ export async function startWebApp(settings: StartSettings): Promise<Started> {
       async () => (await registry.snapshot()).eventTracker?.trackingId,
       { log, sendAbove: threshold, ...settings.eventOptions },
     );
-    // The local models answer a site user from their ratings as they stand (recommenders/live.ts).
+    // The local models answer a site user from their ratings as they stand (LocalRecommender with the site users' histories, recommenders/local.ts).
     const siteUsers = new SiteUsers(database.db);
     const app = await buildApp({
       database,
       catalog,
       recommender: new RoutingRecommender(
-        new LiveLocalRecommender(local, new LocalRecommender(local), (userId) => siteUsers.history(userId, threshold)),
+        new LocalRecommender(local, (userId) => siteUsers.history(userId, threshold)),
         settings.personalize ?? new PersonalizeRecommender(),
       ),
       events,

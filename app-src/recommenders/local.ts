@@ -116,6 +116,24 @@ export interface LiveHistory {
   readonly rated: readonly number[];
 }
 
+/**
+ * Whom the local models answer: a user id they were trained on (a MovieLens user; an unknown id
+ * has no history), or the live history of a user they were not trained on.
+ */
+export type LocalUser = number | LiveHistory;
+
+/** A user as the scoring reads them: item indexes, oldest first. */
+interface UserItems {
+  /** Every positive (EASE's input). */
+  readonly positives: ArrayLike<number>;
+  /** The latest positives, at most `historyCap` (item-kNN's input). */
+  readonly knnHistory: ArrayLike<number>;
+  /** Every rated item: never recommended. */
+  readonly rated: ArrayLike<number>;
+}
+
+const NO_ITEMS: UserItems = { positives: [], knnHistory: [], rated: [] };
+
 /** The live history of a user the local models were not trained on, or undefined for none. */
 export type LiveHistoryResolver = (userId: number) => Promise<LiveHistory | undefined>;
 
@@ -334,30 +352,16 @@ export class LocalModels {
   }
 
   /** "Most popular (local)": the most popular movies the user has not rated (and `allows`, when given). */
-  recommendPopular(userId: number, count: number, allows?: Allows): number[] {
+  recommendPopular(user: LocalUser, count: number, allows?: Allows): number[] {
     checkCount(count);
-    return this.withRatedMarked(userId, () => this.fillPopular([], count, undefined, allows));
+    return this.withMarked(this.itemsOf(user).rated, () => this.fillPopular([], count, undefined, allows));
   }
 
   /** "Item-kNN (local)": the best scores of movies the user has not rated, popular ones after them. */
-  recommendKnn(userId: number, count: number, allows?: Allows): number[] {
+  recommendKnn(user: LocalUser, count: number, allows?: Allows): number[] {
     checkCount(count);
-    return this.withRatedMarked(userId, () => {
-      const touched = this.scoreUser(userId);
-      const candidates = touched.filter((item) => !this.marks[item] && this.allowed(item, allows));
-      candidates.sort(this.byScore);
-      touched.forEach((item) => (this.scores[item] = 0));
-      const chosen = candidates.slice(0, count);
-      chosen.forEach((item) => (this.marks[item] = 1));
-      const result = this.fillPopular(
-        chosen.map((item) => this.itemIds[item]),
-        count,
-        undefined,
-        allows,
-      );
-      chosen.forEach((item) => (this.marks[item] = 0));
-      return result;
-    });
+    const { knnHistory, rated } = this.itemsOf(user);
+    return this.withMarked(rated, () => this.bestThenPopular(this.scoreHistory(knnHistory), count, () => true, allows));
   }
 
   /**
@@ -374,82 +378,39 @@ export class LocalModels {
   }
 
   /** "EASE (local)": the best EASE scores of movies the user has not rated, popular ones after them. */
-  recommendEase(ease: EaseModel, userId: number, count: number, allows?: Allows): number[] {
+  recommendEase(ease: EaseModel, user: LocalUser, count: number, allows?: Allows): number[] {
     checkCount(count);
-    return this.withRatedMarked(userId, () => {
-      const scored = this.scoreEase(ease, userId);
-      const candidates = Array.from(scored).filter(
-        (item) => !this.marks[item] && this.scores[item] > 0 && this.allowed(item, allows),
-      );
-      candidates.sort(this.byScore);
-      scored.forEach((item) => (this.scores[item] = 0));
-      const chosen = candidates.slice(0, count);
-      chosen.forEach((item) => (this.marks[item] = 1));
-      const result = this.fillPopular(
-        chosen.map((item) => this.itemIds[item]),
-        count,
-        undefined,
-        allows,
-      );
-      chosen.forEach((item) => (this.marks[item] = 0));
-      return result;
-    });
+    const { positives, rated } = this.itemsOf(user);
+    return this.withMarked(rated, () =>
+      this.bestThenPopular(ease.score(positives, this.scores), count, (item) => this.scores[item] > 0, allows),
+    );
   }
 
   /** Exactly `movieIds` (those `allows`, when given), by EASE score for the user, then popularity, then id. */
-  rankEase(ease: EaseModel, userId: number, movieIds: readonly number[], allows?: Allows): number[] {
-    const scored = this.scoreEase(ease, userId);
-    const score = (id: number) => {
-      const item = this.itemIndex.get(id);
-      return item === undefined ? 0 : this.scores[item];
-    };
-    const ranked = (allows ? movieIds.filter(allows) : [...movieIds]).sort(
-      (a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b,
-    );
-    scored.forEach((item) => (this.scores[item] = 0));
-    return ranked;
+  rankEase(ease: EaseModel, user: LocalUser, movieIds: readonly number[], allows?: Allows): number[] {
+    const scored = ease.score(this.itemsOf(user).positives, this.scores);
+    return this.rankByScores(scored, allows ? movieIds.filter(allows) : movieIds);
   }
 
   /** For each of `movieIds` EASE scores, the liked movie with the largest weight towards it. */
-  becauseEase(ease: EaseModel, userId: number, movieIds: readonly number[]): Map<number, number> {
-    const user = this.userIndex.get(userId);
+  becauseEase(ease: EaseModel, user: LocalUser, movieIds: readonly number[]): Map<number, number> {
+    const { positives } = this.itemsOf(user);
     const reasons = new Map<number, number>();
-    if (user === undefined) return reasons;
-    const history = this.positivesOf(user);
     for (const id of movieIds) {
       const item = this.itemIndex.get(id);
-      const from = item === undefined ? -1 : ease.strongest(history, item);
+      const from = item === undefined ? -1 : ease.strongest(positives, item);
       if (from >= 0) reasons.set(id, this.itemIds[from]);
     }
     return reasons;
-  }
-
-  /** Adds the user's EASE scores into `scores`; returns the items to zero afterwards. */
-  private scoreEase(ease: EaseModel, userId: number): Int32Array {
-    const user = this.userIndex.get(userId);
-    if (user === undefined) return new Int32Array(0);
-    return ease.score(this.positivesOf(user), this.scores);
-  }
-
-  private positivesOf(user: number): Int32Array {
-    return this.positives.values.subarray(this.positives.start[user], this.positives.start[user + 1]);
   }
 
   /**
    * Exactly `movieIds` (duplicates and unknown ids too; only those `allows`, when given), best
    * score first for the user.
    */
-  rank(userId: number, movieIds: readonly number[], allows?: Allows): number[] {
-    const touched = this.scoreUser(userId);
-    const score = (id: number) => {
-      const item = this.itemIndex.get(id);
-      return item === undefined ? 0 : this.scores[item];
-    };
-    const ranked = (allows ? movieIds.filter(allows) : [...movieIds]).sort(
-      (a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b,
-    );
-    touched.forEach((item) => (this.scores[item] = 0));
-    return ranked;
+  rank(user: LocalUser, movieIds: readonly number[], allows?: Allows): number[] {
+    const scored = this.scoreHistory(this.itemsOf(user).knnHistory);
+    return this.rankByScores(scored, allows ? movieIds.filter(allows) : movieIds);
   }
 
   /**
@@ -457,18 +418,12 @@ export class LocalModels {
    * the most to its score (the largest similarity; among equals, the most recent). A movie no
    * history movie reaches (a popular filler) has no reason and is left out.
    */
-  because(userId: number, movieIds: readonly number[]): Map<number, number> {
-    const user = this.userIndex.get(userId);
-    const reasons = new Map<number, number>();
-    if (user === undefined) return reasons;
-    const wanted = new Set<number>();
-    for (const id of movieIds) {
-      const item = this.itemIndex.get(id);
-      if (item !== undefined) wanted.add(item);
-    }
+  because(user: LocalUser, movieIds: readonly number[]): Map<number, number> {
+    const { knnHistory } = this.itemsOf(user);
+    const wanted = new Set(this.indexesOf(movieIds));
     const best = new Map<number, { from: number; similarity: number }>();
-    for (let h = this.history.start[user]; h < this.history.start[user + 1]; h++) {
-      const from = this.history.values[h];
+    for (let h = 0; h < knnHistory.length; h++) {
+      const from = knnHistory[h];
       for (let k = this.neighbours.start[from]; k < this.neighbours.start[from + 1]; k++) {
         const item = this.neighbours.values[k];
         if (!wanted.has(item)) continue;
@@ -479,8 +434,7 @@ export class LocalModels {
         }
       }
     }
-    for (const [item, { from }] of best) reasons.set(this.itemIds[item], this.itemIds[from]);
-    return reasons;
+    return new Map([...best].map(([item, { from }]) => [this.itemIds[item], this.itemIds[from]]));
   }
 
   /**
@@ -517,74 +471,19 @@ export class LocalModels {
   }
 
   /**
-   * The live models of a user not in training (issue 18: the attendee's own user), from the
-   * history given: `positives` (movie ids, oldest first) and `rated` (every movie id they rated).
-   * Unknown movie ids are ignored. The same scores as the trained users' methods above; with
-   * `allows` (the page's Genre control), only the movies it allows, as those methods.
+   * What the scoring reads of a user, as item indexes: a user the models were trained on (their
+   * rows of training), or a live history (issue 18: the attendee's own user, read at each call;
+   * unknown movie ids are ignored). Both are scored the same way.
    */
-  recommendPopularFor(history: LiveHistory, count: number, allows?: Allows): number[] {
-    checkCount(count);
-    return this.withMarked(this.indexesOf(history.rated), () => this.fillPopular([], count, undefined, allows));
-  }
-
-  /** "Item-kNN (local)" for a history given. */
-  recommendKnnFor(history: LiveHistory, count: number, allows?: Allows): number[] {
-    checkCount(count);
-    const positives = this.indexesOf(history.positives).slice(-this.historyCap);
-    return this.withMarked(this.indexesOf(history.rated), () => {
-      const touched = this.scoreHistory(positives);
-      return this.bestThenPopular(touched, count, () => true, allows);
-    });
-  }
-
-  /** "EASE (local)" for a history given. */
-  recommendEaseFor(ease: EaseModel, history: LiveHistory, count: number, allows?: Allows): number[] {
-    checkCount(count);
-    const positives = this.indexesOf(history.positives);
-    return this.withMarked(this.indexesOf(history.rated), () => {
-      const scored = Array.from(ease.score(positives, this.scores));
-      return this.bestThenPopular(scored, count, (item) => this.scores[item] > 0, allows);
-    });
-  }
-
-  /** Item-kNN's personal ranking for a history given: exactly `movieIds`. */
-  rankFor(history: LiveHistory, movieIds: readonly number[], allows?: Allows): number[] {
-    const touched = this.scoreHistory(this.indexesOf(history.positives).slice(-this.historyCap));
-    return this.rankByScores(touched, allows ? movieIds.filter(allows) : movieIds);
-  }
-
-  /** EASE's personal ranking for a history given: exactly `movieIds`. */
-  rankEaseFor(ease: EaseModel, history: LiveHistory, movieIds: readonly number[], allows?: Allows): number[] {
-    const scored = Array.from(ease.score(this.indexesOf(history.positives), this.scores));
-    return this.rankByScores(scored, allows ? movieIds.filter(allows) : movieIds);
-  }
-
-  /** EASE's "because you liked" for a history given. */
-  becauseEaseFor(ease: EaseModel, history: LiveHistory, movieIds: readonly number[]): Map<number, number> {
-    const positives = this.indexesOf(history.positives);
-    const reasons = new Map<number, number>();
-    for (const id of movieIds) {
-      const item = this.itemIndex.get(id);
-      const from = item === undefined ? -1 : ease.strongest(positives, item);
-      if (from >= 0) reasons.set(id, this.itemIds[from]);
+  private itemsOf(user: LocalUser): UserItems {
+    if (typeof user !== 'number') {
+      const positives = this.indexesOf(user.positives);
+      return { positives, knnHistory: positives.slice(-this.historyCap), rated: this.indexesOf(user.rated) };
     }
-    return reasons;
-  }
-
-  /** Item-kNN's "because you liked" for a history given (the largest similarity; the latest among equals). */
-  becauseFor(history: LiveHistory, movieIds: readonly number[]): Map<number, number> {
-    const wanted = new Set(this.indexesOf(movieIds));
-    const best = new Map<number, { from: number; similarity: number }>();
-    for (const from of this.indexesOf(history.positives).slice(-this.historyCap)) {
-      for (let k = this.neighbours.start[from]; k < this.neighbours.start[from + 1]; k++) {
-        const item = this.neighbours.values[k];
-        if (!wanted.has(item)) continue;
-        const current = best.get(item);
-        if (!current || this.similarities[k] >= current.similarity)
-          best.set(item, { from, similarity: this.similarities[k] });
-      }
-    }
-    return new Map([...best].map(([item, { from }]) => [this.itemIds[item], this.itemIds[from]]));
+    const index = this.userIndex.get(user);
+    if (index === undefined) return NO_ITEMS;
+    const row = (rows: Rows) => rows.values.subarray(rows.start[index], rows.start[index + 1]);
+    return { positives: row(this.positives), knnHistory: row(this.history), rated: row(this.rated) };
   }
 
   /** Item indexes of the movie ids known to training, in order, each once. */
@@ -601,9 +500,10 @@ export class LocalModels {
   }
 
   /** Adds item-kNN scores of `positives` (item indexes) into `scores`; returns the items touched. */
-  private scoreHistory(positives: readonly number[]): number[] {
+  private scoreHistory(positives: ArrayLike<number>): number[] {
     const touched: number[] = [];
-    for (const item of positives) {
+    for (let h = 0; h < positives.length; h++) {
+      const item = positives[h];
       for (let k = this.neighbours.start[item]; k < this.neighbours.start[item + 1]; k++) {
         const neighbour = this.neighbours.values[k];
         if (this.scores[neighbour] === 0) touched.push(neighbour);
@@ -615,14 +515,18 @@ export class LocalModels {
 
   /** The best-scored unmarked items of `scored` that `keep`, then popular ones; zeroes the scores. */
   private bestThenPopular(
-    scored: readonly number[],
+    scored: ArrayLike<number>,
     count: number,
     keep: (item: number) => boolean,
     allows?: Allows,
   ): number[] {
-    const candidates = scored.filter((item) => !this.marks[item] && keep(item) && this.allowed(item, allows));
+    const candidates: number[] = [];
+    for (let k = 0; k < scored.length; k++) {
+      const item = scored[k];
+      if (!this.marks[item] && keep(item) && this.allowed(item, allows)) candidates.push(item);
+    }
     candidates.sort(this.byScore);
-    scored.forEach((item) => (this.scores[item] = 0));
+    this.zero(scored);
     const chosen = candidates.slice(0, count);
     chosen.forEach((item) => (this.marks[item] = 1));
     try {
@@ -638,7 +542,7 @@ export class LocalModels {
   }
 
   /** Exactly `movieIds` by the scores in `scores`, then popularity, then id; zeroes the scores. */
-  private rankByScores(scored: readonly number[], movieIds: readonly number[]): number[] {
+  private rankByScores(scored: ArrayLike<number>, movieIds: readonly number[]): number[] {
     const score = (id: number) => {
       const item = this.itemIndex.get(id);
       return item === undefined ? 0 : this.scores[item];
@@ -646,17 +550,22 @@ export class LocalModels {
     try {
       return [...movieIds].sort((a, b) => score(b) - score(a) || this.rankOf(a) - this.rankOf(b) || a - b);
     } finally {
-      scored.forEach((item) => (this.scores[item] = 0));
+      this.zero(scored);
     }
   }
 
+  /** Zeroes the scores of `items` (the scratch buffer is left clean for the next call). */
+  private zero(items: ArrayLike<number>): void {
+    for (let k = 0; k < items.length; k++) this.scores[items[k]] = 0;
+  }
+
   /** Runs `body` with `items` marked (left out of recommendations). */
-  private withMarked(items: readonly number[], body: () => number[]): number[] {
-    for (const item of items) this.marks[item] = 1;
+  private withMarked(items: ArrayLike<number>, body: () => number[]): number[] {
+    for (let k = 0; k < items.length; k++) this.marks[items[k]] = 1;
     try {
       return body();
     } finally {
-      for (const item of items) this.marks[item] = 0;
+      for (let k = 0; k < items.length; k++) this.marks[items[k]] = 0;
     }
   }
 
@@ -667,35 +576,6 @@ export class LocalModels {
   private rankOf(movieId: number): number {
     const item = this.itemIndex.get(movieId);
     return item === undefined ? this.popularOrder.length : this.popularRank[item];
-  }
-
-  /** Adds the user's scores into `scores`; returns the items touched (the caller zeroes them). */
-  private scoreUser(userId: number): number[] {
-    const user = this.userIndex.get(userId);
-    const touched: number[] = [];
-    if (user === undefined) return touched;
-    for (let h = this.history.start[user]; h < this.history.start[user + 1]; h++) {
-      const item = this.history.values[h];
-      for (let k = this.neighbours.start[item]; k < this.neighbours.start[item + 1]; k++) {
-        const neighbour = this.neighbours.values[k];
-        if (this.scores[neighbour] === 0) touched.push(neighbour);
-        this.scores[neighbour] += this.similarities[k];
-      }
-    }
-    return touched;
-  }
-
-  /** Runs `body` with the user's rated items marked (so fillPopular and filters skip them). */
-  private withRatedMarked(userId: number, body: () => number[]): number[] {
-    const user = this.userIndex.get(userId);
-    const from = user === undefined ? 0 : this.rated.start[user];
-    const to = user === undefined ? 0 : this.rated.start[user + 1];
-    for (let k = from; k < to; k++) this.marks[this.rated.values[k]] = 1;
-    try {
-      return body();
-    } finally {
-      for (let k = from; k < to; k++) this.marks[this.rated.values[k]] = 0;
-    }
   }
 
   /** Appends popular movies that are neither marked nor `skip` (and that `allows`) until `result` has `count`. */
@@ -716,22 +596,32 @@ export class LocalModels {
 
 /** Answers for the local models through the one Recommender port. */
 export class LocalRecommender implements Recommender {
-  constructor(private readonly local: LocalModels) {}
+  constructor(
+    private readonly local: LocalModels,
+    /**
+     * The live history of a user the models were not trained on (issue 18: the attendee's own
+     * user, from the site's ratings, read at each call so that every rating shows in the next
+     * page); absent, or undefined for a user, the id is answered as it is.
+     */
+    private readonly historyOf?: LiveHistoryResolver,
+  ) {}
 
   async recommend(model: Model, userId: number, count: number, filter?: MovieFilter): Promise<number[]> {
     const id = localModel(model, 'recommend');
+    const user = await this.user(userId);
     const allows = filter?.allows;
-    if (id === 'local:ease') return this.local.recommendEase(this.ease(model), userId, count, allows);
+    if (id === 'local:ease') return this.local.recommendEase(this.ease(model), user, count, allows);
     return id === 'local:popular'
-      ? this.local.recommendPopular(userId, count, allows)
-      : this.local.recommendKnn(userId, count, allows);
+      ? this.local.recommendPopular(user, count, allows)
+      : this.local.recommendKnn(user, count, allows);
   }
 
   async rank(model: Model, userId: number, movieIds: readonly number[], filter?: MovieFilter): Promise<number[]> {
     const id = localModel(model, 'ranking');
+    const user = await this.user(userId);
     return id === 'local:ease-ranking'
-      ? this.local.rankEase(this.ease(model), userId, movieIds, filter?.allows)
-      : this.local.rank(userId, movieIds, filter?.allows);
+      ? this.local.rankEase(this.ease(model), user, movieIds, filter?.allows)
+      : this.local.rank(user, movieIds, filter?.allows);
   }
 
   async similar(
@@ -748,10 +638,17 @@ export class LocalRecommender implements Recommender {
   /** Item-kNN and EASE name the liked movie behind each movie; popularity has no such reason. */
   async explain(model: Model, userId: number, movieIds: readonly number[]): Promise<ReadonlyMap<number, number>> {
     const id = localModel(model, model.type);
+    const user = await this.user(userId);
     if (id === 'local:ease' || id === 'local:ease-ranking') {
-      return this.local.becauseEase(this.ease(model), userId, movieIds);
+      return this.local.becauseEase(this.ease(model), user, movieIds);
     }
-    return id === 'local:knn' || id === 'local:ranking' ? this.local.because(userId, movieIds) : new Map();
+    return id === 'local:knn' || id === 'local:ranking' ? this.local.because(user, movieIds) : new Map();
+  }
+
+  /** A user the models were trained on as their id; another as their live history, where there is one. */
+  private async user(userId: number): Promise<LocalUser> {
+    if (!this.historyOf || this.local.knowsUser(userId)) return userId;
+    return (await this.historyOf(userId)) ?? userId;
   }
 
   /** The trained EASE model, or an error saying why there is none yet (shown in the row). */

@@ -1,11 +1,10 @@
 /**
  * The local models for a user they were not trained on (issue 18): from a history given, the same
- * answers as for a trained user with that history, at once; and the decorator that routes a site
- * user to them and every other user to the trained adapter.
+ * answers as for a trained user with that history, at once; and the adapter, which answers a site
+ * user from their history and every other user as trained.
  */
 import { generateMovies, generateRatings, generateUsers, SyntheticOptions } from '../../data/synthetic/generate';
 import { Random } from '../../data/synthetic/random';
-import { LiveLocalRecommender } from '../../app-src/recommenders/live';
 import { describeLocalModels, LocalModels, LocalRecommender, type LiveHistory } from '../../app-src/recommenders/local';
 import type { Model, RatingRow } from '../../app-src/recommenders/port';
 
@@ -39,10 +38,10 @@ describe('the ...For methods', () => {
     const some = local.mostPopular(30);
     for (const userId of users) {
       const history = historyOf(ratings, userId);
-      expect(local.recommendKnnFor(history, 25)).toEqual(local.recommendKnn(userId, 25));
-      expect(local.recommendPopularFor(history, 25)).toEqual(local.recommendPopular(userId, 25));
-      expect(local.rankFor(history, some)).toEqual(local.rank(userId, some));
-      expect(local.becauseFor(history, some)).toEqual(local.because(userId, some));
+      expect(local.recommendKnn(history, 25)).toEqual(local.recommendKnn(userId, 25));
+      expect(local.recommendPopular(history, 25)).toEqual(local.recommendPopular(userId, 25));
+      expect(local.rank(history, some)).toEqual(local.rank(userId, some));
+      expect(local.because(history, some)).toEqual(local.because(userId, some));
     }
   });
 
@@ -51,9 +50,9 @@ describe('the ...For methods', () => {
     const some = local.mostPopular(30);
     for (const userId of users) {
       const history = historyOf(ratings, userId);
-      expect(local.recommendEaseFor(ease, history, 25)).toEqual(local.recommendEase(ease, userId, 25));
-      expect(local.rankEaseFor(ease, history, some)).toEqual(local.rankEase(ease, userId, some));
-      expect(local.becauseEaseFor(ease, history, some)).toEqual(local.becauseEase(ease, userId, some));
+      expect(local.recommendEase(ease, history, 25)).toEqual(local.recommendEase(ease, userId, 25));
+      expect(local.rankEase(ease, history, some)).toEqual(local.rankEase(ease, userId, some));
+      expect(local.becauseEase(ease, history, some)).toEqual(local.becauseEase(ease, userId, some));
     }
   });
 
@@ -64,31 +63,31 @@ describe('the ...For methods', () => {
     const some = local.mostPopular(30);
     for (const userId of users) {
       const history = historyOf(ratings, userId);
-      const knn = local.recommendKnnFor(history, 25, allows);
+      const knn = local.recommendKnn(history, 25, allows);
       expect(knn).toEqual(local.recommendKnn(userId, 25, allows));
       expect(knn.every(allows)).toBe(true);
-      expect(local.recommendPopularFor(history, 25, allows)).toEqual(local.recommendPopular(userId, 25, allows));
-      expect(local.recommendEaseFor(ease, history, 25, allows)).toEqual(local.recommendEase(ease, userId, 25, allows));
-      expect(local.rankFor(history, some, allows)).toEqual(local.rank(userId, some, allows));
-      expect(local.rankEaseFor(ease, history, some, allows)).toEqual(local.rankEase(ease, userId, some, allows));
+      expect(local.recommendPopular(history, 25, allows)).toEqual(local.recommendPopular(userId, 25, allows));
+      expect(local.recommendEase(ease, history, 25, allows)).toEqual(local.recommendEase(ease, userId, 25, allows));
+      expect(local.rank(history, some, allows)).toEqual(local.rank(userId, some, allows));
+      expect(local.rankEase(ease, history, some, allows)).toEqual(local.rankEase(ease, userId, some, allows));
     }
   });
 
   test('never recommend a rated movie, and follow the history as it grows', () => {
     const [a, b] = local.mostPopular(2);
-    const empty = local.recommendKnnFor({ positives: [], rated: [] }, 10);
+    const empty = local.recommendKnn({ positives: [], rated: [] }, 10);
     expect(empty).toEqual(local.mostPopular(10));
-    const one = local.recommendKnnFor({ positives: [a], rated: [a] }, 10);
+    const one = local.recommendKnn({ positives: [a], rated: [a] }, 10);
     expect(one).not.toContain(a);
-    const two = local.recommendKnnFor({ positives: [a, b], rated: [a, b] }, 10);
+    const two = local.recommendKnn({ positives: [a, b], rated: [a, b] }, 10);
     expect(two).not.toContain(b);
     expect(two).not.toEqual(one);
     // Unknown movie ids are ignored.
-    expect(local.recommendKnnFor({ positives: [a, 999_999], rated: [a, 999_999] }, 10)).toEqual(one);
+    expect(local.recommendKnn({ positives: [a, 999_999], rated: [a, 999_999] }, 10)).toEqual(one);
   });
 });
 
-describe('LiveLocalRecommender', () => {
+describe('LocalRecommender with live histories', () => {
   const ratings = synthetic();
   const local = LocalModels.train(ratings, { positiveThreshold: THRESHOLD });
   const models: readonly Model[] = describeLocalModels();
@@ -97,7 +96,7 @@ describe('LiveLocalRecommender', () => {
   const asked: number[] = [];
   const siteUser = 1_000_001;
   const [a, b] = local.mostPopular(2);
-  const live = new LiveLocalRecommender(local, trained, async (userId) => {
+  const live = new LocalRecommender(local, async (userId) => {
     asked.push(userId);
     return userId === siteUser ? { positives: [a, b], rated: [a, b] } : undefined;
   });
@@ -107,7 +106,7 @@ describe('LiveLocalRecommender', () => {
     expect(await live.recommend(knn, userId, 10)).toEqual(await trained.recommend(knn, userId, 10));
     expect(asked).toEqual([]);
     expect(await live.recommend(knn, siteUser, 10)).toEqual(
-      local.recommendKnnFor({ positives: [a, b], rated: [a, b] }, 10),
+      local.recommendKnn({ positives: [a, b], rated: [a, b] }, 10),
     );
     expect(asked).toEqual([siteUser]);
   });
@@ -118,7 +117,7 @@ describe('LiveLocalRecommender', () => {
     const userId = ratings[0].userId;
     expect(await live.recommend(knn, userId, 10, filter)).toEqual(await trained.recommend(knn, userId, 10, filter));
     const mine = await live.recommend(knn, siteUser, 10, filter);
-    expect(mine).toEqual(local.recommendKnnFor({ positives: [a, b], rated: [a, b] }, 10, filter.allows));
+    expect(mine).toEqual(local.recommendKnn({ positives: [a, b], rated: [a, b] }, 10, filter.allows));
     expect(mine.every(filter.allows)).toBe(true);
   });
 });
