@@ -17,7 +17,9 @@
  *   events); each event: `eventType` (1..256), `sentAt` (a timestamp), optional `eventId`,
  *   `eventValue` (a float), `itemId` (1..256).
  * The SDK client is `@aws-sdk/client-personalize-events` (PersonalizeEventsClient, PutEventsCommand):
- * PersonalizeEventSink; tests use SimulatedEventSink or aws-sdk-client-mock.
+ * PersonalizeEventSink. The service checks each call (the controller's simulation holds those rules,
+ * lib/personalize/controller/simulation/events.ts); tests use it, a stand-in sink that checks with
+ * the same rule, or aws-sdk-client-mock.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -25,12 +27,10 @@ import {
   type PersonalizeEventsClientConfig,
   PutEventsCommand,
 } from '@aws-sdk/client-personalize-events';
+import { RATING_EVENT_TYPE } from '../../lib/data/movielens/schemas';
 
-/** PutEvents takes at most 10 events per call. */
+/** PutEvents takes at most 10 events per call: the queue sends batches of this size. */
 export const PUT_EVENTS_MAX_EVENTS = 10;
-/** Longest id PutEvents takes (userId, sessionId, itemId, eventType, eventId). */
-export const PUT_EVENTS_MAX_ID_LENGTH = 256;
-export const RATING_EVENT_TYPE = 'rating';
 
 /** One event of PutEvents' eventList. */
 export interface PutEventsEvent {
@@ -74,7 +74,6 @@ export class PersonalizeEventSink implements EventSink {
   }
 
   async send(input: PutEventsInput): Promise<void> {
-    checkPutEvents(input);
     await this.client.send(
       new PutEventsCommand({
         trackingId: input.trackingId,
@@ -84,42 +83,6 @@ export class PersonalizeEventSink implements EventSink {
       }),
       { abortSignal: AbortSignal.timeout(this.timeoutMs) },
     );
-  }
-}
-
-/** The shape PutEvents accepts, checked: what the service would refuse with InvalidInputException. */
-export function checkPutEvents(input: PutEventsInput): void {
-  const id = (name: string, value: string) => {
-    if (value.length < 1 || value.length > PUT_EVENTS_MAX_ID_LENGTH)
-      throw new Error(`InvalidInputException: ${name} must be 1 to ${PUT_EVENTS_MAX_ID_LENGTH} characters`);
-  };
-  id('trackingId', input.trackingId);
-  id('userId', input.userId);
-  id('sessionId', input.sessionId);
-  if (input.eventList.length < 1 || input.eventList.length > PUT_EVENTS_MAX_EVENTS)
-    throw new Error(`InvalidInputException: eventList must hold 1 to ${PUT_EVENTS_MAX_EVENTS} events`);
-  for (const event of input.eventList) {
-    id('eventType', event.eventType);
-    id('itemId', event.itemId);
-    id('eventId', event.eventId);
-    if (!Number.isFinite(event.eventValue)) throw new Error('InvalidInputException: eventValue must be a number');
-    if (!(event.sentAt instanceof Date) || Number.isNaN(event.sentAt.getTime()))
-      throw new Error('InvalidInputException: sentAt must be a timestamp');
-  }
-}
-
-/**
- * The stand-in for local runs and tests: checks each call as the service would, keeps what it
- * received, and fails while `failWith` is set.
- */
-export class SimulatedEventSink implements EventSink {
-  readonly received: PutEventsInput[] = [];
-  failWith: string | undefined;
-
-  async send(input: PutEventsInput): Promise<void> {
-    if (this.failWith !== undefined) throw new Error(this.failWith);
-    checkPutEvents(input);
-    this.received.push(input);
   }
 }
 

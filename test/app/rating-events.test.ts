@@ -5,19 +5,14 @@
  */
 import { PersonalizeEventsClient, PutEventsCommand } from '@aws-sdk/client-personalize-events';
 import { mockClient } from 'aws-sdk-client-mock';
-import { RATING_EVENT_TYPE as DATASET_EVENT_TYPE } from '../../lib/data/movielens/schemas';
+import { RATING_EVENT_TYPE } from '../../lib/data/movielens/schemas';
 import { registryOf } from '../../lib/personalize/controller/reconcile';
 import { SimulatedPersonalizeEvents } from '../../lib/personalize/controller/simulation/events';
 import { SimulatedPersonalize } from '../../lib/personalize/controller/simulation/simulated-personalize';
 import { apply, converge, desiredFor } from '../personalize/harness';
-import {
-  checkPutEvents,
-  PersonalizeEventSink,
-  PUT_EVENTS_MAX_EVENTS,
-  RATING_EVENT_TYPE,
-  RatingEvents,
-  SimulatedEventSink,
-} from '../../app-src/recommenders/events';
+import { PersonalizeEventSink, PUT_EVENTS_MAX_EVENTS, RatingEvents } from '../../app-src/recommenders/events';
+import { checkPutEventsShape } from '../../lib/personalize/controller/simulation/events';
+import { SimulatedEventSink } from './event-sink';
 
 const rating = (userId: number, movieId: number, stars = 5) => ({
   userId,
@@ -139,11 +134,11 @@ describe('PutEvents shapes', () => {
   const event = { eventId: 'e1', eventType: 'rating', eventValue: 4, itemId: '3', sentAt: new Date() };
   const input = { trackingId: 't', userId: '1000001', sessionId: 's', eventList: [event] };
   test('accepts 1 to 10 events and ids of 1 to 256 characters, refuses the rest', () => {
-    expect(() => checkPutEvents(input)).not.toThrow();
-    expect(() => checkPutEvents({ ...input, eventList: [] })).toThrow('1 to 10');
-    expect(() => checkPutEvents({ ...input, eventList: Array(11).fill(event) })).toThrow('1 to 10');
-    expect(() => checkPutEvents({ ...input, sessionId: 'x'.repeat(257) })).toThrow('sessionId');
-    expect(() => checkPutEvents({ ...input, eventList: [{ ...event, eventValue: NaN }] })).toThrow('eventValue');
+    expect(() => checkPutEventsShape(input)).not.toThrow();
+    expect(() => checkPutEventsShape({ ...input, eventList: [] })).toThrow('1 to 10');
+    expect(() => checkPutEventsShape({ ...input, eventList: Array(11).fill(event) })).toThrow('1 to 10');
+    expect(() => checkPutEventsShape({ ...input, sessionId: 'x'.repeat(257) })).toThrow('sessionId');
+    expect(() => checkPutEventsShape({ ...input, eventList: [{ ...event, eventValue: NaN }] })).toThrow('eventValue');
   });
 
   test('the real adapter sends a PutEventsCommand with the same fields', async () => {
@@ -167,8 +162,6 @@ describe('PutEvents shapes', () => {
 
 describe('against the controller’s simulated Personalize', () => {
   test('the events reach the tracker the registry publishes, with the dataset’s event type', async () => {
-    // The event type the interactions carry (and the exclude-rated filter names) is the one sent.
-    expect(RATING_EVENT_TYPE).toBe(DATASET_EVENT_TYPE);
     const sim = new SimulatedPersonalize();
     const { result } = await converge(apply(desiredFor('MovieRecs')), sim);
     const registry = registryOf(result, sim.now);
@@ -184,7 +177,13 @@ describe('against the controller’s simulated Personalize', () => {
     expect(simulated.calls.map((c) => c.outcome)).toEqual(['ok', 'ok']);
     const sent = simulated.events.filter((e) => e.userId === '1000001');
     expect(sent).toHaveLength(12);
-    expect(sent[0]).toMatchObject({ eventType: 'rating', itemId: '1', eventValue: 2, sessionId: 'site-user-1000001' });
+    // The event type the interactions carry (and the exclude-rated filter names) is the one sent.
+    expect(sent[0]).toMatchObject({
+      eventType: RATING_EVENT_TYPE,
+      itemId: '1',
+      eventValue: 2,
+      sessionId: 'site-user-1000001',
+    });
     // A tracking id the simulation does not know: refused, kept, counted.
     const wrong = new RatingEvents(new PersonalizeEventSink(simulated), async () => 'not-a-tracker', {
       background: false,

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { SITE_USER_ID_BASE } from '../../app-src/db/site-users';
-import { SimulatedEventSink } from '../../app-src/recommenders/events';
+import { SimulatedEventSink } from './event-sink';
 import type { Model, Recommender } from '../../app-src/recommenders/port';
 import { StaticRegistry } from '../../app-src/recommenders/registry';
 import { MODEL_REGISTRY_SCHEMA_VERSION, type ModelRegistry } from '../../lib/shared/model-registry';

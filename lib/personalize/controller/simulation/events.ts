@@ -5,7 +5,7 @@
  * (`Interactions.EVENT_TYPE`) see them. It stands where the web app's `PersonalizeEventsClient`
  * stands (`send`).
  */
-import { PutEventsCommand, PutEventsCommandOutput } from '@aws-sdk/client-personalize-events';
+import { PutEventsCommand, PutEventsCommandInput, PutEventsCommandOutput } from '@aws-sdk/client-personalize-events';
 import { CallRecord, SimulatedPersonalize } from './simulated-personalize';
 import { refuse, SimulatedError } from './store';
 
@@ -57,20 +57,8 @@ export class SimulatedPersonalizeEvents {
     const tracker = this.control.trackerOf(trackingId);
     if (!tracker || tracker.status !== 'ACTIVE' || !tracker.groupArn)
       throw refuse('events/tracker-active', `tracking id ${trackingId} is not that of an ACTIVE event tracker`);
-    // rule events/shape
+    checkPutEventsShape(command.input);
     const list = eventList ?? [];
-    if (list.length < 1 || list.length > MAX_EVENTS)
-      throw refuse('events/shape', `eventList holds ${list.length} events, not 1 to ${MAX_EVENTS}`);
-    checkText('sessionId', sessionId, true);
-    checkText('userId', userId, false);
-    list.forEach((event, i) => {
-      checkText(`eventList[${i}].eventType`, event.eventType, true);
-      checkText(`eventList[${i}].itemId`, event.itemId, false);
-      if (!(event.sentAt instanceof Date) || Number.isNaN(event.sentAt.getTime()))
-        throw refuse('events/shape', `eventList[${i}].sentAt is required (a time)`);
-      if (event.eventValue !== undefined && !Number.isFinite(event.eventValue))
-        throw refuse('events/shape', `eventList[${i}].eventValue ${event.eventValue} is not a number`);
-    });
     // Checked above: the ?? below never apply.
     for (const event of list)
       this.events.push({
@@ -84,6 +72,28 @@ export class SimulatedPersonalizeEvents {
         sentAt: event.sentAt ?? new Date(0),
       });
   }
+}
+
+/**
+ * Rule events/shape: what PutEvents refuses with InvalidInputException for its sizes and required
+ * fields. Also what the web app's tests check each call against (their stand-in sink).
+ */
+export function checkPutEventsShape(input: PutEventsCommandInput): void {
+  const { sessionId, userId, eventList } = input;
+  const list = eventList ?? [];
+  if (list.length < 1 || list.length > MAX_EVENTS)
+    throw refuse('events/shape', `eventList holds ${list.length} events, not 1 to ${MAX_EVENTS}`);
+  checkText('sessionId', sessionId, true);
+  checkText('userId', userId, false);
+  list.forEach((event, i) => {
+    checkText(`eventList[${i}].eventType`, event.eventType, true);
+    checkText(`eventList[${i}].itemId`, event.itemId, false);
+    checkText(`eventList[${i}].eventId`, event.eventId, false);
+    if (!(event.sentAt instanceof Date) || Number.isNaN(event.sentAt.getTime()))
+      throw refuse('events/shape', `eventList[${i}].sentAt is required (a time)`);
+    if (event.eventValue !== undefined && !Number.isFinite(event.eventValue))
+      throw refuse('events/shape', `eventList[${i}].eventValue ${event.eventValue} is not a number`);
+  });
 }
 
 function checkText(field: string, value: string | undefined, required: boolean): void {
