@@ -14,7 +14,16 @@ import {
   SimulatedError,
   SimulatedPersonalize,
 } from '../../lib/personalize/controller/simulation/simulated-personalize';
-import { apply, converge, DEFAULT_DESIRED_FILTERS, desiredFor, MINUTE, step, teardown } from './harness';
+import {
+  apply,
+  converge,
+  DEFAULT_DESIRED_FILTERS,
+  desiredFor,
+  editionDesired,
+  MINUTE,
+  step,
+  teardown,
+} from './harness';
 
 const PREFIX = 'MovieRecs';
 
@@ -124,6 +133,24 @@ describe('the event tracker and filters of a deploy', () => {
     const down = await converge(teardown(PREFIX), sim);
     expect(down.result.status).toBe('done');
     expect(sim.snapshot().filter((r) => ['filter', 'eventTracker', 'datasetGroup'].includes(r.kind))).toEqual([]);
+  });
+
+  test("during a generation change the registry keeps the serving group's tracker and filters", async () => {
+    const sim = new SimulatedPersonalize();
+    const first = await converge(apply(desiredFor(PREFIX)), sim);
+    const before = registryOf(first.result, sim.now);
+    const next = editionDesired(PREFIX, 'ml-latest-small');
+    sim.advance(MINUTE);
+    const during = await step(apply(next), sim);
+    expect(during.status).toBe('pending');
+    const serving = registryOf(during, sim.now);
+    expect(serving.eventTracker).toEqual(before.eventTracker);
+    expect(serving.filters).toEqual(before.filters);
+    const { result } = await converge(apply(next), sim);
+    const after = registryOf(result, sim.now);
+    expect(after.eventTracker?.arn).not.toBe(before.eventTracker?.arn);
+    expect(after.filters?.genre).not.toBe(before.filters?.genre);
+    expect(Object.keys(after.filters ?? {}).sort()).toEqual(['excludeRated', 'genre', 'promotion']);
   });
 
   test('the default filters are the config defaults, and CreateFilter would refuse a bad one', async () => {

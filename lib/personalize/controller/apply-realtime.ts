@@ -11,19 +11,7 @@
 import { DesiredState, FilterPurpose, names, OWNER_TAG } from './desired';
 import { DataReadiness } from './apply-data';
 import { PersonalizePort, ResourceState, STATUS } from './port';
-import { canDelete, DELETING, Run } from './run';
-
-/** What the registry publishes of a group's real-time parts (the registry's optional fields). */
-export interface Realtime {
-  readonly eventTracker?: { readonly arn: string; readonly trackingId: string };
-  readonly filters?: Partial<Record<FilterPurpose, string>>;
-}
-
-const FILTER_PURPOSES: Readonly<Record<string, FilterPurpose>> = {
-  genre: 'genre',
-  excluderated: 'excludeRated',
-  promotion: 'promotion',
-};
+import { canDelete, DELETING, Realtime, Run } from './run';
 
 /** The event tracker and filters of the wanted generation; returns what may be published. */
 export async function applyRealtime(
@@ -34,15 +22,15 @@ export async function applyRealtime(
   port: PersonalizePort,
   run: Run,
 ): Promise<Realtime> {
-  const realtime: { eventTracker?: Realtime['eventTracker']; filters?: Partial<Record<FilterPurpose, string>> } = {};
+  let eventTracker: Realtime['eventTracker'];
+  let filters: Realtime['filters'];
   await run.isolate('event tracker', async () => {
-    realtime.eventTracker = await applyEventTracker(desired, generation, group, ready, port, run);
+    eventTracker = await applyEventTracker(desired, generation, group, ready, port, run);
   });
   await run.isolate('filters', async () => {
-    const filters = await applyFilters(desired, generation, group, ready, port, run);
-    if (Object.keys(filters).length) realtime.filters = filters;
+    filters = await applyFilters(desired, generation, group, ready, port, run);
   });
-  return Object.fromEntries(Object.entries(realtime).filter(([, v]) => v !== undefined)) as Realtime;
+  return published(eventTracker, filters);
 }
 
 async function applyEventTracker(
@@ -160,16 +148,24 @@ async function applyFilters(
  * until the new one serves): its own ACTIVE tracker and filters, read, never changed.
  */
 export async function servingRealtime(prefix: string, group: ResourceState, port: PersonalizePort): Promise<Realtime> {
-  const own = (r: ResourceState) => r.name.startsWith(`${prefix}-`) && r.status === STATUS.active;
-  const tracker = (await port.list('eventTracker', group.arn)).find((t) => own(t) && t.name.endsWith('-events'));
+  const generation = names.generationOfGroup(prefix, group.name);
+  if (generation === undefined) return {}; // a group from before generations had neither
+  const active = (r: ResourceState) => r.status === STATUS.active;
+  const tracker = (await port.list('eventTracker', group.arn)).find(
+    (t) => active(t) && t.name === names.eventTracker(prefix, generation),
+  );
   const filters: Partial<Record<FilterPurpose, string>> = {};
-  for (const filter of (await port.list('filter', group.arn)).filter(own)) {
-    const purpose = FILTER_PURPOSES[/-([a-z]+)-[0-9a-f]{6}$/.exec(filter.name)?.[1] ?? ''];
+  for (const filter of (await port.list('filter', group.arn)).filter(active)) {
+    const purpose = names.filterPurpose(prefix, generation, filter.name);
     if (purpose) filters[purpose] = filter.arn;
   }
-  const eventTracker = tracker ? await publishedTracker(tracker, port) : undefined;
+  return published(tracker ? await publishedTracker(tracker, port) : undefined, filters);
+}
+
+/** The registry's fields: only what there is (no empty filters, no undefined keys). */
+function published(eventTracker: Realtime['eventTracker'], filters: Realtime['filters']): Realtime {
   return {
     ...(eventTracker ? { eventTracker } : {}),
-    ...(Object.keys(filters).length ? { filters } : {}),
+    ...(filters && Object.keys(filters).length ? { filters } : {}),
   };
 }

@@ -12,7 +12,7 @@
 import { RegisteredModel } from '../../shared/model-registry';
 import { applyDatasets, applySchemas } from './apply-data';
 import { applySolution, GenerationContext } from './apply-models';
-import { applyRealtime, Realtime, servingRealtime } from './apply-realtime';
+import { applyRealtime, servingRealtime } from './apply-realtime';
 import {
   CATALOG_TAG,
   DesiredState,
@@ -26,7 +26,7 @@ import {
 import { findOurGroups, OurGroup } from './groups';
 import { PersonalizePort, STATUS } from './port';
 import { publishedModel } from './publish';
-import { DELETING, Run } from './run';
+import { DELETING, Realtime, Run } from './run';
 import { removeDatasetGroup, retireSolution } from './teardown';
 
 export async function apply(desired: DesiredState, port: PersonalizePort, run: Run): Promise<void> {

@@ -40,7 +40,8 @@ export interface DesiredSolution {
 }
 
 /** What a filter is for: the registry's `filters` keys. */
-export type FilterPurpose = 'genre' | 'excludeRated' | 'promotion';
+export const FILTER_PURPOSES = ['genre', 'excludeRated', 'promotion'] as const;
+export type FilterPurpose = (typeof FILTER_PURPOSES)[number];
 
 export interface DesiredFilter {
   readonly purpose: FilterPurpose;
@@ -189,6 +190,12 @@ export const names = {
    */
   filter: (prefix: string, generation: string, purpose: FilterPurpose, expression: string) =>
     `${prefix}-${generation}-${slug(purpose)}-${shortHash(expression, 6)}`,
+  /** The purpose of a filter named by `filter` in that generation, read back from its name. */
+  filterPurpose: (prefix: string, generation: string, name: string): FilterPurpose | undefined =>
+    FILTER_PURPOSES.find((purpose) => name.startsWith(`${prefix}-${generation}-${slug(purpose)}-`)),
+  /** The generation of a dataset group named by `datasetGroup`; undefined for another name. */
+  generationOfGroup: (prefix: string, groupName: string): string | undefined =>
+    groupName.startsWith(`${prefix}-movies-`) ? groupName.slice(`${prefix}-movies-`.length) : undefined,
   /** The part of a solution's name that stays when its recipe or basis changes: the display name. */
   slot: (displayName: string) => slug(displayName),
 };

@@ -2,7 +2,7 @@
  * What one reconcile call carries: the record of what it saw and did (`Run`), how it judges a
  * service error (wait, retry later, or fail), and the status vocabulary the steps share.
  */
-import { RegisteredModel } from '../../shared/model-registry';
+import { ModelRegistry, RegisteredModel } from '../../shared/model-registry';
 import { ReconcileMemory } from './desired';
 import { ERRORS, errorName, isOneOf, isServiceError, isTransient, ResourceState, STATUS } from './port';
 
@@ -21,16 +21,18 @@ export interface ResourceProgress {
   readonly failureReason?: string;
 }
 
-export interface ReconcileResult {
+/**
+ * What the registry publishes of the serving group's event tracker and filters (apply only): the
+ * tracker once ACTIVE with its tracking id, the ACTIVE filters by purpose.
+ */
+export type Realtime = Pick<ModelRegistry, 'eventTracker' | 'filters'>;
+
+export interface ReconcileResult extends Realtime {
   readonly status: 'done' | 'pending' | 'failed';
   readonly reason?: string;
   readonly progress: readonly ResourceProgress[];
   /** Models whose campaigns are active (apply only). */
   readonly models: readonly RegisteredModel[];
-  /** The serving group's event tracker, once ACTIVE (apply only). */
-  readonly eventTracker?: { readonly arn: string; readonly trackingId: string };
-  /** The serving group's ACTIVE filters, by purpose (apply only). */
-  readonly filters?: Readonly<Record<string, string>>;
   /** What this call did, for logs. */
   readonly actions: readonly string[];
   /** To hand to the next call of the same run. */
@@ -58,10 +60,7 @@ export class Run {
   readonly failures: string[] = [];
   readonly models: RegisteredModel[] = [];
   /** What is published of the serving group's event tracker and filters. */
-  realtime: {
-    eventTracker?: { readonly arn: string; readonly trackingId: string };
-    filters?: Readonly<Record<string, string>>;
-  } = {};
+  realtime: Realtime = {};
   readonly refusedSince: Record<string, number>;
   waiting = false;
 
@@ -181,8 +180,7 @@ export class Run {
     const base = {
       progress: this.progress,
       models: this.models,
-      ...(this.realtime.eventTracker ? { eventTracker: this.realtime.eventTracker } : {}),
-      ...(this.realtime.filters ? { filters: this.realtime.filters } : {}),
+      ...this.realtime,
       actions: this.actions,
       memory: Object.keys(this.refusedSince).length ? { refusedSince: this.refusedSince } : {},
     };
