@@ -7,36 +7,23 @@
  * phone's 390 px, nothing wider than the screen.
  * The app runs on the embedded database with the synthetic sample; no AWS is reached.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
-import { chromium, type Browser, type Locator } from 'playwright-core';
-import { startWebApp, type Started } from '../../app-src/start';
+import type { Browser, Locator } from 'playwright-core';
+import type { Started } from '../../app-src/start';
+import {
+  AVAILABLE,
+  DESKTOP,
+  noHorizontalScroll,
+  PHONE,
+  requireChromium,
+  screenshotter,
+  startSampleSite,
+  walkIn,
+} from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REQUIRED = Boolean(process.env.CI || process.env.REQUIRE_POSTGRES);
-const AVAILABLE = existsSync(CHROMIUM);
-const SCREENSHOTS = path.join(__dirname, '..', '..', 'screenshots');
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-const SCROLL_TOLERANCE = 2;
 /** The tiles of the row that count for "mostly Horror". */
 const TOP = 10;
 
-if (!AVAILABLE && !REQUIRED) {
-  console.warn(`test/e2e/new-user.test.ts: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium).`);
-}
-/** The few DOM names the in-page callbacks use (the project's tsconfig has no "dom" lib). */
-declare const document: {
-  readonly documentElement: { readonly scrollWidth: number };
-  readonly body: { querySelectorAll(selector: string): Iterable<InPageElement> };
-};
-interface InPageElement {
-  readonly tagName: string;
-  readonly className: unknown;
-  getBoundingClientRect(): { readonly right: number };
-}
-
-const walk = AVAILABLE || REQUIRED ? it : it.skip;
+const walk = walkIn('test/e2e/new-user.test.ts');
 
 describe('a new user in Chromium', () => {
   let web: Started | undefined;
@@ -45,18 +32,11 @@ describe('a new user in Chromium', () => {
 
   beforeAll(async () => {
     if (!AVAILABLE) return;
-    web = await startWebApp({
-      database: { embedded: {} },
-      data: 'sample',
+    ({ web, browser, base } = await startSampleSite({
       admin: { password: 'e2e admin password, long enough' },
       sessionSecret: 'an e2e test secret that is long enough to sign cookies',
       ease: false,
-    });
-    base = (await web.app.listen({ port: 0, host: '127.0.0.1' })).replace(/\/$/, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {
@@ -67,8 +47,7 @@ describe('a new user in Chromium', () => {
   walk(
     'starts as a new user, rates three Horror movies five stars, and the local row turns to Horror, then changes again',
     async () => {
-      if (!AVAILABLE) throw new Error(`No Chromium at ${CHROMIUM}: CI must run the browser test.`);
-      mkdirSync(SCREENSHOTS, { recursive: true });
+      requireChromium();
       const context = await browser!.newContext({ viewport: DESKTOP });
       const page = await context.newPage();
       const problems: string[] = [];
@@ -79,24 +58,7 @@ describe('a new user in Chromium', () => {
       page.on('response', (response) => {
         if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
       });
-      let shot = 0;
-      const screenshot = async (name: string) => {
-        shot += 1;
-        await page.screenshot({
-          path: path.join(SCREENSHOTS, `nu-${String(shot).padStart(2, '0')}-${name}.png`),
-          fullPage: true,
-        });
-      };
-      const noHorizontalScroll = async (what: string) => {
-        const { scrollWidth, widest } = await page.evaluate((limit) => {
-          const over = [...document.body.querySelectorAll('*')]
-            .filter((el) => el.getBoundingClientRect().right > limit)
-            .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className)}` : ''}`);
-          return { scrollWidth: document.documentElement.scrollWidth, widest: over.slice(0, 5) };
-        }, PHONE.width + SCROLL_TOLERANCE);
-        if (scrollWidth > PHONE.width + SCROLL_TOLERANCE)
-          throw new Error(`${what} scrolls sideways at 390 px: ${scrollWidth} px wide (${widest.join(', ')})`);
-      };
+      const screenshot = screenshotter(page, 'nu-');
       /** The genres of the first tiles of the item-kNN row, one list per tile. */
       const knnRow = () => page.getByRole('region', { name: 'Personalization: Item-kNN (local)' });
       const tilesOf = (row: Locator) =>
@@ -141,7 +103,7 @@ describe('a new user in Chromium', () => {
       expect(new Set(rated).size).toBe(3);
       expect(await page.locator(`[data-rated-count="3"]`).count()).toBe(1);
       await page.setViewportSize(PHONE);
-      await noHorizontalScroll('onboarding page');
+      await noHorizontalScroll(page, 'onboarding page');
       await screenshot('phone-onboarding');
       await page.setViewportSize(DESKTOP);
 
@@ -162,7 +124,7 @@ describe('a new user in Chromium', () => {
       ).toBe(1);
       await screenshot('horror-row');
       await page.setViewportSize(PHONE);
-      await noHorizontalScroll('the new user’s page');
+      await noHorizontalScroll(page, 'the new user’s page');
       await page.setViewportSize(DESKTOP);
 
       // Rate again, from a tile of the row itself: the row changes, with marks of what changed.

@@ -7,41 +7,32 @@
  * Every step leaves a screenshot in screenshots/ (git-ignored). The app runs on the embedded
  * database with the synthetic sample; no AWS is reached (no `campaigns`: the recipe check is off).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import * as path from 'node:path';
-import { chromium, type Browser, type Locator } from 'playwright-core';
-import { startWebApp, type Started } from '../../app-src/start';
+import type { Browser, Locator } from 'playwright-core';
+import type { Started } from '../../app-src/start';
+import {
+  AVAILABLE,
+  DESKTOP,
+  noHorizontalScroll as checkNoHorizontalScroll,
+  PHONE,
+  requireChromium,
+  screenshotter,
+  startSampleSite,
+  walkIn,
+} from './browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REQUIRED = Boolean(process.env.CI || process.env.REQUIRE_POSTGRES);
-const AVAILABLE = existsSync(CHROMIUM);
 const PASSWORD = 'e2e admin password, long enough';
 const ADMIN_MODEL = 'E2E model';
 const ADMIN_ARN = 'arn:aws:personalize:us-east-1:123456789012:campaign/e2e-model';
-const SCREENSHOTS = path.join(__dirname, '..', '..', 'screenshots');
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-/** Sub-pixel rounding only: anything wider is a horizontal scroll. */
-const SCROLL_TOLERANCE = 2;
 
-if (!AVAILABLE && !REQUIRED) {
-  console.warn(`test/e2e/workshop.test.ts: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium).`);
-}
 /** The few DOM names the in-page callbacks use (the project's tsconfig has no "dom" lib). */
-declare const document: {
-  readonly documentElement: { readonly scrollWidth: number };
-  readonly body: { querySelectorAll(selector: string): Iterable<InPageElement> };
-  readonly activeElement: InPageElement | null;
-};
+declare const document: { readonly activeElement: InPageElement | null };
 declare function getComputedStyle(element: unknown, pseudo?: string): { readonly content: string };
 interface InPageElement {
   readonly tagName: string;
   readonly id: string;
-  readonly className: unknown;
-  getBoundingClientRect(): { readonly right: number };
 }
 
-const walk = AVAILABLE || REQUIRED ? it : it.skip;
+const walk = walkIn('test/e2e/workshop.test.ts');
 
 describe('the workshop in Chromium', () => {
   let web: Started | undefined;
@@ -50,25 +41,10 @@ describe('the workshop in Chromium', () => {
 
   beforeAll(async () => {
     if (!AVAILABLE) return;
-    web = await startWebApp({
-      database: { embedded: {} },
-      data: 'sample',
+    ({ web, browser, base } = await startSampleSite({
       admin: { password: PASSWORD },
       sessionSecret: 'an e2e test secret that is long enough to sign cookies',
-    });
-    base = (await web.app.listen({ port: 0, host: '127.0.0.1' })).replace(/\/$/, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    }));
   }, 120_000);
 
   afterAll(async () => {
@@ -79,12 +55,7 @@ describe('the workshop in Chromium', () => {
   walk(
     'an attendee walks every mode, the keyboard and a phone screen; an admin adds and deletes a model',
     async () => {
-      if (!AVAILABLE) {
-        throw new Error(
-          `No Chromium at ${CHROMIUM}: CI must run the browser test (apt-get install chromium, or set CHROMIUM_PATH).`,
-        );
-      }
-      mkdirSync(SCREENSHOTS, { recursive: true });
+      requireChromium();
       const context = await browser!.newContext({ viewport: DESKTOP });
       // Every Content-Security-Policy violation on any page becomes a console error (counted below).
       await context.addInitScript(() => {
@@ -135,14 +106,7 @@ describe('the workshop in Chromium', () => {
           problems.push(`HTTP ${status}: ${response.url()}`);
       });
 
-      let shot = 0;
-      const screenshot = async (name: string) => {
-        shot += 1;
-        await page.screenshot({
-          path: path.join(SCREENSHOTS, `${String(shot).padStart(2, '0')}-${name}.png`),
-          fullPage: true,
-        });
-      };
+      const screenshot = screenshotter(page);
       const query = () => new URL(page.url()).searchParams;
       const userIdOfUrl = () => Number(/\/recommend\/(\d+)\/$/.exec(new URL(page.url()).pathname)?.[1]);
       /** Does `action`, then waits for the page it leads to (the condition must not hold before). */
@@ -152,19 +116,7 @@ describe('the workshop in Chromium', () => {
       const row = (name: string | RegExp) => page.getByRole('region', { name });
       const movieIds = (region: Locator) =>
         region.locator('li.tile').evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-movie-id'))));
-      const noHorizontalScroll = async (what: string, width = PHONE.width) => {
-        const { scrollWidth, widest } = await page.evaluate((limit) => {
-          const over = [...document.body.querySelectorAll('*')]
-            .filter((el) => el.getBoundingClientRect().right > limit)
-            .map((el) => `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className)}` : ''}`);
-          return { scrollWidth: document.documentElement.scrollWidth, widest: over.slice(0, 5) };
-        }, width + SCROLL_TOLERANCE);
-        if (scrollWidth > width + SCROLL_TOLERANCE) {
-          throw new Error(
-            `${what} scrolls sideways at ${width} px: the document is ${scrollWidth} px wide (first elements past the edge: ${widest.join(', ')})`,
-          );
-        }
-      };
+      const noHorizontalScroll = (what: string, width = PHONE.width) => checkNoHorizontalScroll(page, what, width);
 
       // Front page. The skip link is the first Tab stop; Enter on it moves focus to the main content.
       await page.goto(`${base}/recommend/`);
