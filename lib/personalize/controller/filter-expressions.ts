@@ -29,7 +29,7 @@ const TOKEN =
   /\s*("(?:[^"\\]|\\.)*"|\$[A-Za-z_][A-Za-z0-9_]*|-?\d+(?:\.\d+)?|<=|>=|[()|,<>=]|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)/y;
 
 /** The tokens of an expression, or why it cannot be read. */
-export function tokenize(expression: string): string[] | string {
+function tokenize(expression: string): string[] | string {
   const tokens: string[] = [];
   TOKEN.lastIndex = 0;
   let at = 0;
@@ -62,30 +62,71 @@ export function filterParameters(expression: string): string[] {
   return [...new Set(tokens.filter(isParameter).map((t) => t.slice(1)))];
 }
 
+/** One condition of an expression: `Items.GENRES IN ("Horror", $GENRE)`, `Items.YEAR >= 1996`. */
+export interface FilterCondition {
+  readonly dataset: string;
+  readonly column: string;
+  /** IN, NOT IN, =, <, >, <= or >=. */
+  readonly operator: string;
+  /** Quoted values as written (with their quotes), numbers, `$PARAMETERS`. */
+  readonly operands: readonly string[];
+  /** How it joins the condition before it (the first has none). */
+  readonly join?: 'AND' | 'OR';
+  /** Part of the IF clause at the end (CurrentUser). */
+  readonly inIf: boolean;
+}
+
+/** One expression of a filter (they chain with "|"). */
+export interface FilterPart {
+  readonly include: boolean;
+  readonly conditions: readonly FilterCondition[];
+}
+
 /** Why an item filter expression is not one the Developer Guide defines; empty when it is. */
 export function filterExpressionProblems(expression: string, fields?: SchemaFields): string[] {
-  if (expression.trim().length === 0) return ['is empty'];
+  return parseFilterExpression(expression, fields).problems;
+}
+
+/**
+ * An item filter expression read: its parts (what the simulated runtime evaluates) and why it is
+ * not one the Developer Guide defines (none when it is; the parts are then whole).
+ */
+export function parseFilterExpression(
+  expression: string,
+  fields?: SchemaFields,
+): { readonly parts: FilterPart[]; readonly problems: string[] } {
+  if (expression.trim().length === 0) return { parts: [], problems: ['is empty'] };
   if (expression.length > FILTER_EXPRESSION_MAX_LENGTH)
-    return [`is ${expression.length} characters; CreateFilter takes at most ${FILTER_EXPRESSION_MAX_LENGTH}`];
+    return {
+      parts: [],
+      problems: [`is ${expression.length} characters; CreateFilter takes at most ${FILTER_EXPRESSION_MAX_LENGTH}`],
+    };
   const tokens = tokenize(expression);
-  if (typeof tokens === 'string') return [tokens];
+  if (typeof tokens === 'string') return { parts: [], problems: [tokens] };
   const problems: string[] = [];
-  const parts: string[][] = [[]];
+  const pieces: string[][] = [[]];
   for (const token of tokens) {
-    if (token === '|') parts.push([]);
-    else parts[parts.length - 1].push(token);
+    if (token === '|') pieces.push([]);
+    else pieces[pieces.length - 1].push(token);
   }
-  parts.forEach((part, index) => {
-    const where = parts.length > 1 ? `expression ${index + 1}: ` : '';
-    for (const problem of oneExpressionProblems(part, fields)) problems.push(`${where}${problem}`);
+  const parts = pieces.map((piece, index) => {
+    const where = pieces.length > 1 ? `expression ${index + 1}: ` : '';
+    const conditions: FilterCondition[] = [];
+    for (const problem of oneExpressionProblems(piece, fields, conditions)) problems.push(`${where}${problem}`);
+    return { include: upper(piece[0]) === 'INCLUDE', conditions };
   });
   const used = filterFields(expression).filter((f) => !f.startsWith('Current'));
   if (used.length > MAX_FIELDS_PER_FILTER)
     problems.push(`uses ${used.length} dataset fields; a filter may use at most ${MAX_FIELDS_PER_FILTER}`);
-  return problems;
+  return { parts, problems };
 }
 
-function oneExpressionProblems(tokens: readonly string[], fields: SchemaFields | undefined): string[] {
+/** Checks one expression; each condition read is added to `conditions`. */
+function oneExpressionProblems(
+  tokens: readonly string[],
+  fields: SchemaFields | undefined,
+  conditions: FilterCondition[],
+): string[] {
   const shape = 'must read EXCLUDE|INCLUDE ItemID WHERE <Dataset>.<FIELD> IN (<values or $PARAMETER>)';
   if (!['EXCLUDE', 'INCLUDE'].includes(upper(tokens[0]))) return [`must start with INCLUDE or EXCLUDE (${shape})`];
   if (tokens[1] !== 'ItemID') return [`must filter ItemID after ${tokens[0]} (item recommendations)`];
@@ -94,6 +135,7 @@ function oneExpressionProblems(tokens: readonly string[], fields: SchemaFields |
   const datasets = new Set<string>();
   let at = 3;
   let inIf = false;
+  let join: 'AND' | 'OR' | undefined;
   for (;;) {
     const field = tokens[at];
     const match = /^(Items|Interactions|Users|CurrentUser|CurrentItem)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(field ?? '');
@@ -108,6 +150,7 @@ function oneExpressionProblems(tokens: readonly string[], fields: SchemaFields |
     const known = fields?.[schemaOf as FilterDataset];
     if (known && !known.includes(column)) problems.push(`${field}: the ${schemaOf} schema has no field ${column}`);
     at++;
+    const operands: string[] = [];
     let operator = upper(tokens[at]);
     if (operator === 'NOT' && upper(tokens[at + 1]) === 'IN') {
       operator = 'NOT IN';
@@ -125,6 +168,7 @@ function oneExpressionProblems(tokens: readonly string[], fields: SchemaFields |
           );
         if (!isValue(value) && !isParameter(value))
           return [...problems, `expects a quoted value or a $PARAMETER at "${value ?? 'the end'}"`];
+        operands.push(value);
         at++;
         if (tokens[at] === ',') {
           at++;
@@ -140,6 +184,7 @@ function oneExpressionProblems(tokens: readonly string[], fields: SchemaFields |
       if (wrapped) value = tokens[++at];
       if (!isValue(value) && !isParameter(value))
         return [...problems, `expects a value or a $PARAMETER after ${operator} at "${value ?? 'the end'}"`];
+      operands.push(value);
       at++;
       if (wrapped) {
         if (tokens[at] !== ')') return [...problems, `expects ")" at "${tokens[at] ?? 'the end'}"`];
@@ -148,15 +193,18 @@ function oneExpressionProblems(tokens: readonly string[], fields: SchemaFields |
     } else {
       return [...problems, `expects IN, NOT IN, =, <, >, <= or >= after ${field}`];
     }
+    conditions.push({ dataset, column, operator, operands, inIf, ...(join ? { join } : {}) });
     const next = upper(tokens[at]);
     if (at >= tokens.length) break;
     if (next === 'AND' || next === 'OR') {
       if (inIf && next === 'OR') problems.push('an IF condition is extended only with AND');
+      join = next;
       at++;
       continue;
     }
     if (next === 'IF' && !inIf) {
       inIf = true;
+      join = undefined;
       at++;
       continue;
     }

@@ -7,7 +7,7 @@
  * INCLUDE parts minus the union of the EXCLUDE parts. An EXCLUDE part whose parameter has no value
  * is not used; an INCLUDE part without one is refused (rule runtime/filter).
  */
-import { tokenize } from '../filter-expressions';
+import { FilterPart, parseFilterExpression } from '../filter-expressions';
 import { refuse } from './store';
 
 export interface FilterSubject {
@@ -26,13 +26,8 @@ interface Part {
 
 /** The test a filter makes of each item, for the given values; throws a ledger refusal. */
 export function compileFilter(expression: string, values: Readonly<Record<string, string>> = {}): Test {
-  const tokens = tokenize(expression);
-  if (typeof tokens === 'string') throw new Error(`the simulation cannot read the filter ${expression}: ${tokens}`);
-  const parts: string[][] = [[]];
-  for (const token of tokens) {
-    if (token === '|') parts.push([]);
-    else parts[parts.length - 1].push(token);
-  }
+  const { parts, problems } = parseFilterExpression(expression);
+  if (problems.length) throw new Error(`the simulation cannot read the filter ${expression}: ${problems.join('; ')}`);
   const compiled = parts.map((part) => compilePart(part, values)).filter((p): p is Part => p !== undefined);
   const includes = compiled.filter((p) => p.include);
   const excludes = compiled.filter((p) => !p.include);
@@ -41,28 +36,11 @@ export function compileFilter(expression: string, values: Readonly<Record<string
 }
 
 /** One expression; undefined when it is an EXCLUDE whose parameter has no value (not used). */
-function compilePart(tokens: readonly string[], values: Readonly<Record<string, string>>): Part | undefined {
-  const include = tokens[0].toUpperCase() === 'INCLUDE';
-  let at = 3; // after INCLUDE|EXCLUDE ItemID WHERE
+function compilePart(part: FilterPart, values: Readonly<Record<string, string>>): Part | undefined {
   let test: Test | undefined;
-  let join: 'AND' | 'OR' | undefined;
-  while (at < tokens.length) {
-    const field = tokens[at++];
-    if (field.startsWith('CurrentUser.') || field.startsWith('CurrentItem.'))
-      throw new Error(`the simulation does not evaluate ${field} conditions`);
-    const [dataset, column] = field.split('.');
-    let operator = tokens[at++].toUpperCase();
-    if (operator === 'NOT') {
-      operator = 'NOT IN';
-      at++;
-    }
-    const operands: string[] = [];
-    if (tokens[at] === '(') at++;
-    while (at < tokens.length && tokens[at] !== ')' && !['AND', 'OR', 'IF'].includes(tokens[at].toUpperCase())) {
-      if (tokens[at] !== ',') operands.push(tokens[at]);
-      at++;
-    }
-    if (tokens[at] === ')') at++;
+  for (const { dataset, column, operator, operands, join, inIf } of part.conditions) {
+    if (inIf) continue; // the IF clause reads the user's metadata: the simulation reads no users
+    if (dataset === 'CurrentItem') throw new Error(`the simulation does not evaluate CurrentItem conditions`);
     const resolved: string[] = [];
     for (const operand of operands) {
       if (!operand.startsWith('$')) {
@@ -71,20 +49,16 @@ function compilePart(tokens: readonly string[], values: Readonly<Record<string, 
       }
       const value = values[operand.slice(1)];
       if (value === undefined) {
-        if (include) throw refuse('runtime/filter', `the INCLUDE filter needs a value for ${operand} in filterValues`);
+        if (part.include)
+          throw refuse('runtime/filter', `the INCLUDE filter needs a value for ${operand} in filterValues`);
         return undefined;
       }
       resolved.push(...parseValues(operand.slice(1), value));
     }
     const condition = conditionOf(dataset, column, operator, resolved);
     test = test === undefined ? condition : combine(test, join ?? 'AND', condition);
-    const next = tokens[at]?.toUpperCase();
-    if (next === 'AND' || next === 'OR') {
-      join = next;
-      at++;
-    } else break; // the end, or an IF (the simulation reads no users)
   }
-  return { include, test: test ?? (() => false) };
+  return { include: part.include, test: test ?? (() => false) };
 }
 
 function combine(left: Test, join: 'AND' | 'OR', right: Test): Test {
