@@ -1,38 +1,12 @@
 /**
  * Issue 18: the local models honour the page's Genre control through `allows`: the nearest
  * allowed neighbours or the best allowed scores, then allowed popular movies, never a movie it
- * refuses. The hand-computed example of local-models.test.ts.
+ * refuses. The hand-computed example of tiny-ratings.ts.
  */
-import { describeLocalModels, LocalModels, LocalRecommender } from '../../app-src/recommenders/local';
-import type { Model, MovieFilter, RatingRow } from '../../app-src/recommenders/port';
+import { describeLocalModels, LocalRecommender } from '../../app-src/recommenders/local';
+import type { Model, MovieFilter } from '../../app-src/recommenders/port';
+import { A, B, C, D, tiny } from './tiny-ratings';
 
-const A = 10;
-const B = 20;
-const C = 30;
-const D = 40;
-const rating = (userId: number, movieId: number, value: number): RatingRow => ({
-  userId,
-  movieId,
-  rating: value,
-  timestamp: 1000,
-});
-
-/**
- * Positives (above 3): user 1 {A,B}, 2 {A,B}, 3 {A,C}, 4 {B}; user 4 rated C 1, user 5 rated D 2.
- * Popularity: A, B, C, D. Neighbours: A -> B (0.667), C (0.577); B -> A; C -> A; D none.
- */
-const TINY: RatingRow[] = [
-  rating(1, A, 5),
-  rating(1, B, 4),
-  rating(2, A, 5),
-  rating(2, B, 5),
-  rating(3, A, 4),
-  rating(3, C, 5),
-  rating(4, B, 5),
-  rating(4, C, 1),
-  rating(5, D, 2),
-];
-const tiny = () => LocalModels.train(TINY, { positiveThreshold: 3 });
 const only =
   (...ids: number[]) =>
   (id: number) =>

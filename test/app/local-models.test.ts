@@ -8,35 +8,9 @@ import { Random } from '../../data/synthetic/random';
 import { offlineMetricsSchema } from '../../lib/shared/model-registry';
 import { describeLocalModels, LocalModels, LocalRecommender } from '../../app-src/recommenders/local';
 import type { Model, RatingRow } from '../../app-src/recommenders/port';
+import { A, B, C, D, rating, TINY, tiny } from './tiny-ratings';
 
-const A = 10;
-const B = 20;
-const C = 30;
-const D = 40;
-const rating = (userId: number, movieId: number, value: number, timestamp = 1000): RatingRow => ({
-  userId,
-  movieId,
-  rating: value,
-  timestamp,
-});
-
-/**
- * Positives (above 3): user 1 {A,B}, 2 {A,B}, 3 {A,C}, 4 {B}; user 4 rated C 1, user 5 rated D 2.
- * Popularity: A and B have 3 positives and 3 ratings each (A first by id), C 1, D 0.
- * Cosine: A-B 2/sqrt(3*3) = 0.667, A-C 1/sqrt(3*1) = 0.577, B-C 0.
- */
-const TINY: RatingRow[] = [
-  rating(1, A, 5),
-  rating(1, B, 4),
-  rating(2, A, 5),
-  rating(2, B, 5),
-  rating(3, A, 4),
-  rating(3, C, 5),
-  rating(4, B, 5),
-  rating(4, C, 1),
-  rating(5, D, 2),
-];
-const tiny = () => LocalModels.train(TINY, { positiveThreshold: 3 });
+// The hand-computed example: see tiny-ratings.ts.
 
 describe('on a hand-computed example', () => {
   test('popularity: positives, then ratings, then id; exclusions honoured', () => {
