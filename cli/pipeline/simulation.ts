@@ -5,7 +5,7 @@
  * `movierecs status --simulate` (the presenter's rehearsal).
  */
 import { effectiveFilters, WorkshopConfig } from '../../lib/config';
-import { DesiredState, FilterPurpose } from '../../lib/personalize/controller/desired';
+import { DesiredState, desiredFilters } from '../../lib/personalize/controller/desired';
 import { reconcile, ReconcileResult } from '../../lib/personalize/controller/reconcile';
 import {
   PUBLISHED_DURATIONS,
@@ -44,10 +44,7 @@ export function simulatedDesired(config: WorkshopConfig): DesiredState {
     })),
     // The dataset group's event tracker and filters, as the Personalize stack asks for them.
     eventTracker: true,
-    filters: (Object.entries(effectiveFilters(config)) as [FilterPurpose, string][]).map(([purpose, expression]) => ({
-      purpose,
-      expression,
-    })),
+    filters: desiredFilters(effectiveFilters(config)),
     retryFailuresBefore: 0,
   };
 }

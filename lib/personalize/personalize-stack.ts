@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { FilterConfig, SolutionConfig } from '../config';
 import { SCHEMAS } from '../data/movielens/schemas';
-import { DesiredDataset } from './controller/desired';
+import { DesiredDataset, desiredFilters } from './controller/desired';
 import { ModelRegistryParameter } from './model-registry';
 import { PersonalizeController } from './personalize-controller';
 
@@ -82,13 +82,7 @@ export class PersonalizeStack extends Stack {
       ...(props.filters
         ? {
             eventTracker: true,
-            filters: [
-              { purpose: 'genre' as const, expression: props.filters.genre },
-              { purpose: 'excludeRated' as const, expression: props.filters.excludeRated },
-              ...(props.filters.promotion
-                ? [{ purpose: 'promotion' as const, expression: props.filters.promotion }]
-                : []),
-            ],
+            filters: desiredFilters(props.filters),
           }
         : {}),
       waitForModels: props.waitForModels,

@@ -49,6 +49,14 @@ export interface DesiredFilter {
   readonly expression: string;
 }
 
+/** The desired filters of a config's expressions by purpose, in the order of FILTER_PURPOSES. */
+export function desiredFilters(expressions: Partial<Record<FilterPurpose, string>>): DesiredFilter[] {
+  return FILTER_PURPOSES.flatMap((purpose) => {
+    const expression = expressions[purpose];
+    return expression ? [{ purpose, expression }] : [];
+  });
+}
+
 export interface DesiredState {
   readonly prefix: string;
   /**
